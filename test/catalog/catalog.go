@@ -102,7 +102,7 @@ func Products() []Product {
 			for c := 0; c < ncol; c++ {
 				v := Variant{
 					SKU:         fmt.Sprintf("SKU-%02d-%s", i+1, size),
-					Barcode:     ean13(fmt.Sprintf("400%03d%02d%d%d", i+1, 0, s, c)),
+					Barcode:     ean13(fmt.Sprintf("400%03d0000%d%d", i+1, s, c)),
 					Options:     []string{size},
 					Price:       cents(f.base + 100*s),
 					WeightGrams: f.grams + 20*s,
