@@ -1,0 +1,338 @@
+// Package shopify is a client for the Shopify Admin GraphQL API: cost-paced,
+// retrying, with typed operations for orders, products, inventory,
+// fulfillments and webhooks.
+package shopify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultAPIVersion is the Admin API version used when Config leaves it empty.
+const DefaultAPIVersion = "2026-10"
+
+// maxThrottled bounds how often one call is refused by the bucket before giving up.
+const maxThrottled = 20
+
+// Config says how to reach one shop.
+type Config struct {
+	Shop       string // e.g. "example.myshopify.com"
+	APIVersion string // default DefaultAPIVersion
+	// Endpoint overrides https://{Shop}, e.g. with a simulator's URL.
+	Endpoint string
+	// AccessToken is a static Admin API token. Without it, ClientID and
+	// ClientSecret obtain one with the client-credentials grant.
+	AccessToken  string
+	ClientID     string
+	ClientSecret string
+	HTTPClient   *http.Client
+	Timeout      time.Duration // per HTTP attempt, default 30s
+	MaxAttempts  int           // per call on transport and server errors, default 5
+	Observer     Observer
+}
+
+// Observer receives the client's metrics; wire it to Prometheus or a log.
+// Methods are called from the request goroutine and must be quick.
+type Observer interface {
+	// QueryCost reports a reply's requested and actual cost points.
+	QueryCost(op string, requested, actual float64)
+	// Waited reports time spent waiting for the cost bucket; throttled is
+	// set when Shopify refused the request first.
+	Waited(op string, d time.Duration, throttled bool)
+	// Retried reports a retry after a transport or server error.
+	Retried(op string, err error)
+}
+
+// Stats are the client's counters since New.
+type Stats struct {
+	Requests   int64
+	CostPoints int64 // actual cost points charged
+	Throttled  int64 // THROTTLED replies received
+	Retries    int64
+	WaitTime   time.Duration // spent pacing before sending
+}
+
+// Client talks to one shop. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	base     string
+	http     *http.Client
+	limiter  *limiter
+	tokenMu  sync.Mutex
+	token    string
+	renewAt  time.Time
+	now      func() time.Time
+	requests atomic.Int64
+	points   atomic.Int64
+	throttle atomic.Int64
+	retries  atomic.Int64
+	waited   atomic.Int64
+}
+
+// New checks cfg and returns a client. No request is made.
+func New(cfg Config) (*Client, error) {
+	if cfg.Shop == "" && cfg.Endpoint == "" {
+		return nil, errors.New("shopify: Shop or Endpoint is required")
+	}
+	if cfg.AccessToken == "" && (cfg.ClientID == "" || cfg.ClientSecret == "") {
+		return nil, errors.New("shopify: an access token or a client id and secret are required")
+	}
+	if cfg.APIVersion == "" {
+		cfg.APIVersion = DefaultAPIVersion
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 5
+	}
+	base := strings.TrimRight(cfg.Endpoint, "/")
+	if base == "" {
+		base = "https://" + cfg.Shop
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	return &Client{cfg: cfg, base: base, http: hc, limiter: limiterFor(base), now: time.Now}, nil
+}
+
+// Stats returns the counters since New.
+func (c *Client) Stats() Stats {
+	return Stats{
+		Requests: c.requests.Load(), CostPoints: c.points.Load(), Throttled: c.throttle.Load(),
+		Retries: c.retries.Load(), WaitTime: time.Duration(c.waited.Load()),
+	}
+}
+
+type gqlError struct {
+	Message    string `json:"message"`
+	Extensions struct {
+		Code string `json:"code"`
+	} `json:"extensions"`
+}
+
+type reply struct {
+	Data       json.RawMessage `json:"data"`
+	Errors     json.RawMessage `json:"errors"` // a list, or a string on auth failures
+	Extensions struct {
+		Cost *cost `json:"cost"`
+	} `json:"extensions"`
+}
+
+// do runs a document, pacing, retrying and renewing the token as needed, and
+// decodes data into out.
+func (c *Client) do(ctx context.Context, d *document, vars map[string]any, out any) error {
+	return c.send(ctx, d.name, d, map[string]any{"query": d.text, "variables": vars}, out)
+}
+
+func (c *Client) send(ctx context.Context, op string, d *document, payload map[string]any, out any) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return &Error{Kind: KindGraphQL, Op: op, Err: err}
+	}
+	attempts, throttled, renewed := 0, 0, false
+	for {
+		reserved, waited, err := c.limiter.acquire(ctx, op)
+		if err != nil {
+			return &Error{Kind: KindTransport, Op: op, Err: err}
+		}
+		if waited > 0 {
+			c.waited.Add(int64(waited))
+			if c.cfg.Observer != nil {
+				c.cfg.Observer.Waited(op, waited, throttled > 0)
+			}
+		}
+		r, err := c.attempt(ctx, op, body)
+		var cst *cost
+		if r != nil {
+			cst = r.Extensions.Cost
+		}
+		c.limiter.release(op, reserved, cst)
+		if cst != nil && cst.ActualQueryCost != nil {
+			c.points.Add(int64(*cst.ActualQueryCost))
+			if c.cfg.Observer != nil {
+				c.cfg.Observer.QueryCost(op, cst.RequestedQueryCost, *cst.ActualQueryCost)
+			}
+		}
+		if err == nil {
+			if out == nil {
+				return nil
+			}
+			if err := json.Unmarshal(r.Data, out); err != nil {
+				return &Error{Kind: KindGraphQL, Op: op, Message: "cannot decode reply", Err: err}
+			}
+			return nil
+		}
+		var e *Error
+		errors.As(err, &e)
+		switch {
+		case e.Kind == KindThrottled:
+			c.throttle.Add(1)
+			if throttled++; throttled >= maxThrottled {
+				return e
+			}
+			continue // the limiter now knows how long to wait
+		case e.Kind == KindUnauthorized && c.cfg.AccessToken == "" && !renewed:
+			renewed = true
+			c.dropToken()
+			continue
+		case !IsRetryable(e):
+			return e
+		case d.mutation && !d.idempotent && e.Status != http.StatusTooManyRequests && !notSent(e.Err):
+			e.MaybeApplied = true
+			return e
+		}
+		if attempts++; attempts >= c.cfg.MaxAttempts {
+			return e
+		}
+		c.retries.Add(1)
+		if c.cfg.Observer != nil {
+			c.cfg.Observer.Retried(op, e)
+		}
+		if err := sleep(ctx, backoff(attempts)); err != nil {
+			return &Error{Kind: KindTransport, Op: op, Err: err}
+		}
+	}
+}
+
+// backoff is exponential from 200ms, capped at 10s, with full jitter.
+func backoff(attempt int) time.Duration {
+	d := min(200*time.Millisecond<<(attempt-1), 10*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// notSent reports failures that happened before the request reached Shopify.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// attempt makes one HTTP request. The returned reply may accompany an error
+// (THROTTLED carries the bucket state).
+func (c *Client) attempt(ctx context.Context, op string, body []byte) (*reply, error) {
+	token, err := c.accessToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	url := c.base + "/admin/api/" + c.cfg.APIVersion + "/graphql.json"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, &Error{Kind: KindTransport, Op: op, Err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Shopify-Access-Token", token)
+	c.requests.Add(1)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, &Error{Kind: KindTransport, Op: op, Err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, &Error{Kind: KindTransport, Op: op, Status: resp.StatusCode, Err: err}
+	}
+	var r reply
+	jsonErr := json.Unmarshal(raw, &r)
+	if e := statusError(op, resp.StatusCode); e != nil {
+		if jsonErr == nil {
+			e.Message = errorMessage(r.Errors)
+			return &r, e
+		}
+		return nil, e
+	}
+	if jsonErr != nil {
+		return nil, &Error{Kind: KindServer, Op: op, Status: resp.StatusCode, Message: "reply is not JSON", Err: jsonErr}
+	}
+	var errs []gqlError
+	if len(r.Errors) > 0 && json.Unmarshal(r.Errors, &errs) == nil && len(errs) > 0 {
+		return &r, graphqlError(op, errs)
+	}
+	return &r, nil
+}
+
+func statusError(op string, status int) *Error {
+	kinds := map[int]Kind{
+		http.StatusUnauthorized: KindUnauthorized, http.StatusForbidden: KindForbidden,
+		http.StatusPaymentRequired: KindForbidden, http.StatusLocked: KindForbidden,
+		http.StatusNotFound: KindNotFound, http.StatusTooManyRequests: KindThrottled,
+	}
+	switch k, ok := kinds[status]; {
+	case ok:
+		return &Error{Kind: k, Op: op, Status: status}
+	case status >= 500:
+		return &Error{Kind: KindServer, Op: op, Status: status}
+	case status >= 300:
+		return &Error{Kind: KindGraphQL, Op: op, Status: status}
+	}
+	return nil
+}
+
+func errorMessage(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var errs []gqlError
+	json.Unmarshal(raw, &errs)
+	if len(errs) > 0 {
+		return errs[0].Message
+	}
+	return ""
+}
+
+func graphqlError(op string, errs []gqlError) *Error {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Message
+	}
+	e := &Error{Kind: KindGraphQL, Op: op, Code: errs[0].Extensions.Code, Message: strings.Join(msgs, "; ")}
+	switch e.Code {
+	case "THROTTLED":
+		e.Kind = KindThrottled
+	case "ACCESS_DENIED":
+		e.Kind = KindForbidden
+	case "NOT_FOUND":
+		e.Kind = KindNotFound
+	case "INTERNAL_SERVER_ERROR":
+		e.Kind = KindServer
+	}
+	return e
+}
+
+// userErrors turns a mutation's userErrors into an error.
+func userErrors(op string, errs []UserError) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return &Error{Kind: KindUserErrors, Op: op, UserErrors: errs}
+}
+
+// errorf builds an error for replies that are well formed but unusable.
+func errorf(op string, kind Kind, format string, args ...any) error {
+	return &Error{Kind: kind, Op: op, Message: fmt.Sprintf(format, args...)}
+}
