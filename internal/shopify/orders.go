@@ -10,7 +10,7 @@ import (
 const (
 	pageSize = 250 // Shopify's largest page
 	// ordersPageSize keeps a page of full orders under the 1,000-point limit.
-	ordersPageSize = 5
+	ordersPageSize = 3
 )
 
 // OrderFilter selects orders. Zero fields do not filter.

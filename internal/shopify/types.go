@@ -131,8 +131,6 @@ type LineItem struct {
 	Variant             *Variant             `json:"variant"`
 	OriginalUnitPrice   MoneyBag             `json:"originalUnitPriceSet"`
 	DiscountedUnitPrice MoneyBag             `json:"discountedUnitPriceSet"`
-	OriginalTotal       MoneyBag             `json:"originalTotalSet"`
-	TotalDiscount       MoneyBag             `json:"totalDiscountSet"`
 	DiscountAllocations []DiscountAllocation `json:"discountAllocations"`
 	TaxLines            []TaxLine            `json:"taxLines"`
 }

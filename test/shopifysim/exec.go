@@ -1,0 +1,447 @@
+package shopifysim
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator"
+)
+
+const (
+	maxQueryCost = 1000
+	maxPageSize  = 250
+	mutationCost = 10
+)
+
+// Obj is a stored object: field name to value, with "__typename" set on
+// objects whose type is not implied by the schema.
+type Obj = map[string]any
+
+var schemas sync.Map // path -> *ast.Schema; loading takes a while, so once per process
+
+// SchemaFile finds the Admin API schema in shared/ beside an ancestor of the
+// working directory, where the repository expects it.
+func SchemaFile() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, "shared", "shopify", "admin-2026-10.graphql.gz")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("shopifysim: shared/shopify/admin-2026-10.graphql.gz not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+func loadSchema(path string) (*ast.Schema, error) {
+	if path == "" {
+		var err error
+		if path, err = SchemaFile(); err != nil {
+			return nil, err
+		}
+	}
+	if s, ok := schemas.Load(path); ok {
+		return s.(*ast.Schema), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, err
+	}
+	s, gerr := gqlparser.LoadSchema(&ast.Source{Name: filepath.Base(path), Input: string(b)})
+	if gerr != nil {
+		return nil, gerr
+	}
+	schemas.Store(path, s)
+	return s, nil
+}
+
+var docCache sync.Map // query text -> *ast.QueryDocument, validated
+
+// prepare parses and validates a document and picks the operation to run.
+func (s *Sim) prepare(query, opName string) (*ast.QueryDocument, *ast.OperationDefinition, gqlerror.List) {
+	var doc *ast.QueryDocument
+	if d, ok := docCache.Load(query); ok {
+		doc = d.(*ast.QueryDocument)
+	} else {
+		var errs gqlerror.List
+		if doc, errs = gqlparser.LoadQuery(s.schema, query); errs != nil {
+			return nil, nil, errs
+		}
+		docCache.Store(query, doc)
+	}
+	if op := doc.Operations.ForName(opName); op != nil {
+		return doc, op, nil
+	}
+	if len(doc.Operations) == 1 && opName == "" {
+		return doc, doc.Operations[0], nil
+	}
+	return nil, nil, gqlerror.List{gqlerror.Errorf("An operation name is required")}
+}
+
+func coerceVariables(schema *ast.Schema, op *ast.OperationDefinition, vars map[string]any) (map[string]any, gqlerror.List) {
+	v, err := validator.VariableValues(schema, op, vars)
+	if err != nil {
+		var ge *gqlerror.Error
+		if errors.As(err, &ge) {
+			return nil, gqlerror.List{ge}
+		}
+		return nil, gqlerror.List{gqlerror.Wrap(err)}
+	}
+	return v, nil
+}
+
+// wrapper reports connection plumbing types, which cost nothing themselves.
+func wrapper(name string) bool {
+	return strings.HasSuffix(name, "Connection") || strings.HasSuffix(name, "Edge") || name == "PageInfo"
+}
+
+// requestedCost is Shopify's static estimate: 1 per object, 0 per scalar,
+// connections 2 + first × the cost of one node, 10 per mutation.
+func (s *Sim) requestedCost(op *ast.OperationDefinition, vars map[string]any) int {
+	if op.Operation == ast.Mutation {
+		return mutationCost * len(op.SelectionSet)
+	}
+	return s.selectionCost(op.SelectionSet, vars)
+}
+
+func (s *Sim) selectionCost(set ast.SelectionSet, vars map[string]any) int {
+	total := 0
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			total += s.fieldCost(sel, vars)
+		case *ast.InlineFragment:
+			total += s.selectionCost(sel.SelectionSet, vars)
+		case *ast.FragmentSpread:
+			total += s.selectionCost(sel.Definition.SelectionSet, vars)
+		}
+	}
+	return total
+}
+
+func (s *Sim) fieldCost(f *ast.Field, vars map[string]any) int {
+	if f.Definition == nil {
+		return 0
+	}
+	name := f.Definition.Type.Name()
+	def := s.schema.Types[name]
+	if def == nil || def.Kind == ast.Scalar || def.Kind == ast.Enum {
+		return 0
+	}
+	children := s.selectionCost(f.SelectionSet, vars)
+	args := f.ArgumentMap(vars)
+	switch {
+	case strings.HasSuffix(name, "Connection"):
+		n := intArg(args, "first", intArg(args, "last", 1))
+		return 2 + n*children
+	case wrapper(name):
+		return children
+	case f.Name == "nodes" && f.ObjectDefinition.Name == "QueryRoot":
+		ids, _ := args["ids"].([]any)
+		return len(ids) * (1 + children)
+	}
+	return 1 + children
+}
+
+func intArg(args map[string]any, name string, def int) int {
+	switch v := args[name].(type) {
+	case int:
+		return v
+	case int64:
+		return int(v)
+	case float64:
+		return int(v)
+	case json.Number:
+		n, _ := v.Int64()
+		return int(n)
+	}
+	return def
+}
+
+// resolver computes a field; without one the field is read from the object.
+type resolver func(e *exec, obj Obj, args map[string]any) (any, error)
+
+// exec walks one operation's selection sets over stored objects.
+type exec struct {
+	s       *Sim
+	ctx     context.Context
+	vars    map[string]any
+	objects int // actual cost
+	errs    gqlerror.List
+	// bulkMode leaves nested connections out of their parent and collects
+	// them in deferred, to be written as lines of their own.
+	bulkMode bool
+	deferred []deferred
+}
+
+func (s *Sim) execute(ctx context.Context, doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) (Obj, int, gqlerror.List) {
+	e := &exec{s: s, ctx: ctx, vars: vars}
+	root := "QueryRoot"
+	if op.Operation == ast.Mutation {
+		root = "Mutation"
+		s.store.mu.Lock()
+		defer s.store.mu.Unlock()
+	} else {
+		s.store.mu.RLock()
+		defer s.store.mu.RUnlock()
+	}
+	data := e.selectionSet(nil, root, op.SelectionSet)
+	if op.Operation == ast.Mutation {
+		e.objects = mutationCost * len(op.SelectionSet)
+	}
+	return data, e.objects, e.errs
+}
+
+func (e *exec) fields(typeName string, set ast.SelectionSet, out *[]*ast.Field) {
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			*out = append(*out, sel)
+		case *ast.InlineFragment:
+			if e.applies(sel.TypeCondition, typeName) {
+				e.fields(typeName, sel.SelectionSet, out)
+			}
+		case *ast.FragmentSpread:
+			if e.applies(sel.Definition.TypeCondition, typeName) {
+				e.fields(typeName, sel.Definition.SelectionSet, out)
+			}
+		}
+	}
+}
+
+func (e *exec) applies(cond, typeName string) bool {
+	if cond == "" || cond == typeName {
+		return true
+	}
+	for _, d := range e.s.schema.PossibleTypes[cond] {
+		if d.Name == typeName {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *exec) selectionSet(obj Obj, typeName string, set ast.SelectionSet) Obj {
+	var fs []*ast.Field
+	e.fields(typeName, set, &fs)
+	out := make(Obj, len(fs))
+	for _, f := range fs {
+		if _, done := out[f.Alias]; done {
+			continue // merged duplicate from fragments
+		}
+		v, skip := e.field(obj, typeName, f)
+		if !skip {
+			out[f.Alias] = v
+		}
+	}
+	return out
+}
+
+// field resolves and completes one field; skip is set for nested connections
+// that bulk mode emits as lines of their own.
+func (e *exec) field(obj Obj, typeName string, f *ast.Field) (any, bool) {
+	if f.Name == "__typename" {
+		return typeName, false
+	}
+	if typeName == "Mutation" && obj == nil {
+		return e.mutationField(f), false
+	}
+	args := f.ArgumentMap(e.vars)
+	var v any
+	if r := resolvers[typeName+"."+f.Name]; r != nil {
+		var err error
+		if v, err = r(e, obj, args); err != nil {
+			e.errs = append(e.errs, &gqlerror.Error{Message: err.Error(), Path: ast.Path{ast.PathName(f.Alias)}})
+			return nil, false
+		}
+	} else {
+		v = obj[f.Name]
+	}
+	if e.bulkMode && strings.HasSuffix(f.Definition.Type.Name(), "Connection") {
+		if srt, ok := v.(sorted); ok {
+			v = srt.nodes
+		}
+		e.deferred = append(e.deferred, deferred{v, f})
+		return nil, true
+	}
+	return e.complete(v, f.Definition.Type, f, args), false
+}
+
+func (e *exec) complete(v any, t *ast.Type, f *ast.Field, args map[string]any) any {
+	if v == nil {
+		return nil
+	}
+	if t.Elem != nil {
+		var out []any
+		switch list := v.(type) {
+		case []Obj:
+			for _, x := range list {
+				out = append(out, e.complete(x, t.Elem, f, args))
+			}
+		case []any:
+			for _, x := range list {
+				out = append(out, e.complete(x, t.Elem, f, args))
+			}
+		case []string:
+			for _, x := range list {
+				out = append(out, x)
+			}
+		default:
+			return v
+		}
+		if out == nil {
+			out = []any{}
+		}
+		return out
+	}
+	def := e.s.schema.Types[t.NamedType]
+	if def.Kind == ast.Scalar || def.Kind == ast.Enum {
+		return v
+	}
+	if strings.HasSuffix(def.Name, "Connection") {
+		conn, err := connection(v, args)
+		if err != nil {
+			e.errs = append(e.errs, &gqlerror.Error{Message: err.Error(), Path: ast.Path{ast.PathName(f.Alias)}})
+			return nil
+		}
+		e.objects += 2
+		v = conn
+	}
+	o, ok := v.(Obj)
+	if !ok {
+		return nil
+	}
+	name := def.Name
+	if tn, ok := o["__typename"].(string); ok {
+		name = tn
+	}
+	if !wrapper(name) {
+		e.objects++
+	}
+	return e.selectionSet(o, name, f.SelectionSet)
+}
+
+// sorted is a connection's nodes with a sort key, so cursors stay valid when
+// nodes move between pages.
+type sorted struct {
+	nodes []Obj
+	key   func(Obj) string
+}
+
+// connection pages nodes the way Shopify does: first/last up to 250, opaque
+// cursors, edges, nodes and pageInfo.
+func connection(v any, args map[string]any) (Obj, error) {
+	var list sorted
+	switch x := v.(type) {
+	case sorted:
+		list = x
+	case []Obj:
+		list = sorted{nodes: x}
+	default:
+		return nil, fmt.Errorf("internal: %T is not a connection", v)
+	}
+	first, last := intArg(args, "first", -1), intArg(args, "last", -1)
+	if first < 0 && last < 0 {
+		return nil, errors.New("you must provide one of first or last")
+	}
+	if first > maxPageSize || last > maxPageSize {
+		return nil, fmt.Errorf("The 'first' and 'last' arguments must be at most %d", maxPageSize)
+	}
+	keys := make([]string, len(list.nodes))
+	for i, n := range list.nodes {
+		if list.key != nil {
+			keys[i] = list.key(n)
+		} else {
+			keys[i] = fmt.Sprintf("%09d", i)
+		}
+	}
+	nodes := list.nodes
+	if rev, _ := args["reverse"].(bool); rev {
+		nodes = reversed(nodes)
+		keys = reversed(keys)
+	}
+	lo, hi := 0, len(nodes)
+	if after, _ := args["after"].(string); after != "" {
+		k := decodeCursor(after)
+		for lo < hi && !beyond(keys[lo], k, args) {
+			lo++
+		}
+	}
+	if before, _ := args["before"].(string); before != "" {
+		k := decodeCursor(before)
+		for hi > lo && !beyond(k, keys[hi-1], args) {
+			hi--
+		}
+	}
+	hasNext, hasPrev := false, lo > 0
+	if first >= 0 && hi-lo > first {
+		hi, hasNext = lo+first, true
+	}
+	if last >= 0 && hi-lo > last {
+		lo, hasPrev = hi-last, true
+	}
+	edges := make([]Obj, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		edges = append(edges, Obj{"cursor": encodeCursor(keys[i]), "node": nodes[i]})
+	}
+	page := nodes[lo:hi:hi]
+	pi := Obj{"hasNextPage": hasNext, "hasPreviousPage": hasPrev, "startCursor": nil, "endCursor": nil}
+	if len(edges) > 0 {
+		pi["startCursor"], pi["endCursor"] = edges[0]["cursor"], edges[len(edges)-1]["cursor"]
+	}
+	return Obj{"edges": edges, "nodes": page, "pageInfo": pi}, nil
+}
+
+// beyond reports whether key a comes after key b in the listing direction.
+func beyond(a, b string, args map[string]any) bool {
+	if rev, _ := args["reverse"].(bool); rev {
+		return a < b
+	}
+	return a > b
+}
+
+func encodeCursor(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
+
+func decodeCursor(c string) string {
+	b, _ := base64.RawURLEncoding.DecodeString(c)
+	return string(b)
+}
+
+func reversed[T any](in []T) []T {
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[len(in)-1-i] = v
+	}
+	return out
+}
+
+// gid builds a global ID.
+func gid(typ string, n int64) string { return "gid://shopify/" + typ + "/" + strconv.FormatInt(n, 10) }

@@ -1,0 +1,475 @@
+package shopifysim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/shopify-odoo/connector/internal/decimal"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+var resolvers = map[string]resolver{}
+
+// mutationField runs a root mutation field, enforcing and honouring
+// @idempotent: a key seen before returns the first result without running again.
+func (e *exec) mutationField(f *ast.Field) any {
+	var key string
+	if d := f.Directives.ForName("idempotent"); d != nil {
+		key, _ = d.ArgumentMap(e.vars)["key"].(string)
+		if strings.TrimSpace(key) == "" {
+			e.errs = append(e.errs, gqlerror.Errorf("The idempotency key cannot be empty or whitespace."))
+			return nil
+		}
+	} else if strings.Contains(f.Definition.Description, "the idempotency key is required") {
+		e.errs = append(e.errs, &gqlerror.Error{
+			Message:    fmt.Sprintf("The @idempotent directive is required for the %s mutation.", f.Name),
+			Path:       ast.Path{ast.PathName(f.Alias)},
+			Extensions: map[string]any{"code": "BAD_REQUEST"},
+		})
+		return nil
+	}
+	cacheKey := f.Name + "\x00" + key
+	if key != "" {
+		e.s.mu.Lock()
+		prev, ok := e.s.idem[cacheKey]
+		e.s.mu.Unlock()
+		if ok {
+			var v any
+			json.Unmarshal(prev, &v)
+			return v
+		}
+	}
+	v, _ := e.field(Obj{}, "Mutation", f)
+	if key != "" {
+		b, _ := json.Marshal(v)
+		e.s.mu.Lock()
+		e.s.idem[cacheKey] = b
+		e.s.mu.Unlock()
+	}
+	return v
+}
+
+func userError(field []string, code any, format string, args ...any) Obj {
+	return Obj{"field": field, "message": fmt.Sprintf(format, args...), "code": code}
+}
+
+func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+
+func list(m map[string]any, k string) []map[string]any {
+	raw, _ := m[k].([]any)
+	out := make([]map[string]any, 0, len(raw))
+	for _, x := range raw {
+		if o, ok := x.(map[string]any); ok {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (st *Store) typed(id any, typ string) Obj {
+	s, _ := id.(string)
+	if o := st.nodes[s]; o != nil && o["__typename"] == typ {
+		return o
+	}
+	return nil
+}
+
+var inventoryReasons = map[string]bool{"correction": true, "cycle_count_available": true, "damaged": true,
+	"movement_created": true, "movement_updated": true, "movement_received": true, "movement_canceled": true,
+	"other": true, "promotion": true, "quality_control": true, "received": true, "reservation_created": true,
+	"reservation_deleted": true, "reservation_updated": true, "restock": true, "safety_stock": true, "shrinkage": true}
+
+func init() {
+	resolvers["Mutation.inventoryActivate"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
+		st := e.s.store
+		item, loc := st.typed(a["inventoryItemId"], "InventoryItem"), st.typed(a["locationId"], "Location")
+		switch {
+		case item == nil:
+			return Obj{"inventoryLevel": nil, "userErrors": []Obj{userError([]string{"inventoryItemId"}, nil, "Inventory item does not exist")}}, nil
+		case loc == nil:
+			return Obj{"inventoryLevel": nil, "userErrors": []Obj{userError([]string{"locationId"}, nil, "Location does not exist")}}, nil
+		}
+		return Obj{"inventoryLevel": st.activate(item["id"].(string), loc["id"].(string), intArg(a, "available", 0)), "userErrors": []Obj{}}, nil
+	}
+	resolvers["Mutation.inventorySetQuantities"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
+		st := e.s.store
+		in, _ := a["input"].(map[string]any)
+		fail := func(errs ...Obj) (any, error) { return Obj{"inventoryAdjustmentGroup": nil, "userErrors": errs}, nil }
+		name := str(in, "name")
+		if name != "available" && name != "on_hand" {
+			return fail(userError([]string{"input", "name"}, "INVALID_NAME", "The quantity name must be either 'available' or 'on_hand'."))
+		}
+		if !inventoryReasons[str(in, "reason")] {
+			return fail(userError([]string{"input", "reason"}, "INVALID_REASON", "The specified reason is invalid."))
+		}
+		qs := list(in, "quantities")
+		levels := make([]Obj, len(qs))
+		for i, q := range qs {
+			path := []string{"input", "quantities", fmt.Sprint(i)}
+			lv := st.levels[str(q, "inventoryItemId")+"|"+str(q, "locationId")]
+			from, hasFrom := q["changeFromQuantity"]
+			switch {
+			case lv == nil:
+				return fail(userError(append(path, "locationId"), "INVALID_LOCATION", "The inventory item is not stocked at the location."))
+			case !hasFrom:
+				return fail(userError(append(path, "changeFromQuantity"), nil, "changeFromQuantity is required; pass null to skip the check."))
+			case intArg(q, "quantity", 0) < 0 && name == "on_hand":
+				return fail(userError(append(path, "quantity"), "INVALID_QUANTITY_NEGATIVE", "The quantity can't be negative."))
+			case from != nil && intArg(q, "changeFromQuantity", 0) != lv["q"].(map[string]int)[name]:
+				return fail(userError(append(path, "changeFromQuantity"), "CHANGE_FROM_QUANTITY_STALE",
+					"The specified changeFromQuantity does not match the current quantity."))
+			}
+			levels[i] = lv
+		}
+		for i, q := range qs {
+			m := levels[i]["q"].(map[string]int)
+			delta := intArg(q, "quantity", 0) - m[name]
+			m["available"] += delta
+			m["on_hand"] += delta
+		}
+		group := st.add("InventoryAdjustmentGroup", Obj{"reason": str(in, "reason"), "createdAt": now(), "changes": []Obj{}})
+		return Obj{"inventoryAdjustmentGroup": group, "userErrors": []Obj{}}, nil
+	}
+	resolvers["Mutation.fulfillmentCreate"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
+		st := e.s.store
+		in, _ := a["fulfillment"].(map[string]any)
+		fail := func(format string, args ...any) (any, error) {
+			return Obj{"fulfillment": nil, "userErrors": []Obj{userError([]string{"fulfillment"}, nil, format, args...)}}, nil
+		}
+		var fos []Obj
+		var qty map[string]int
+		var order Obj
+		for _, g := range list(in, "lineItemsByFulfillmentOrder") {
+			fo := st.typed(g["fulfillmentOrderId"], "FulfillmentOrder")
+			if fo == nil {
+				return fail("Fulfillment order %s does not exist.", str(g, "fulfillmentOrderId"))
+			}
+			if s := fo["status"]; s != "OPEN" && s != "IN_PROGRESS" {
+				return fail("Fulfillment order %s has an unfulfillable status= %s.", fo["id"], s)
+			}
+			if order != nil && fo["order"].(Obj)["id"] != order["id"] {
+				return fail("All fulfillment orders must belong to the same order.")
+			}
+			order = fo["order"].(Obj)
+			fos = append(fos, fo)
+			for _, l := range list(g, "fulfillmentOrderLineItems") {
+				if qty == nil {
+					qty = map[string]int{}
+				}
+				fl := st.typed(l["id"], "FulfillmentOrderLineItem")
+				n := intArg(l, "quantity", 0)
+				if fl == nil || n <= 0 || n > fl["remainingQuantity"].(int) {
+					return fail("Invalid fulfillment order line item quantity requested.")
+				}
+				qty[str(l, "id")] = n
+			}
+		}
+		if order == nil {
+			return fail("No fulfillment orders given.")
+		}
+		var tracking Obj
+		if t, ok := in["trackingInfo"].(map[string]any); ok {
+			tracking = Obj{"company": t["company"], "number": t["number"], "url": t["url"]}
+		}
+		return Obj{"fulfillment": st.fulfill(order, fos, qty, tracking), "userErrors": []Obj{}}, nil
+	}
+	resolvers["Mutation.orderCancel"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
+		st := e.s.store
+		o := st.typed(a["orderId"], "Order")
+		var errs []Obj
+		if o == nil {
+			errs = append(errs, userError([]string{"orderId"}, "NOT_FOUND", "Order does not exist"))
+		} else if err := st.cancel(o, str(a, "reason")); err != nil {
+			errs = append(errs, userError([]string{"orderId"}, "INVALID", "%v", err))
+		}
+		if errs != nil {
+			return Obj{"job": nil, "orderCancelUserErrors": errs, "userErrors": errs}, nil
+		}
+		return Obj{"job": st.add("Job", Obj{"done": true}), "orderCancelUserErrors": []Obj{}, "userErrors": []Obj{}}, nil
+	}
+	resolvers["Mutation.refundCreate"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
+		st := e.s.store
+		in, _ := a["input"].(map[string]any)
+		fail := func(msg string) (any, error) {
+			return Obj{"refund": nil, "order": nil, "userErrors": []Obj{userError([]string{"orderId"}, nil, "%s", msg)}}, nil
+		}
+		o := st.typed(in["orderId"], "Order")
+		if o == nil {
+			return fail("Order does not exist")
+		}
+		qty := map[string]int{}
+		for _, l := range list(in, "refundLineItems") {
+			qty[str(l, "lineItemId")] += intArg(l, "quantity", 0)
+		}
+		ship, _ := in["shipping"].(map[string]any)
+		full, _ := ship["fullRefund"].(bool)
+		r, err := st.refund(o, qty, full, in["note"])
+		if err != nil {
+			return fail(err.Error())
+		}
+		return Obj{"refund": r, "order": o, "userErrors": []Obj{}}, nil
+	}
+	resolvers["Mutation.webhookSubscriptionCreate"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
+		st := e.s.store
+		in, _ := a["webhookSubscription"].(map[string]any)
+		uri := str(in, "uri")
+		if !strings.HasPrefix(uri, "https://") && !strings.HasPrefix(uri, "http://127.0.0.1") && !strings.HasPrefix(uri, "http://localhost") {
+			return Obj{"webhookSubscription": nil, "userErrors": []Obj{userError([]string{"webhookSubscription", "callbackUrl"}, nil, "Address protocol http:// is not supported")}}, nil
+		}
+		for _, s := range st.subs {
+			if s["topic"] == a["topic"] && s["uri"] == uri {
+				return Obj{"webhookSubscription": nil, "userErrors": []Obj{userError([]string{"webhookSubscription", "callbackUrl"}, nil, "Address for this topic has already been taken")}}, nil
+			}
+		}
+		format := str(in, "format")
+		if format == "" {
+			format = "JSON"
+		}
+		sub := st.add("WebhookSubscription", Obj{"topic": a["topic"], "uri": uri, "format": format, "apiVersion": Obj{"handle": "2026-10"},
+			"createdAt": now(), "updatedAt": now(), "includeFields": []string{}, "metafieldNamespaces": []string{}, "filter": nil})
+		st.subs = append(st.subs, sub)
+		return Obj{"webhookSubscription": sub, "userErrors": []Obj{}}, nil
+	}
+	resolvers["Mutation.webhookSubscriptionDelete"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
+		st := e.s.store
+		for i, s := range st.subs {
+			if s["id"] == a["id"] {
+				st.subs = append(st.subs[:i:i], st.subs[i+1:]...)
+				delete(st.nodes, s["id"].(string))
+				return Obj{"deletedWebhookSubscriptionId": s["id"], "userErrors": []Obj{}}, nil
+			}
+		}
+		return Obj{"deletedWebhookSubscriptionId": nil, "userErrors": []Obj{userError([]string{"id"}, nil, "Webhook subscription does not exist")}}, nil
+	}
+	resolvers["Mutation.productSet"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
+		in, _ := a["input"].(map[string]any)
+		ident, _ := a["identifier"].(map[string]any)
+		p, err := e.s.store.productSet(in, ident)
+		if err != nil {
+			return Obj{"product": nil, "userErrors": []Obj{userError([]string{"input"}, "INVALID_INPUT", "%v", err)}}, nil
+		}
+		return Obj{"product": p, "userErrors": []Obj{}}, nil
+	}
+}
+
+// fulfill ships quantities (nil: everything remaining) of fulfillment orders.
+func (st *Store) fulfill(o Obj, fos []Obj, qty map[string]int, tracking Obj) Obj {
+	var lines []Obj
+	for _, fo := range fos {
+		open := 0
+		for _, fl := range fo["lineItems"].([]Obj) {
+			n, ok := qty[fl["id"].(string)]
+			if qty == nil {
+				n, ok = fl["remainingQuantity"].(int), true
+			}
+			if ok && n > 0 {
+				fl["remainingQuantity"] = fl["remainingQuantity"].(int) - n
+				lines = append(lines, Obj{"lineItem": fl["lineItem"], "quantity": n})
+			}
+			open += fl["remainingQuantity"].(int)
+		}
+		fo["status"] = map[bool]string{true: "CLOSED", false: "IN_PROGRESS"}[open == 0]
+	}
+	status := "FULFILLED"
+	for _, fo := range o["fulfillmentOrders"].([]Obj) {
+		if fo["status"] != "CLOSED" {
+			status = "PARTIALLY_FULFILLED"
+		}
+	}
+	o["displayFulfillmentStatus"] = status
+	var info []Obj
+	if tracking != nil {
+		info = []Obj{tracking}
+	}
+	f := st.add("Fulfillment", Obj{"status": "SUCCESS", "createdAt": st.stamp(), "trackingInfo": info, "order": o, "lines": lines})
+	o["fulfillments"] = append(o["fulfillments"].([]Obj), f)
+	st.touch(o, "FULFILLMENTS_CREATE")
+	return f
+}
+
+// cancel cancels an order: authorisations are voided, payments refunded,
+// open fulfillment work cancelled.
+func (st *Store) cancel(o Obj, reason string) error {
+	if o["cancelledAt"] != nil {
+		return errors.New("Order has already been cancelled")
+	}
+	o["cancelledAt"], o["closedAt"], o["cancelReason"] = st.stamp(), st.stamp(), reason
+	if o["displayFinancialStatus"] == "AUTHORIZED" {
+		o["displayFinancialStatus"] = "VOIDED"
+		st.transaction(o, "VOID", o["totalPriceSet"].(Obj))
+	} else if o["displayFinancialStatus"] != "REFUNDED" {
+		left := [2]decimal.Decimal{}
+		for side := range 2 {
+			left[side] = amount(o["totalPriceSet"], side).Sub(amount(o["totalRefundedSet"], side))
+		}
+		if left[0].Sign() > 0 {
+			st.transaction(o, "REFUND", bag(left[0], left[1], o["presentmentCurrencyCode"].(string)))
+		}
+		o["totalRefundedSet"] = o["totalPriceSet"]
+		o["displayFinancialStatus"] = "REFUNDED"
+	}
+	for _, li := range o["lineItems"].([]Obj) {
+		li["currentQuantity"] = 0
+	}
+	for _, fo := range o["fulfillmentOrders"].([]Obj) {
+		if fo["status"] != "CLOSED" {
+			fo["status"] = "CANCELLED"
+		}
+	}
+	st.touch(o, "ORDERS_CANCELLED")
+	return nil
+}
+
+func (st *Store) transaction(o Obj, kind string, amt Obj) {
+	txs := o["transactions"].([]Obj)
+	var parent Obj
+	if len(txs) > 0 {
+		parent = txs[len(txs)-1]
+	}
+	gateway := "manual"
+	if parent != nil {
+		gateway = parent["gateway"].(string)
+	}
+	o["transactions"] = append(txs, st.add("OrderTransaction", Obj{"gateway": gateway, "kind": kind, "status": "SUCCESS",
+		"test": o["test"], "processedAt": st.stamp(), "amountSet": amt, "parentTransaction": parent}))
+}
+
+// refund gives back quantities of lines (by line item GID) and optionally
+// all shipping, with their taxes and discounts, through the original gateway.
+func (st *Store) refund(o Obj, qty map[string]int, shipping bool, note any) (Obj, error) {
+	if o["cancelledAt"] != nil || o["displayFinancialStatus"] == "REFUNDED" {
+		return nil, errors.New("Order has no refundable amount")
+	}
+	included := o["taxesIncluded"] == true
+	var total [2]decimal.Decimal
+	perUnit := func(li Obj, side int) decimal.Decimal {
+		v := amount(li["originalTotalSet"], side).Sub(amount(li["totalDiscountSet"], side))
+		if !included {
+			for _, t := range li["taxLines"].([]Obj) {
+				v = v.Add(amount(t["priceSet"], side))
+			}
+		}
+		return v.Div(decimal.FromInt(int64(li["quantity"].(int))), 6)
+	}
+	lines := o["lineItems"].([]Obj)
+	for id, n := range qty {
+		var li Obj
+		for _, l := range lines {
+			if l["id"] == id {
+				li = l
+			}
+		}
+		if li == nil || n <= 0 || n > li["currentQuantity"].(int) {
+			return nil, fmt.Errorf("Quantity cannot refund more items than were purchased for line item %s", id)
+		}
+	}
+	for _, li := range lines {
+		n := qty[li["id"].(string)]
+		for side := range 2 {
+			total[side] = total[side].Add(perUnit(li, side).MulInt(int64(n)).Round(2))
+		}
+		li["currentQuantity"] = li["currentQuantity"].(int) - n
+	}
+	if shipping {
+		for _, sl := range o["shippingLines"].([]Obj) {
+			for side := range 2 {
+				total[side] = total[side].Add(amount(sl["discountedPriceSet"], side))
+				if !included {
+					for _, t := range sl["taxLines"].([]Obj) {
+						total[side] = total[side].Add(amount(t["priceSet"], side))
+					}
+				}
+			}
+		}
+	}
+	pcur := o["presentmentCurrencyCode"].(string)
+	amt := bag(total[0], total[1], pcur)
+	refunded := bag(amount(o["totalRefundedSet"], 0).Add(total[0]), amount(o["totalRefundedSet"], 1).Add(total[1]), pcur)
+	o["totalRefundedSet"] = refunded
+	o["displayFinancialStatus"] = "PARTIALLY_REFUNDED"
+	if amount(refunded, 0).Cmp(amount(o["totalPriceSet"], 0)) >= 0 {
+		o["displayFinancialStatus"] = "REFUNDED"
+	}
+	if total[0].Sign() > 0 {
+		st.transaction(o, "REFUND", amt)
+	}
+	r := st.add("Refund", Obj{"createdAt": st.stamp(), "processedAt": st.stamp(), "note": note, "order": o, "totalRefundedSet": amt})
+	o["refunds"] = append(o["refunds"].([]Obj), r)
+	st.touch(o, "REFUNDS_CREATE")
+	return r, nil
+}
+
+// refundLines refunds everything, or one unit of the first line.
+func (st *Store) refundLines(o Obj, all bool) {
+	qty := map[string]int{}
+	for i, li := range o["lineItems"].([]Obj) {
+		if all || i == 0 {
+			qty[li["id"].(string)] = li["currentQuantity"].(int)
+			if !all {
+				qty[li["id"].(string)] = 1
+			}
+		}
+	}
+	st.refund(o, qty, all, nil)
+}
+
+// productSet creates or replaces a product; variants not named are deleted.
+func (st *Store) productSet(in, ident map[string]any) (Obj, error) {
+	handle := str(ident, "handle")
+	if handle == "" {
+		handle = str(in, "handle")
+	}
+	var p Obj
+	for _, x := range st.products {
+		if (handle != "" && x["handle"] == handle) || (str(ident, "id") != "" && x["id"] == ident["id"]) {
+			p = x
+		}
+	}
+	if p == nil {
+		if str(in, "title") == "" {
+			return nil, errors.New("Title can't be blank")
+		}
+		p = st.add("Product", Obj{"handle": handle, "variants": []Obj{}, "isGiftCard": false})
+		st.products = append(st.products, p)
+	}
+	for _, k := range []string{"title", "vendor", "productType", "descriptionHtml", "status"} {
+		if v, ok := in[k]; ok && v != nil {
+			p[k] = v
+		}
+	}
+	old := map[string]Obj{}
+	for _, v := range p["variants"].([]Obj) {
+		old[fmt.Sprint(v["sku"])] = v
+	}
+	var vs []Obj
+	for _, vin := range list(in, "variants") {
+		var title []string
+		for _, ov := range list(vin, "optionValues") {
+			title = append(title, str(ov, "name"))
+		}
+		v := old[fmt.Sprint(vin["sku"])]
+		delete(old, fmt.Sprint(vin["sku"]))
+		if v == nil {
+			item := st.add("InventoryItem", Obj{"tracked": true, "sku": vin["sku"], "requiresShipping": true})
+			v = st.add("ProductVariant", Obj{"product": p, "inventoryItem": item, "taxable": true})
+			item["variant"] = v
+			st.variants = append(st.variants, v)
+		}
+		v["sku"], v["barcode"], v["price"], v["title"] = vin["sku"], vin["barcode"], fmt.Sprint(vin["price"]), strings.Join(title, " / ")
+		vs = append(vs, v)
+	}
+	for _, gone := range old {
+		delete(st.nodes, gone["id"].(string))
+		for i, v := range st.variants {
+			if v["id"] == gone["id"] {
+				st.variants = append(st.variants[:i:i], st.variants[i+1:]...)
+				break
+			}
+		}
+	}
+	p["variants"] = vs
+	return p, nil
+}
