@@ -13,6 +13,13 @@ mkdir -p "$dest"
 
 log() { echo "setup-envtest: $*" >&2; }
 
+# The release scripts stamp the version; without it the server reports v0.0.0.
+version_ldflags() {
+  local pkg=k8s.io/component-base/version minor=${K8S_VERSION#1.}
+  minor=${minor%%.*}
+  echo "-X $pkg.gitVersion=v$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+}
+
 build_etcd() {
   local stamp="$dest/.etcd-$ETCD_VERSION"
   if [[ -x $dest/etcd && -f $stamp ]]; then return; fi
@@ -24,10 +31,12 @@ build_etcd() {
   touch "$stamp"
 }
 
-build_apiserver() {
-  local stamp="$dest/.kube-apiserver-$K8S_VERSION"
-  if [[ -x $dest/kube-apiserver && -f $stamp ]]; then return; fi
-  log "building kube-apiserver v$K8S_VERSION (about 5 min on 2 cores)"
+# kubectl is built at the server's version, so tests never depend on the
+# client a machine happens to have.
+build_kubernetes() {
+  local stamp="$dest/.kubernetes-$K8S_VERSION"
+  if [[ -x $dest/kube-apiserver && -x $dest/kubectl && -f $stamp ]]; then return; fi
+  log "building kube-apiserver and kubectl v$K8S_VERSION (about 6 min on 2 cores)"
   local w; w=$(mktemp -d); trap 'rm -rf "$w"' RETURN
   local staging="0.${K8S_VERSION#1.}"
   local gomod
@@ -42,14 +51,13 @@ build_apiserver() {
     # kubernetes replaces its staging modules with local paths; use their published tags.
     sed -n 's#^[[:space:]]*\(k8s\.io/[^ ]*\) => \./staging/.*#replace \1 => \1 v'"$staging"'#p' "$gomod"
   } >"$w/go.mod"
-  (cd "$w" && go get "k8s.io/kubernetes/cmd/kube-apiserver@v$K8S_VERSION" >&2 &&
-    CGO_ENABLED=0 go build -trimpath -o "$dest/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
+  (cd "$w" && go get "k8s.io/kubernetes/cmd/kube-apiserver@v$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@v$K8S_VERSION" >&2 &&
+    CGO_ENABLED=0 go build -trimpath -ldflags "$(version_ldflags)" -o "$dest/" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
   touch "$stamp"
 }
 
 build_etcd
-build_apiserver
-# envtest also looks for kubectl in the asset directory.
-if [[ ! -e $dest/kubectl ]] && command -v kubectl >/dev/null; then ln -s "$(command -v kubectl)" "$dest/kubectl"; fi
+build_kubernetes
 log "ready in $dest"
 echo "$dest"

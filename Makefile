@@ -1,0 +1,58 @@
+# Control plane versions the tests and the demo run against (built by hack/setup-envtest.sh).
+K8S_VERSION ?= 1.37.2
+ETCD_VERSION ?= 3.6.16
+export K8S_VERSION ETCD_VERSION
+
+CONTROLLER_GEN = go tool controller-gen
+# Evaluated only by the targets that need it: building the binaries takes minutes once.
+ENVTEST_ASSETS = $$(hack/setup-envtest.sh)
+
+.PHONY: all
+all: build
+
+.PHONY: build
+build: ## Build the manager binary into bin/.
+	go build -o bin/manager .
+
+.PHONY: generate
+generate: ## Generate deepcopy code.
+	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
+
+.PHONY: manifests
+manifests: ## Generate CRDs and RBAC from the markers.
+	$(CONTROLLER_GEN) crd paths=./api/... output:crd:artifacts:config=config/crd/bases
+	$(CONTROLLER_GEN) rbac:roleName=manager-role paths=./controllers/... output:rbac:artifacts:config=config/rbac
+
+.PHONY: verify-generated
+verify-generated: ## Fail when generated files are stale.
+	hack/verify-generated.sh
+
+.PHONY: lint
+lint: ## gofmt check and go vet.
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+	go vet ./...
+
+.PHONY: envtest
+envtest: ## Build (once) the kube-apiserver and etcd the tests use.
+	hack/setup-envtest.sh >/dev/null
+
+.PHONY: test
+test: verify-generated lint envtest ## Unit and envtest tests: what CI runs.
+	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -count=1 ./...
+
+.PHONY: bench
+bench: envtest ## Benchmarks, printing their figures.
+	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -run '^$$' -bench . -benchmem ./... | grep -v '^ok\|no test files'
+
+.PHONY: run
+run: ## Run the manager against the current kubeconfig.
+	go run . --metrics-bind-address=:8080 --health-probe-bind-address=:8081
+
+.PHONY: demo
+demo: envtest ## Start a local control plane with the samples applied.
+	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go run ./hack/demo
+
+.PHONY: help
+help:
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'

@@ -1,0 +1,53 @@
+package v1alpha1
+
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+// Condition types shared by every kind. They follow kstatus: Ready is the
+// summary, Reconciling says work is under way, Stalled says the object cannot
+// progress until someone changes it.
+const (
+	ConditionReady       = "Ready"
+	ConditionReconciling = "Reconciling"
+	ConditionStalled     = "Stalled"
+)
+
+// ReconcileRequestedAnnotation asks for a run now: set it to any new value
+// (e.g. the current time) and the controller acts at once and records the
+// value in status.lastHandledReconcileAt.
+const ReconcileRequestedAnnotation = "connector.shopify-odoo.dev/requested-at"
+
+// SecretReference names a Secret in the object's own namespace.
+type SecretReference struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+}
+
+// InstanceReference names a ShopifyInstance in the object's own namespace.
+type InstanceReference struct {
+	// Name of the ShopifyInstance.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+}
+
+// ReconcileStatus is embedded in every kind's status.
+type ReconcileStatus struct {
+	// Conditions: Ready, Reconciling, Stalled and the kind's own.
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// ObservedGeneration is the generation the status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// LastHandledReconcileAt is the last value of the requested-at annotation
+	// that the controller acted on.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
+}

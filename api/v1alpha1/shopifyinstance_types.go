@@ -1,0 +1,516 @@
+package v1alpha1
+
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+// Condition types of a ShopifyInstance, beside Ready, Reconciling and Stalled.
+const (
+	ConditionShopifyConnected = "ShopifyConnected"
+	ConditionOdooConnected    = "OdooConnected"
+	ConditionSuspended        = "Suspended"
+)
+
+// ShopifyInstanceSpec wires one Shopify store to one Odoo company.
+// +kubebuilder:validation:XValidation:rule="!has(self.stock) || !has(self.stock.enabled) || !self.stock.enabled || (has(self.stock.locations) && size(self.stock.locations) > 0)",message="stock.locations must map at least one Shopify location when stock.enabled is true"
+type ShopifyInstanceSpec struct {
+	// Shopify is the store and how to reach it.
+	Shopify ShopifySpec `json:"shopify"`
+
+	// Odoo is the database and company the store's orders go to.
+	Odoo OdooSpec `json:"odoo"`
+
+	// Orders says which Shopify orders are imported and what they become in Odoo.
+	// +optional
+	Orders OrdersSpec `json:"orders,omitempty"`
+
+	// Products holds the defaults of product synchronisation.
+	// +optional
+	Products ProductsSpec `json:"products,omitempty"`
+
+	// Stock exports Odoo quantities to Shopify locations.
+	// +optional
+	Stock StockSpec `json:"stock,omitempty"`
+
+	// Fulfillment sends validated Odoo deliveries back to Shopify as fulfilments.
+	// +optional
+	Fulfillment FulfillmentSpec `json:"fulfillment,omitempty"`
+
+	// Suspend stops scheduling and processing for this instance. Queues already
+	// created stay as they are.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
+}
+
+// ShopifySpec is the store and its credentials.
+type ShopifySpec struct {
+	// Shop is the store's myshopify.com domain, e.g. my-store.myshopify.com.
+	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9][a-z0-9-]*\\\\.myshopify\\\\.com$')",message="shop must be the store's myshopify.com domain, e.g. my-store.myshopify.com"
+	Shop string `json:"shop"`
+
+	// APIVersion is the Admin API version, e.g. 2026-10. Defaults to the
+	// version this release of the operator is built and tested against.
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[0-9]{4}-(01|04|07|10)$')",message="apiVersion must be a Shopify API version such as 2026-10"
+	// +optional
+	APIVersion string `json:"apiVersion,omitempty"`
+
+	// Endpoint replaces https://{shop} as the base URL, e.g. to use a simulator
+	// or a proxy.
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && self.matches('^https?://')",message="endpoint must be an http or https URL"
+	// +optional
+	Endpoint string `json:"endpoint,omitempty"`
+
+	// CredentialsSecretRef names a Secret with either `accessToken`, or
+	// `clientId` and `clientSecret` for the client-credentials grant; and
+	// `webhookSecret` to verify webhooks.
+	CredentialsSecretRef SecretReference `json:"credentialsSecretRef"`
+}
+
+// OdooProtocol is how the operator speaks to Odoo.
+// +kubebuilder:validation:Enum=auto;jsonrpc;json2
+type OdooProtocol string
+
+// Odoo protocols.
+const (
+	OdooProtocolAuto    OdooProtocol = "auto"
+	OdooProtocolJSONRPC OdooProtocol = "jsonrpc"
+	OdooProtocolJSON2   OdooProtocol = "json2"
+)
+
+// OdooSpec is the Odoo database and the company the store belongs to.
+type OdooSpec struct {
+	// URL is the Odoo server, e.g. https://mycompany.odoo.com.
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && self.matches('^https?://')",message="url must be an http or https URL"
+	URL string `json:"url"`
+
+	// Database is the Odoo database name.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	Database string `json:"database"`
+
+	// CredentialsSecretRef names a Secret with `username` and `apiKey`.
+	CredentialsSecretRef SecretReference `json:"credentialsSecretRef"`
+
+	// Protocol is jsonrpc (Odoo 17 and 18), json2 (Odoo 19 and later) or auto,
+	// which picks from the server version. Defaults to auto.
+	// +optional
+	Protocol OdooProtocol `json:"protocol,omitempty"`
+
+	// Company is the Odoo company's name. Defaults to the user's current company.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	Company string `json:"company,omitempty"`
+
+	// Warehouse is the short name (code) of the warehouse orders ship from.
+	// Defaults to the company's first warehouse.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	Warehouse string `json:"warehouse,omitempty"`
+
+	// Pricelist is the name of the pricelist on imported orders and the one
+	// exported prices come from. Defaults to the customer's pricelist.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	Pricelist string `json:"pricelist,omitempty"`
+
+	// SalesTeam is the name of the sales team set on imported orders.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	SalesTeam string `json:"salesTeam,omitempty"`
+}
+
+// OrderStatus selects orders by how far they shipped.
+// +kubebuilder:validation:Enum=unshipped;partial;shipped;cancelled
+type OrderStatus string
+
+// Order statuses.
+const (
+	OrderUnshipped OrderStatus = "unshipped"
+	OrderPartial   OrderStatus = "partial"
+	OrderShipped   OrderStatus = "shipped"
+	OrderCancelled OrderStatus = "cancelled"
+)
+
+// RiskPolicy says what happens to an order Shopify flags as risky.
+// +kubebuilder:validation:Enum=Quotation;Ignore;Skip
+type RiskPolicy string
+
+// Risk policies.
+const (
+	// RiskQuotation imports a risky order as a quotation for a person to confirm.
+	RiskQuotation RiskPolicy = "Quotation"
+	// RiskIgnore imports a risky order like any other.
+	RiskIgnore RiskPolicy = "Ignore"
+	// RiskSkip leaves a risky order out; its queue line says so.
+	RiskSkip RiskPolicy = "Skip"
+)
+
+// OrdersSpec says which orders are imported and what they become.
+// +kubebuilder:validation:XValidation:rule="!has(self.roundingLimit) || has(self.roundingProduct)",message="roundingLimit needs roundingProduct"
+type OrdersSpec struct {
+	// ImportInterval is how often the scheduled import runs. Defaults to 10m.
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="importInterval must be at least 1m"
+	// +optional
+	ImportInterval *metav1.Duration `json:"importInterval,omitempty"`
+
+	// ImportAfter leaves out orders created before this time. Defaults to the
+	// time the instance was created.
+	// +optional
+	ImportAfter *metav1.Time `json:"importAfter,omitempty"`
+
+	// Statuses are the fulfilment statuses imported. Defaults to unshipped and
+	// partial.
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=4
+	// +optional
+	Statuses []OrderStatus `json:"statuses,omitempty"`
+
+	// QueueSize is the most orders one OrderQueue holds. Defaults to 50.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=250
+	// +optional
+	QueueSize int32 `json:"queueSize,omitempty"`
+
+	// NamePrefix is put before the Shopify order name in the Odoo order
+	// reference, e.g. "SHOP-" gives SHOP-#1001.
+	// +kubebuilder:validation:MaxLength=16
+	// +optional
+	NamePrefix string `json:"namePrefix,omitempty"`
+
+	// RiskPolicy: Quotation (default), Ignore or Skip.
+	// +optional
+	RiskPolicy RiskPolicy `json:"riskPolicy,omitempty"`
+
+	// Workflows say, by financial status and payment gateway, how far an
+	// imported order goes. An order that matches no row fails its queue line.
+	// The first matching row wins.
+	// +kubebuilder:validation:MaxItems=32
+	// +optional
+	Workflows []Workflow `json:"workflows,omitempty"`
+
+	// ShippingProduct is the default code of the Odoo service product for
+	// shipping lines.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	ShippingProduct string `json:"shippingProduct,omitempty"`
+
+	// DiscountProduct is the default code of the product for order-level
+	// discounts. Without it, discounts become line discounts.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	DiscountProduct string `json:"discountProduct,omitempty"`
+
+	// GiftCardProduct is the default code of the product for gift card lines.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	GiftCardProduct string `json:"giftCardProduct,omitempty"`
+
+	// TipProduct is the default code of the product for tips.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	TipProduct string `json:"tipProduct,omitempty"`
+
+	// RoundingProduct is the default code of the product for a rounding line
+	// added when Odoo's total differs from Shopify's.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	RoundingProduct string `json:"roundingProduct,omitempty"`
+
+	// RoundingLimit is the largest difference a rounding line may absorb, in
+	// the order currency, e.g. "0.05". A larger difference fails the order.
+	// +kubebuilder:validation:MaxLength=16
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[0-9]+(\\\\.[0-9]+)?$')",message="roundingLimit must be a decimal number such as 0.05"
+	// +optional
+	RoundingLimit string `json:"roundingLimit,omitempty"`
+
+	// Taxes maps Shopify tax lines to Odoo taxes.
+	// +optional
+	Taxes TaxesSpec `json:"taxes,omitempty"`
+
+	// Customers says how Shopify customers map to Odoo contacts.
+	// +optional
+	Customers CustomersSpec `json:"customers,omitempty"`
+}
+
+// FinancialStatus is Shopify's displayFinancialStatus, lower case.
+// +kubebuilder:validation:Enum=pending;authorized;partially_paid;paid;partially_refunded;refunded;voided;expired;any
+type FinancialStatus string
+
+// Workflow is one row of the auto-workflow table.
+// +kubebuilder:validation:XValidation:rule="!has(self.createInvoice) || !self.createInvoice || (has(self.confirm) && self.confirm)",message="createInvoice needs confirm"
+// +kubebuilder:validation:XValidation:rule="!has(self.postInvoice) || !self.postInvoice || (has(self.createInvoice) && self.createInvoice)",message="postInvoice needs createInvoice"
+// +kubebuilder:validation:XValidation:rule="!has(self.registerPayment) || !self.registerPayment || (has(self.postInvoice) && self.postInvoice)",message="registerPayment needs postInvoice"
+// +kubebuilder:validation:XValidation:rule="!has(self.registerPayment) || !self.registerPayment || has(self.journal)",message="registerPayment needs journal"
+type Workflow struct {
+	// FinancialStatus the row applies to; any matches every status.
+	FinancialStatus FinancialStatus `json:"financialStatus"`
+
+	// Gateway is the payment gateway name (e.g. shopify_payments, manual,
+	// paypal); empty or "*" matches every gateway.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	Gateway string `json:"gateway,omitempty"`
+
+	// Confirm turns the quotation into a sales order.
+	// +optional
+	Confirm bool `json:"confirm,omitempty"`
+
+	// CreateInvoice creates the customer invoice.
+	// +optional
+	CreateInvoice bool `json:"createInvoice,omitempty"`
+
+	// PostInvoice posts the invoice.
+	// +optional
+	PostInvoice bool `json:"postInvoice,omitempty"`
+
+	// RegisterPayment registers one payment per successful Shopify transaction.
+	// +optional
+	RegisterPayment bool `json:"registerPayment,omitempty"`
+
+	// Journal is the name of the Odoo journal payments are registered in.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	Journal string `json:"journal,omitempty"`
+
+	// PaymentTerm is the name of the Odoo payment term set on the order.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	PaymentTerm string `json:"paymentTerm,omitempty"`
+}
+
+// UnmappedTaxPolicy says what happens to a tax line without an explicit mapping.
+// +kubebuilder:validation:Enum=MatchByRate;Fail
+type UnmappedTaxPolicy string
+
+// Unmapped tax policies.
+const (
+	// TaxMatchByRate looks up an Odoo sale tax with the same rate and
+	// price-included flag, and fails the order when there is none.
+	TaxMatchByRate UnmappedTaxPolicy = "MatchByRate"
+	// TaxFail fails the order.
+	TaxFail UnmappedTaxPolicy = "Fail"
+)
+
+// TaxesSpec maps Shopify tax lines to Odoo taxes.
+type TaxesSpec struct {
+	// Mappings are explicit; they win over matching by rate.
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Mappings []TaxMapping `json:"mappings,omitempty"`
+
+	// Unmapped: MatchByRate (default) or Fail.
+	// +optional
+	Unmapped UnmappedTaxPolicy `json:"unmapped,omitempty"`
+}
+
+// TaxMapping maps one Shopify tax line (by title, and rate if given) to an Odoo tax.
+type TaxMapping struct {
+	// Title is the Shopify tax line title, e.g. "VAT 20%" or "CA State Tax".
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	Title string `json:"title"`
+
+	// Rate in percent, e.g. "20"; empty matches every rate.
+	// +kubebuilder:validation:MaxLength=16
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[0-9]+(\\\\.[0-9]+)?$')",message="rate must be a decimal percentage such as 20 or 5.5"
+	// +optional
+	Rate string `json:"rate,omitempty"`
+
+	// OdooTax is the name of the Odoo sale tax.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	OdooTax string `json:"odooTax"`
+}
+
+// CustomerMatch is how a Shopify customer is found among Odoo contacts.
+// +kubebuilder:validation:Enum=Email;ShopifyID
+type CustomerMatch string
+
+// Customer matching.
+const (
+	// MatchEmail tries the email first, then the Shopify customer id.
+	MatchEmail CustomerMatch = "Email"
+	// MatchShopifyID only uses the Shopify customer id (an Odoo external id).
+	MatchShopifyID CustomerMatch = "ShopifyID"
+)
+
+// CustomersSpec says how Shopify customers map to Odoo contacts.
+type CustomersSpec struct {
+	// MatchBy: Email (default) or ShopifyID.
+	// +optional
+	MatchBy CustomerMatch `json:"matchBy,omitempty"`
+
+	// GuestCustomer is the name of the Odoo contact used for orders without a
+	// customer, such as point-of-sale sales.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	GuestCustomer string `json:"guestCustomer,omitempty"`
+}
+
+// ProductsSpec holds the defaults of product synchronisation.
+type ProductsSpec struct {
+	// ComparePricelist is the name of the Odoo pricelist compare-at prices come from.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	ComparePricelist string `json:"comparePricelist,omitempty"`
+
+	// Interval is how often ProductExports of this instance re-check Odoo by
+	// default. Defaults to 30m.
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="interval must be at least 1m"
+	// +optional
+	Interval *metav1.Duration `json:"interval,omitempty"`
+}
+
+// StockQuantity is which Odoo quantity is sent to Shopify.
+// +kubebuilder:validation:Enum=Free;OnHand;Forecast
+type StockQuantity string
+
+// StockSpec exports Odoo quantities to Shopify locations.
+type StockSpec struct {
+	// Enabled turns the stock export on.
+	// +optional
+	Enabled bool `json:"enabled,omitempty"`
+
+	// Interval between exports. Defaults to 15m.
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="interval must be at least 1m"
+	// +optional
+	Interval *metav1.Duration `json:"interval,omitempty"`
+
+	// Quantity: Free (default, on hand less reserved), OnHand or Forecast.
+	// +optional
+	Quantity StockQuantity `json:"quantity,omitempty"`
+
+	// Locations map Shopify locations to Odoo warehouses.
+	// +listType=map
+	// +listMapKey=shopifyLocation
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Locations []LocationMapping `json:"locations,omitempty"`
+}
+
+// LocationMapping maps one Shopify location to an Odoo warehouse or location.
+// +kubebuilder:validation:XValidation:rule="has(self.odooWarehouse) != has(self.odooLocation)",message="set exactly one of odooWarehouse and odooLocation"
+type LocationMapping struct {
+	// ShopifyLocation is the location's name or GID.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	ShopifyLocation string `json:"shopifyLocation"`
+
+	// OdooWarehouse is a warehouse's short name (code).
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	OdooWarehouse string `json:"odooWarehouse,omitempty"`
+
+	// OdooLocation is a stock location's full name, e.g. WH/Stock/Shelf 1.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	OdooLocation string `json:"odooLocation,omitempty"`
+}
+
+// FulfillmentSpec sends validated Odoo deliveries to Shopify.
+type FulfillmentSpec struct {
+	// Enabled turns the fulfilment export on.
+	// +optional
+	Enabled bool `json:"enabled,omitempty"`
+
+	// Interval between exports. Defaults to 10m.
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="interval must be at least 1m"
+	// +optional
+	Interval *metav1.Duration `json:"interval,omitempty"`
+
+	// NotifyCustomer has Shopify email the customer about each fulfilment.
+	// +optional
+	NotifyCustomer bool `json:"notifyCustomer,omitempty"`
+}
+
+// ShopifyInstanceStatus is what the operator knows of both ends.
+type ShopifyInstanceStatus struct {
+	ReconcileStatus `json:",inline"`
+
+	// Shop is what Shopify says of the store.
+	// +optional
+	Shop *ShopInfo `json:"shop,omitempty"`
+
+	// Odoo is what the Odoo server says of itself.
+	// +optional
+	Odoo *OdooInfo `json:"odoo,omitempty"`
+
+	// ImportWatermark: orders updated before it have been queued.
+	// +optional
+	ImportWatermark *metav1.Time `json:"importWatermark,omitempty"`
+
+	// LastImportTime is when the scheduled import last ran.
+	// +optional
+	LastImportTime *metav1.Time `json:"lastImportTime,omitempty"`
+
+	// Counters are the instance's dashboard.
+	// +optional
+	Counters Counters `json:"counters,omitempty"`
+}
+
+// ShopInfo is what Shopify says of the store.
+type ShopInfo struct {
+	// +kubebuilder:validation:MaxLength=256
+	Name string `json:"name,omitempty"`
+	// +kubebuilder:validation:MaxLength=8
+	Currency string `json:"currency,omitempty"`
+	// +kubebuilder:validation:MaxLength=64
+	Plan string `json:"plan,omitempty"`
+	// +kubebuilder:validation:MaxLength=64
+	Timezone string `json:"timezone,omitempty"`
+}
+
+// OdooInfo is what the Odoo server says of itself.
+type OdooInfo struct {
+	// Version is the server version, e.g. 18.0.
+	// +kubebuilder:validation:MaxLength=64
+	Version string `json:"version,omitempty"`
+	// Protocol in use.
+	Protocol OdooProtocol `json:"protocol,omitempty"`
+	// CompanyID of spec.odoo.company.
+	CompanyID int64 `json:"companyID,omitempty"`
+}
+
+// Counters are the totals the connector's dashboard shows.
+type Counters struct {
+	OrdersImported   int64 `json:"ordersImported,omitempty"`
+	Quotations       int64 `json:"quotations,omitempty"`
+	RiskyQuotations  int64 `json:"riskyQuotations,omitempty"`
+	SalesOrders      int64 `json:"salesOrders,omitempty"`
+	Invoices         int64 `json:"invoices,omitempty"`
+	Deliveries       int64 `json:"deliveries,omitempty"`
+	ProductsExported int64 `json:"productsExported,omitempty"`
+	FailedLines      int64 `json:"failedLines,omitempty"`
+}
+
+// ShopifyInstance is one Shopify store wired to one Odoo company.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=shopify;si,categories=shopify-odoo
+// +kubebuilder:printcolumn:name="Shop",type=string,JSONPath=`.spec.shopify.shop`
+// +kubebuilder:printcolumn:name="Odoo",type=string,JSONPath=`.status.odoo.version`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Imported",type=integer,JSONPath=`.status.counters.ordersImported`
+// +kubebuilder:printcolumn:name="Failed",type=integer,JSONPath=`.status.counters.failedLines`
+// +kubebuilder:printcolumn:name="Status",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].message`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type ShopifyInstance struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   ShopifyInstanceSpec   `json:"spec"`
+	Status ShopifyInstanceStatus `json:"status,omitempty"`
+}
+
+// ShopifyInstanceList is a list of ShopifyInstances.
+// +kubebuilder:object:root=true
+type ShopifyInstanceList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []ShopifyInstance `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&ShopifyInstance{}, &ShopifyInstanceList{})
+}
