@@ -149,7 +149,7 @@ func orderJoiner(fn func(Order) error) func([]byte) error {
 			return appendLine(b, &cur.LineItems.Nodes)
 		case head.Type == "ShippingLine":
 			return appendLine(b, &cur.ShippingLines.Nodes)
-		case strings.HasSuffix(head.Type, "DiscountApplication"):
+		case strings.HasSuffix(head.Type, "DiscountApplication") || head.Type == "DiscountCodeApplication":
 			return appendLine(b, &cur.DiscountApplications.Nodes)
 		case head.Type == "FulfillmentOrder":
 			return appendLine(b, &cur.FulfillmentOrders.Nodes)

@@ -43,24 +43,3 @@ func ctx(t testing.TB) context.Context {
 	return c
 }
 
-func TestSmoke(t *testing.T) {
-	sim := startSim(t, shopifysim.Options{Orders: 30, RestoreRate: 10000})
-	c := newClient(t, sim)
-	shop, err := c.ShopInfo(ctx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%+v", shop)
-	n := 0
-	err = c.Orders(ctx(t), shopify.OrderFilter{}, func(o shopify.Order) error {
-		n++
-		if n < 3 {
-			t.Logf("%+v", o)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Log(n, c.Stats())
-}

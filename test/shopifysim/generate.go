@@ -100,6 +100,7 @@ func (st *Store) generate(n int) {
 	for _, p := range catalog.Products() {
 		st.addProduct(p, false)
 	}
+	st.known = len(st.variants)
 	// Products Odoo does not know, and a gift card, as long-lived shops have.
 	st.addProduct(catalog.Product{Handle: "legacy-scarf", Title: "Legacy Silk Scarf", Vendor: "Old Stock", Type: "Accessories",
 		Variants: []catalog.Variant{{SKU: "LEGACY-SCARF", Price: "45.00"}, {SKU: "LEGACY-SCARF-2", Price: "49.00"}}}, false)
@@ -192,8 +193,8 @@ func (st *Store) variantLine(v Obj, qty int) line {
 		price: decimal.MustParse(v["price"].(string)), giftCard: prod["isGiftCard"] == true}
 }
 
-// catalogVariants are the first 120 variants, the ones Odoo also has.
-func (st *Store) catalogVariant() Obj { return st.variants[st.pick(len(catalog.Variants()))] }
+// catalogVariant picks one of the variants Odoo also has.
+func (st *Store) catalogVariant() Obj { return st.variants[st.pick(st.known)] }
 
 func (st *Store) newOrder(i int) Obj {
 	kind := Kinds[i%len(Kinds)]
@@ -227,7 +228,7 @@ func (st *Store) newOrder(i int) Obj {
 		p.orderPct = decimal.FromInt(100)
 		p.orderDisc = Obj{"__typename": "ManualDiscountApplication", "title": "Influencer seeding", "targetSelection": "ALL"}
 	case "unknown-sku":
-		p.lines = append(p.lines, st.variantLine(st.variants[len(catalog.Variants())+st.pick(2)], 1))
+		p.lines = append(p.lines, st.variantLine(st.variants[st.known+st.pick(2)], 1))
 	case "custom-line":
 		p.lines = append(p.lines, line{title: "Gift wrapping", qty: 1, price: decimal.MustParse("3.50")})
 	case "pos":
@@ -451,9 +452,9 @@ func (st *Store) build(p plan, at, kind string) Obj {
 		"email": nil, "phone": nil, "customer": p.customer, "billingAddress": nil, "shippingAddress": nil,
 		"subtotalPriceSet": b(s.subtotal, r.subtotal), "totalDiscountsSet": b(s.discounts, r.discounts),
 		"totalShippingPriceSet": b(s.shipping.Sub(s.shipDisc), r.shipping.Sub(r.shipDisc)),
-		"totalTaxSet": b(s.tax, r.tax), "totalPriceSet": b(s.total, r.total),
+		"totalTaxSet":           b(s.tax, r.tax), "totalPriceSet": b(s.total, r.total),
 		"totalRefundedSet": b(decimal.Zero, decimal.Zero), "lineItems": lines, "discountApplications": apps,
-		"risk": Obj{"recommendation": "ACCEPT", "assessments": []Obj{{"riskLevel": "LOW", "provider": nil, "facts": []Obj{}}}},
+		"risk":    Obj{"recommendation": "ACCEPT", "assessments": []Obj{{"riskLevel": "LOW", "provider": nil, "facts": []Obj{}}}},
 		"refunds": []Obj{}, "fulfillments": []Obj{}, "shippingLines": []Obj{},
 	})
 	st.number++

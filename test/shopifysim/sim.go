@@ -155,6 +155,14 @@ func (s *Sim) Stats() Stats {
 	return st
 }
 
+// SetBucket sets the points currently available, as if another app of the
+// shop had spent the rest.
+func (s *Sim) SetBucket(points float64) {
+	s.mu.Lock()
+	s.bucket, s.filled = points, time.Now()
+	s.mu.Unlock()
+}
+
 // ExpireTokens revokes every token issued by the client-credentials grant.
 func (s *Sim) ExpireTokens() {
 	s.mu.Lock()
@@ -194,6 +202,7 @@ func (s *Sim) serveToken(w http.ResponseWriter, r *http.Request) {
 	tok := "shpat_" + randomHex()
 	s.mu.Lock()
 	s.tokens[tok] = time.Now().Add(s.opts.TokenTTL)
+	s.stats.ByOperation["token"]++
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": tok, "scope": strings.Join(s.opts.Scopes, ","), "expires_in": int(s.opts.TokenTTL.Seconds()),

@@ -22,6 +22,7 @@ type Store struct {
 	orders    []Obj
 	nodes     map[string]Obj
 	variants  []Obj
+	known     int // the first known variants are the catalogue's
 	products  []Obj
 	locations []Obj
 	customers []Obj
@@ -73,6 +74,15 @@ func (st *Store) Len() int {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	return len(st.orders)
+}
+
+// Each calls fn on every order, oldest first, under the read lock.
+func (st *Store) Each(fn func(Obj)) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	for _, o := range st.orders {
+		fn(o)
+	}
 }
 
 // View calls fn with the object with this GID under the read lock; false if unknown.

@@ -1,0 +1,205 @@
+package shopify_test
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/shopify-odoo/connector/internal/shopify"
+	"github.com/shopify-odoo/connector/test/shopifysim"
+)
+
+func TestOrdersPaginationOver1000(t *testing.T) {
+	sim := startSim(t, shopifysim.Options{Orders: 1000, Seed: 1, RestoreRate: 1e6})
+	c := newClient(t, sim)
+	want := map[string]bool{}
+	for _, id := range sim.Store().OrderIDs() {
+		want[id] = true
+	}
+	got := map[string]bool{}
+	var last time.Time
+	err := c.Orders(ctx(t), shopify.OrderFilter{}, func(o shopify.Order) error {
+		if got[o.ID] {
+			return fmt.Errorf("order %s twice", o.ID)
+		}
+		if o.UpdatedAt.Before(last) {
+			return fmt.Errorf("order %s out of updatedAt order", o.ID)
+		}
+		got[o.ID], last = true, o.UpdatedAt
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1000 || len(want) != 1000 {
+		t.Fatalf("got %d orders, store has %d", len(got), len(want))
+	}
+	for id := range want {
+		if !got[id] {
+			t.Fatalf("order %s missing", id)
+		}
+	}
+	refs := 0
+	if err := c.OrderRefs(ctx(t), shopify.OrderFilter{}, func(shopify.OrderRef) error { refs++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	st := sim.Stats()
+	if refs != 1000 || st.ByOperation["OrderRefs"] != 4 {
+		t.Fatalf("refs: %d orders in %d pages, want 1000 in 4", refs, st.ByOperation["OrderRefs"])
+	}
+	if st.ByOperation["Orders"] < 1000/3 {
+		t.Fatalf("full orders came in %d pages", st.ByOperation["Orders"])
+	}
+}
+
+func TestOrdersFilterAndByIDs(t *testing.T) {
+	sim := startSim(t, shopifysim.Options{Orders: 100, Seed: 2, RestoreRate: 1e6})
+	c := newClient(t, sim)
+	min := time.Date(2025, 12, 2, 0, 0, 0, 0, time.UTC)
+	max := min.Add(12 * time.Hour)
+	var in []string
+	err := c.OrderRefs(ctx(t), shopify.OrderFilter{UpdatedAtMin: min, UpdatedAtMax: max}, func(r shopify.OrderRef) error {
+		if r.UpdatedAt.Before(min) || !r.UpdatedAt.Before(max) {
+			return fmt.Errorf("%s updated %s outside the window", r.Name, r.UpdatedAt)
+		}
+		in = append(in, r.ID)
+		return nil
+	})
+	if err != nil || len(in) == 0 {
+		t.Fatalf("window: %d orders, %v", len(in), err)
+	}
+	cancelled := 0
+	err = c.OrderRefs(ctx(t), shopify.OrderFilter{Status: "cancelled"}, func(r shopify.OrderRef) error {
+		if r.CancelledAt == nil {
+			return fmt.Errorf("%s is not cancelled", r.Name)
+		}
+		cancelled++
+		return nil
+	})
+	if err != nil || cancelled == 0 {
+		t.Fatalf("cancelled: %d, %v", cancelled, err)
+	}
+	ids := append(sim.Store().OrderIDs()[:7], "gid://shopify/Order/1")
+	orders, err := c.OrdersByIDs(ctx(t), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(orders) != 7 {
+		t.Fatalf("got %d orders for 7 known ids", len(orders))
+	}
+	for i, o := range orders {
+		if o.ID != ids[i] {
+			t.Fatalf("order %d is %s, want %s", i, o.ID, ids[i])
+		}
+	}
+}
+
+func TestLongOrderLinesAreCompleted(t *testing.T) {
+	sim := startSim(t, shopifysim.Options{Orders: 5, RestoreRate: 1e6})
+	c := newClient(t, sim)
+	id := sim.Store().OrderIDs()[0]
+	err := sim.Store().UpdateOrder(id, func(o shopifysim.Obj) {
+		lines := o["lineItems"].([]shopifysim.Obj)
+		for i := 0; len(lines) < 57; i++ {
+			cp := shopifysim.Obj{}
+			for k, v := range lines[0] {
+				cp[k] = v
+			}
+			cp["id"] = fmt.Sprintf("gid://shopify/LineItem/9%05d", i)
+			lines = append(lines, cp)
+		}
+		o["lineItems"] = lines
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders, err := c.OrdersByIDs(ctx(t), []string{id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(orders[0].LineItems.Nodes); n != 57 {
+		t.Fatalf("%d lines, want 57", n)
+	}
+}
+
+func TestBulkOrdersStreamsWithFlatMemory(t *testing.T) {
+	const n = 10000
+	sim := startSim(t, shopifysim.Options{Orders: n, Seed: 3})
+	c := newClient(t, sim)
+	lines := 0
+	sim.Store().Each(func(o shopifysim.Obj) { lines += len(o["lineItems"].([]shopifysim.Obj)) })
+
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	base, peak := ms.HeapAlloc, uint64(0)
+	count, gotLines := 0, 0
+	var sample []shopify.Order // to size what keeping every order would cost
+	err := c.BulkOrders(ctx(t), shopify.OrderFilter{}, func(o shopify.Order) error {
+		count++
+		gotLines += len(o.LineItems.Nodes)
+		if len(o.FulfillmentOrders.Nodes) > 0 && len(o.FulfillmentOrders.Nodes[0].LineItems.Nodes) == 0 {
+			return fmt.Errorf("%s: fulfillment order without lines", o.Name)
+		}
+		if len(sample) < 200 {
+			sample = append(sample, o)
+		}
+		if count%1000 == 0 {
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != n || gotLines != lines {
+		t.Fatalf("streamed %d orders with %d lines, store has %d with %d", count, gotLines, n, lines)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	withSample := ms.HeapAlloc
+	runtime.KeepAlive(sample)
+	sample = nil
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	perOrder := (withSample - min(withSample, ms.HeapAlloc)) / 200
+	growth := peak - min(peak, base)
+	all := perOrder * n
+	t.Logf("heap growth while streaming %d KiB; keeping all orders would take ~%d KiB (%d B/order)", growth>>10, all>>10, perOrder)
+	if perOrder == 0 || growth > all/5 {
+		t.Fatalf("heap grew %d KiB while streaming, keeping all orders would take ~%d KiB", growth>>10, all>>10)
+	}
+	if st := c.Stats(); st.CostPoints > 200 {
+		t.Fatalf("bulk import cost %d points", st.CostPoints)
+	}
+}
+
+func TestBulkOperationInProgress(t *testing.T) {
+	sim := startSim(t, shopifysim.Options{Orders: 3000, RestoreRate: 1e6})
+	c := newClient(t, sim)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- c.BulkOrders(ctx(t), shopify.OrderFilter{}, func(shopify.Order) error { return nil }) }()
+	}
+	failed := 0
+	for range 2 {
+		if err := <-errs; err != nil {
+			if !shopify.IsKind(err, shopify.KindUserErrors) {
+				t.Fatal(err)
+			}
+			failed++
+		}
+	}
+	if failed > 1 {
+		t.Fatal("both bulk operations failed")
+	}
+	if err := c.BulkOrders(ctx(t), shopify.OrderFilter{Query: "financial_status:no_such_status"}, func(shopify.Order) error {
+		return errors.New("no order expected")
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
