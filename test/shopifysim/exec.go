@@ -336,7 +336,7 @@ func (e *exec) complete(v any, t *ast.Type, f *ast.Field, args map[string]any) a
 		v = conn
 	}
 	o, ok := v.(Obj)
-	if !ok {
+	if !ok || o == nil {
 		return nil
 	}
 	name := def.Name

@@ -222,10 +222,15 @@ func (st *Store) newOrder(i int) Obj {
 		p.customer = st.customers[5]
 	case "shipping-discount":
 		p.shipDisc = true
+	case "taxes-included":
+		p.customer = st.customers[8*st.pick(5)+st.pick(5)] // in the euro area
+		p.pl = p.customer["place"].(place)
+	case "partially-fulfilled":
+		p.lines = append(p.lines, st.variantLine(st.catalogVariant(), 1))
 	case "gift-card-purchase":
 		p.lines = []line{st.variantLine(st.variants[len(st.variants)-1-st.pick(2)], 1)}
 	case "free":
-		p.orderPct = decimal.FromInt(100)
+		p.orderPct, p.shipDisc = decimal.FromInt(100), true
 		p.orderDisc = Obj{"__typename": "ManualDiscountApplication", "title": "Influencer seeding", "targetSelection": "ALL"}
 	case "unknown-sku":
 		p.lines = append(p.lines, st.variantLine(st.variants[st.known+st.pick(2)], 1))

@@ -1,0 +1,181 @@
+package shopifysim_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopify-odoo/connector/test/shopifysim"
+)
+
+const token = "shpat_sim"
+
+func start(t testing.TB, opts shopifysim.Options) *shopifysim.Sim {
+	t.Helper()
+	opts.AccessToken = token
+	sim, err := shopifysim.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	return sim
+}
+
+type reply struct {
+	Data   map[string]any `json:"data"`
+	Errors any            `json:"errors"`
+	Ext    struct {
+		Cost *struct {
+			Requested int  `json:"requestedQueryCost"`
+			Actual    *int `json:"actualQueryCost"`
+			Throttle  struct {
+				Max       float64 `json:"maximumAvailable"`
+				Available float64 `json:"currentlyAvailable"`
+				Rate      float64 `json:"restoreRate"`
+			} `json:"throttleStatus"`
+		} `json:"cost"`
+	} `json:"extensions"`
+}
+
+func post(t testing.TB, sim *shopifysim.Sim, tok, query string, vars map[string]any) (int, reply) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, sim.URL()+"/admin/api/2026-10/graphql.json", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Shopify-Access-Token", tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r reply
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, r
+}
+
+func errorText(r reply) string {
+	b, _ := json.Marshal(r.Errors)
+	return string(b)
+}
+
+func TestInvalidDocumentsGetShopifyErrors(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: 2})
+	status, r := post(t, sim, token, `{ shop { nam } }`, nil)
+	if status != 200 || !strings.Contains(errorText(r), `Cannot query field \"nam\" on type \"Shop\"`) || !strings.Contains(errorText(r), "locations") {
+		t.Fatalf("invalid field: %d %s", status, errorText(r))
+	}
+	_, r = post(t, sim, token, `{ orders(first: 251) { edges { node { id } } } }`, nil)
+	if !strings.Contains(errorText(r), "at most 250") {
+		t.Fatalf("first > 250: %s", errorText(r))
+	}
+	_, r = post(t, sim, token, `mutation { inventorySetQuantities(input: {name: "available", reason: "correction", quantities: []}) { userErrors { message } } }`, nil)
+	if !strings.Contains(errorText(r), "@idempotent directive is required") {
+		t.Fatalf("missing @idempotent: %s", errorText(r))
+	}
+	_, r = post(t, sim, token, `{ orders(first: 50) { edges { node { lineItems(first: 250) { edges { node { id } } } } } } }`, nil)
+	if !strings.Contains(errorText(r), "MAX_COST_EXCEEDED") || r.Ext.Cost == nil {
+		t.Fatalf("too costly: %s", errorText(r))
+	}
+	status, r = post(t, sim, "wrong", `{ shop { name } }`, nil)
+	if status != 401 || !strings.Contains(errorText(r), "Invalid API key or access token") {
+		t.Fatalf("bad token: %d %s", status, errorText(r))
+	}
+}
+
+func TestCostAndThrottling(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: 300, RestoreRate: 1})
+	q := `query($after: String) { orders(first: 250, after: $after) { edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`
+	_, r := post(t, sim, token, q, nil)
+	c := r.Ext.Cost
+	if c == nil || c.Requested != 252 || *c.Actual != 252 || c.Throttle.Max != 2000 || c.Throttle.Rate != 1 || c.Throttle.Available > 1748+1 {
+		t.Fatalf("cost %+v", c)
+	}
+	after := r.Data["orders"].(map[string]any)["pageInfo"].(map[string]any)["endCursor"]
+	_, r = post(t, sim, token, q, map[string]any{"after": after})
+	if n := len(r.Data["orders"].(map[string]any)["edges"].([]any)); n != 50 || *r.Ext.Cost.Actual != 52 {
+		t.Fatalf("second page: %d orders, cost %d", n, *r.Ext.Cost.Actual)
+	}
+	throttled := false
+	for range 10 {
+		_, r = post(t, sim, token, q, nil)
+		if strings.Contains(errorText(r), "THROTTLED") {
+			throttled = r.Data == nil && r.Ext.Cost.Actual == nil
+			break
+		}
+	}
+	if !throttled || sim.Stats().Throttled != 1 {
+		t.Fatalf("no THROTTLED reply after spending the bucket: %s", errorText(r))
+	}
+}
+
+func TestGeneratorIsDeterministic(t *testing.T) {
+	q := `{ orders(first: 50) { nodes { id name createdAt updatedAt totalPriceSet { presentmentMoney { amount currencyCode } }
+		lineItems(first: 10) { nodes { sku quantity } } transactions { gateway kind processedAt } } } }`
+	var out [2]string
+	for i := range out {
+		sim := start(t, shopifysim.Options{Orders: 50, Seed: 7})
+		_, r := post(t, sim, token, q, nil)
+		b, _ := json.Marshal(r.Data)
+		out[i] = string(b)
+	}
+	if out[0] != out[1] || len(out[0]) < 1000 {
+		t.Fatal("same seed, different store")
+	}
+}
+
+func TestBulkResultIsJSONLWithParents(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: 40})
+	_, r := post(t, sim, token, `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`,
+		map[string]any{"q": `{ orders { edges { node { id name lineItems { edges { node { id sku } } } } } } }`})
+	id := r.Data["bulkOperationRunQuery"].(map[string]any)["bulkOperation"].(map[string]any)["id"]
+	var url string
+	for deadline := time.Now().Add(30 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		_, r = post(t, sim, token, `query($id: ID!) { bulkOperation(id: $id) { status url objectCount } }`, map[string]any{"id": id})
+		if op := r.Data["bulkOperation"].(map[string]any); op["status"] == "COMPLETED" {
+			url = op["url"].(string)
+		}
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	orders, children := 0, 0
+	var current any
+	for dec.More() {
+		var line map[string]any
+		if err := dec.Decode(&line); err != nil {
+			t.Fatal(err)
+		}
+		if p, ok := line["__parentId"]; ok {
+			if p != current {
+				t.Fatalf("line %v does not follow its parent", line)
+			}
+			children++
+			continue
+		}
+		if _, inline := line["lineItems"]; inline {
+			t.Fatal("nested connection inlined")
+		}
+		orders, current = orders+1, line["id"]
+	}
+	if orders != 40 || children < 40 {
+		t.Fatalf("%d orders, %d lines", orders, children)
+	}
+}
+
+func TestDeliveryGivesUpOnUnreachableReceiver(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: 1, ClientSecret: "s"})
+	sim.SetWebhookRetry(2, 0)
+	d := sim.Deliver(context.Background(), "http://127.0.0.1:1/unreachable", "orders/create", []byte(`{}`))
+	if d.Attempts != 2 || d.Status != 0 {
+		t.Fatalf("%+v", d)
+	}
+}
