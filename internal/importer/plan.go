@@ -1,0 +1,288 @@
+// Package importer turns Shopify orders into Odoo sale orders: it plans each
+// order (lines, taxes, totals, workflow) and carries the plans out in Odoo in
+// a few batched calls, exactly once per order.
+package importer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/decimal"
+	"github.com/shopify-odoo/connector/internal/shopify"
+)
+
+// Settings are the parts of a ShopifyInstance the import follows.
+type Settings struct {
+	Shop   string
+	Orders v1.OrdersSpec
+}
+
+// Role says what a planned line stands for when it is not a catalogue product.
+type Role string
+
+// Line roles.
+const (
+	RoleProduct  Role = ""
+	RoleShipping Role = "shipping"
+	RoleDiscount Role = "discount"
+	RoleGiftCard Role = "gift card"
+	RoleRounding Role = "rounding"
+)
+
+// TaxKey identifies a Shopify tax as the import maps it to an Odoo tax.
+type TaxKey struct {
+	Title    string
+	Rate     string // percent, normalised: "20", "5.5"
+	Included bool
+}
+
+func (k TaxKey) String() string {
+	inc := "excluded"
+	if k.Included {
+		inc = "included"
+	}
+	return fmt.Sprintf("%q %s%% (%s)", k.Title, k.Rate, inc)
+}
+
+// Line is one planned sale order line.
+type Line struct {
+	Role        Role
+	SKU         string // for RoleProduct
+	Barcode     string
+	Name        string
+	Quantity    int
+	PriceUnit   decimal.Decimal
+	DiscountPct decimal.Decimal // Odoo's line discount, in percent
+	Taxes       []TaxKey
+}
+
+// Plan is what one Shopify order becomes in Odoo, before Odoo ids are known.
+type Plan struct {
+	Order     *shopify.Order
+	Key       string // stored in sale.order origin: finds the order again after any failure
+	Reference string // Odoo order reference
+	Lines     []Line
+	Total     decimal.Decimal // Shopify's total, shop currency
+	Currency  string
+	Risky     bool
+	Workflow  *v1.Workflow // nil for a risky order kept as a quotation
+	Gateways  []string     // of the successful payments, in order
+}
+
+// Skip is returned for an order that is deliberately not imported.
+type Skip struct {
+	State   v1.LineState
+	Message string
+}
+
+func (s *Skip) Error() string { return s.Message }
+
+// OrderKey is the key an imported order carries in Odoo.
+func OrderKey(shop, legacyID string) string { return "shopify:" + shop + "/" + legacyID }
+
+// PlanOrder maps a Shopify order to a plan. Amounts are in the shop currency,
+// the currency payouts and the Odoo company use. It returns a *Skip for an
+// order left out on purpose, and a plain error for one that cannot be
+// imported as it is; the message names what is wrong.
+func PlanOrder(s Settings, o *shopify.Order) (*Plan, error) {
+	if o.Test {
+		return nil, &Skip{State: v1.LineSkipped, Message: "test order: not imported"}
+	}
+	if o.CancelledAt != nil {
+		return nil, &Skip{State: v1.LineCancelled, Message: "cancelled in Shopify before import: nothing created"}
+	}
+	p := &Plan{
+		Order:     o,
+		Key:       OrderKey(s.Shop, o.LegacyResourceID),
+		Reference: s.Orders.NamePrefix + o.Name,
+		Total:     o.TotalPrice.Shop.Amount,
+		Currency:  o.TotalPrice.Shop.CurrencyCode,
+		Risky:     risky(o),
+	}
+	for _, t := range o.Transactions {
+		if t.Status == "SUCCESS" && (t.Kind == "SALE" || t.Kind == "CAPTURE" || t.Kind == "AUTHORIZATION") {
+			p.Gateways = appendUnique(p.Gateways, t.Gateway)
+		}
+	}
+	if p.Risky {
+		switch s.Orders.RiskPolicy {
+		case v1.RiskSkip:
+			return nil, &Skip{State: v1.LineSkipped, Message: "risky order (" + riskSummary(o) + "): not imported by riskPolicy Skip"}
+		case v1.RiskIgnore:
+			p.Risky = false
+		}
+	}
+	if !p.Risky {
+		wf, err := matchWorkflow(s.Orders.Workflows, o.DisplayFinancialStatus, p.Gateways)
+		if err != nil {
+			return nil, err
+		}
+		p.Workflow = wf
+	}
+	if err := p.addLines(s.Orders, o); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// risky: Shopify recommends anything but accepting, or an assessment is HIGH.
+func risky(o *shopify.Order) bool {
+	if r := o.Risk.Recommendation; r == "INVESTIGATE" || r == "CANCEL" {
+		return true
+	}
+	for _, a := range o.Risk.Assessments {
+		if a.RiskLevel == "HIGH" {
+			return true
+		}
+	}
+	return false
+}
+
+func riskSummary(o *shopify.Order) string {
+	return "recommendation " + strings.ToLower(o.Risk.Recommendation)
+}
+
+func matchWorkflow(rows []v1.Workflow, status string, gateways []string) (*v1.Workflow, error) {
+	status = strings.ToLower(status)
+	for i := range rows {
+		r := &rows[i]
+		if r.FinancialStatus != "any" && string(r.FinancialStatus) != status {
+			continue
+		}
+		if r.Gateway == "" || r.Gateway == "*" || slices.Contains(gateways, r.Gateway) {
+			return r, nil
+		}
+	}
+	gw := "none"
+	if len(gateways) > 0 {
+		gw = strings.Join(gateways, ", ")
+	}
+	return nil, fmt.Errorf("no workflow row for financial status %s and gateway %s: add one to spec.orders.workflows", status, gw)
+}
+
+func (p *Plan) addLines(s v1.OrdersSpec, o *shopify.Order) error {
+	included := o.TaxesIncluded
+	var discounts []Line // one per set of taxes, when a discount product is set
+	apps := map[int]shopify.DiscountApplication{}
+	for _, a := range o.DiscountApplications.Nodes {
+		apps[a.Index] = a
+	}
+	for _, li := range o.LineItems.Nodes {
+		if li.Quantity <= 0 {
+			continue
+		}
+		l := Line{Name: li.Name, Quantity: li.Quantity, PriceUnit: li.OriginalUnitPrice.Shop.Amount, Taxes: taxKeys(li.TaxLines, included)}
+		switch {
+		case li.IsGiftCard:
+			if s.GiftCardProduct == "" {
+				return fmt.Errorf("line %q is a gift card and spec.orders.giftCardProduct is not set", li.Name)
+			}
+			l.Role, l.SKU = RoleGiftCard, s.GiftCardProduct
+		case li.SKU != "":
+			l.SKU = li.SKU
+			if li.Variant != nil {
+				l.Barcode = li.Variant.Barcode
+			}
+		default:
+			return fmt.Errorf("line %q has no SKU: give the item a SKU in Shopify", li.Name)
+		}
+		off := decimal.Zero
+		for _, a := range li.DiscountAllocations {
+			off = off.Add(a.Amount.Shop.Amount)
+		}
+		if !off.IsZero() {
+			if s.DiscountProduct == "" {
+				l.DiscountPct = discountPct(li, apps, l.PriceUnit.MulInt(int64(l.Quantity)), off)
+			} else {
+				discounts = addDiscount(discounts, s.DiscountProduct, off, l.Taxes)
+			}
+		}
+		p.Lines = append(p.Lines, l)
+	}
+	for _, sl := range o.ShippingLines.Nodes {
+		price := sl.DiscountedPrice.Shop.Amount
+		if price.IsZero() && sl.OriginalPrice.Shop.Amount.IsZero() {
+			continue
+		}
+		if s.ShippingProduct == "" {
+			return fmt.Errorf("the order charges shipping (%s) and spec.orders.shippingProduct is not set", sl.Title)
+		}
+		p.Lines = append(p.Lines, Line{Role: RoleShipping, SKU: s.ShippingProduct, Name: "Shipping: " + sl.Title,
+			Quantity: 1, PriceUnit: price, Taxes: taxKeys(sl.TaxLines, included)})
+	}
+	p.Lines = append(p.Lines, discounts...)
+	return nil
+}
+
+// discountPct is the line's discount as Odoo's percentage: the merchant's own
+// percentages when every discount on the line is one (a rounded amount would
+// make 15% read 15.03%), else the amount taken off the gross.
+func discountPct(li shopify.LineItem, apps map[int]shopify.DiscountApplication, gross, off decimal.Decimal) decimal.Decimal {
+	pct := decimal.Zero
+	for _, a := range li.DiscountAllocations {
+		p := apps[a.Application.Index].Value.Percentage
+		if p == nil {
+			return off.MulInt(100).Div(gross, 2)
+		}
+		pct = pct.Add(*p)
+	}
+	return pct
+}
+
+// addDiscount adds an amount to the discount line with the same taxes, so
+// that Odoo takes the discount off the right tax base.
+func addDiscount(ds []Line, sku string, amount decimal.Decimal, taxes []TaxKey) []Line {
+	for i := range ds {
+		if sameTaxes(ds[i].Taxes, taxes) {
+			ds[i].PriceUnit = ds[i].PriceUnit.Sub(amount)
+			return ds
+		}
+	}
+	name := "Discount"
+	if len(taxes) > 0 {
+		var ts []string
+		for _, t := range taxes {
+			ts = append(ts, t.Title)
+		}
+		name += " (" + strings.Join(ts, ", ") + ")"
+	}
+	return append(ds, Line{Role: RoleDiscount, SKU: sku, Name: name, Quantity: 1, PriceUnit: amount.Neg(), Taxes: taxes})
+}
+
+func sameTaxes(a, b []TaxKey) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func taxKeys(lines []shopify.TaxLine, included bool) []TaxKey {
+	var keys []TaxKey
+	for _, t := range lines {
+		keys = append(keys, TaxKey{Title: t.Title, Rate: normalise(t.RatePercentage), Included: included})
+	}
+	return keys
+}
+
+// normalise prints a rate without trailing zeros: 20.0 is "20", 5.50 is "5.5".
+func normalise(d decimal.Decimal) string {
+	s := d.String()
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+func appendUnique(xs []string, x string) []string {
+	if slices.Contains(xs, x) {
+		return xs
+	}
+	return append(xs, x)
+}
