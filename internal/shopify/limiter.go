@@ -56,9 +56,7 @@ func (l *limiter) acquire(ctx context.Context, op string) (float64, time.Duratio
 			l.mu.Unlock()
 			return 0, time.Since(start), nil
 		case l.known:
-			now := time.Now()
-			l.avail = min(l.max, l.avail+now.Sub(l.at).Seconds()*l.rate)
-			l.at = now
+			l.refill()
 			need, ok := l.costs[op]
 			if !ok {
 				need = maxQueryCost
@@ -89,25 +87,39 @@ func (l *limiter) acquire(ctx context.Context, op string) (float64, time.Duratio
 	}
 }
 
-// release returns a reservation and, when the reply carried extensions.cost,
-// resynchronises with Shopify's view of the bucket.
+func (l *limiter) refill() {
+	now := time.Now()
+	l.avail = min(l.max, l.avail+now.Sub(l.at).Seconds()*l.rate)
+	l.at = now
+}
+
+// release settles a reservation. The bucket is tracked locally (reservations
+// out, actual costs settled, restore rate in), and lowered to Shopify's view
+// when a reply shows less, e.g. because another app of the shop spent points.
+// Replies can arrive out of order, so Shopify's view never raises it.
 func (l *limiter) release(op string, reserved float64, c *cost) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.inflight -= reserved
 	l.probing = false
+	if l.known && c != nil { // without a reply Shopify may have charged it: keep it spent
+		l.refill()
+		l.avail += reserved
+		if c.ActualQueryCost != nil {
+			l.avail -= *c.ActualQueryCost
+		}
+	}
 	if c != nil && c.ThrottleStatus.RestoreRate > 0 {
+		// Requests in flight may not have been charged yet: count them.
+		server := c.ThrottleStatus.CurrentlyAvailable - l.inflight
+		if !l.known || server < l.avail {
+			l.avail, l.at = server, time.Now()
+		}
 		l.known = true
 		l.max, l.rate = c.ThrottleStatus.MaximumAvailable, c.ThrottleStatus.RestoreRate
-		// Requests still in flight may not have been charged yet; counting
-		// them again errs on the side of never being throttled.
-		l.avail = c.ThrottleStatus.CurrentlyAvailable - l.inflight
-		l.at = time.Now()
 		if c.RequestedQueryCost > 0 {
 			l.costs[op] = c.RequestedQueryCost
 		}
-	} else if l.known {
-		l.avail += reserved
 	}
 	close(l.changed)
 	l.changed = make(chan struct{})
