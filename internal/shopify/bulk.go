@@ -21,6 +21,10 @@ func (c *Client) BulkOrders(ctx context.Context, f OrderFilter, fn func(Order) e
 	return c.streamJSONL(ctx, url, orderJoiner(fn))
 }
 
+// maxBulkDuration bounds the wait for a bulk operation; Shopify's own limit
+// on a bulk query is ten days, but an import that slow needs a person.
+const maxBulkDuration = 6 * time.Hour
+
 type bulkOperation struct {
 	ID             string `json:"id"`
 	Status         string `json:"status"`
@@ -48,7 +52,11 @@ func (c *Client) runBulk(ctx context.Context, query string) (string, error) {
 	if run.Run.Op == nil {
 		return "", errorf("BulkRun", KindBulk, "no bulk operation returned")
 	}
+	deadline := time.Now().Add(maxBulkDuration)
 	for wait := 100 * time.Millisecond; ; wait = min(wait*2, 5*time.Second) {
+		if time.Now().After(deadline) {
+			return "", errorf("BulkStatus", KindBulk, "bulk operation %s still running after %s", run.Run.Op.ID, maxBulkDuration)
+		}
 		var st struct {
 			Op *bulkOperation `json:"bulkOperation"`
 		}

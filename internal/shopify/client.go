@@ -134,11 +134,8 @@ type reply struct {
 // do runs a document, pacing, retrying and renewing the token as needed, and
 // decodes data into out.
 func (c *Client) do(ctx context.Context, d *document, vars map[string]any, out any) error {
-	return c.send(ctx, d.name, d, map[string]any{"query": d.text, "variables": vars}, out)
-}
-
-func (c *Client) send(ctx context.Context, op string, d *document, payload map[string]any, out any) error {
-	body, err := json.Marshal(payload)
+	op := d.name
+	body, err := json.Marshal(map[string]any{"query": d.text, "variables": vars, "operationName": d.name})
 	if err != nil {
 		return &Error{Kind: KindGraphQL, Op: op, Err: err}
 	}

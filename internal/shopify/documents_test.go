@@ -55,8 +55,13 @@ func TestDocumentsValidateAgainstSchema(t *testing.T) {
 		if name == "BulkOrders" {
 			text = bulkOrdersQuery("status:any")
 		}
-		if _, errs := gqlparser.LoadQuery(s, text); errs != nil {
+		q, errs := gqlparser.LoadQuery(s, text)
+		if errs != nil {
 			t.Errorf("%s: %v", name, errs)
+			continue
+		}
+		if name != "BulkOrders" && q.Operations.ForName(name) == nil {
+			t.Errorf("%s: the operation must be named like its file", name)
 		}
 		if d.mutation != strings.HasPrefix(strings.TrimSpace(text), "mutation") {
 			t.Errorf("%s: mutation flag wrong", name)

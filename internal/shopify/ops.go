@@ -59,12 +59,7 @@ type Location struct {
 
 // Locations returns the shop's active locations.
 func (c *Client) Locations(ctx context.Context) ([]Location, error) {
-	var out []Location
-	err := pages(ctx, c, "Locations", map[string]any{"first": pageSize}, func(l Location) error {
-		out = append(out, l)
-		return nil
-	})
-	return out, err
+	return all[Location](ctx, c, "Locations", map[string]any{"first": pageSize})
 }
 
 // VariantsBySKU returns the variants whose SKU is one of skus (several
@@ -81,13 +76,11 @@ func (c *Client) VariantsBySKU(ctx context.Context, skus []string) ([]Variant, e
 			quoted, _ := json.Marshal(s)
 			q += "sku:" + string(quoted)
 		}
-		err := pages(ctx, c, "Variants", map[string]any{"first": pageSize, "query": q}, func(v Variant) error {
-			out = append(out, v)
-			return nil
-		})
+		vs, err := all[Variant](ctx, c, "Variants", map[string]any{"first": pageSize, "query": q})
 		if err != nil {
 			return nil, err
 		}
+		out = append(out, vs...)
 	}
 	return out, nil
 }
@@ -197,7 +190,8 @@ func keyOrNew(key string) string {
 	return key
 }
 
-// mutate runs a mutation whose payload has userErrors under errField.
+// mutate runs a mutation, turns the payload's userErrors into an error and
+// decodes the payload into payload.
 func (c *Client) mutate(ctx context.Context, name string, vars map[string]any, payload any) error {
 	var data map[string]json.RawMessage
 	if err := c.do(ctx, doc(name), vars, &data); err != nil {
@@ -303,12 +297,7 @@ type WebhookSubscription struct {
 
 // WebhookSubscriptions lists the app's webhook subscriptions.
 func (c *Client) WebhookSubscriptions(ctx context.Context) ([]WebhookSubscription, error) {
-	var out []WebhookSubscription
-	err := pages(ctx, c, "WebhookSubscriptions", map[string]any{"first": pageSize}, func(w WebhookSubscription) error {
-		out = append(out, w)
-		return nil
-	})
-	return out, err
+	return all[WebhookSubscription](ctx, c, "WebhookSubscriptions", map[string]any{"first": pageSize})
 }
 
 // CreateWebhookSubscription subscribes uri (https or a pubsub/eventbridge URI) to topic.

@@ -67,6 +67,16 @@ func pages[T any](ctx context.Context, c *Client, name string, vars map[string]a
 	}
 }
 
+// all collects every node of a paginated query.
+func all[T any](ctx context.Context, c *Client, name string, vars map[string]any) ([]T, error) {
+	var out []T
+	err := pages(ctx, c, name, vars, func(v T) error {
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
 // Orders calls fn on every order matching f, oldest update first, fetching
 // pages until the last one.
 func (c *Client) Orders(ctx context.Context, f OrderFilter, fn func(Order) error) error {

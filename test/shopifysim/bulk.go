@@ -104,7 +104,7 @@ func (s *Sim) runBulk(bo Obj, root *ast.Field) {
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 256<<10)
 	enc := json.NewEncoder(w)
-	e := &exec{s: s, ctx: background, bulkMode: true}
+	e := &exec{s: s, bulkMode: true}
 	st.mu.RLock()
 	v, err := resolvers["QueryRoot."+root.Name](e, nil, root.ArgumentMap(nil))
 	st.mu.RUnlock()

@@ -2,7 +2,6 @@ package shopifysim
 
 import (
 	"compress/gzip"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -192,7 +191,6 @@ type resolver func(e *exec, obj Obj, args map[string]any) (any, error)
 // exec walks one operation's selection sets over stored objects.
 type exec struct {
 	s       *Sim
-	ctx     context.Context
 	vars    map[string]any
 	objects int // actual cost
 	errs    gqlerror.List
@@ -202,8 +200,8 @@ type exec struct {
 	deferred []deferred
 }
 
-func (s *Sim) execute(ctx context.Context, doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) (Obj, int, gqlerror.List) {
-	e := &exec{s: s, ctx: ctx, vars: vars}
+func (s *Sim) execute(op *ast.OperationDefinition, vars map[string]any) (Obj, int, gqlerror.List) {
+	e := &exec{s: s, vars: vars}
 	root := "QueryRoot"
 	if op.Operation == ast.Mutation {
 		root = "Mutation"

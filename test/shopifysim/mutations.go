@@ -186,9 +186,9 @@ func init() {
 			errs = append(errs, userError([]string{"orderId"}, "INVALID", "%v", err))
 		}
 		if errs != nil {
-			return Obj{"job": nil, "orderCancelUserErrors": errs, "userErrors": errs}, nil
+			return Obj{"job": nil, "orderCancelUserErrors": errs}, nil
 		}
-		return Obj{"job": st.add("Job", Obj{"done": true}), "orderCancelUserErrors": []Obj{}, "userErrors": []Obj{}}, nil
+		return Obj{"job": st.add("Job", Obj{"done": true}), "orderCancelUserErrors": []Obj{}}, nil
 	}
 	resolvers["Mutation.refundCreate"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
 		st := e.s.store

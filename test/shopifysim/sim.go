@@ -304,7 +304,7 @@ func (s *Sim) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []map[string]any{{"message": "Invalid JSON in request body"}}})
 		return
 	}
-	doc, op, errs := s.prepare(req.Query, req.OperationName)
+	_, op, errs := s.prepare(req.Query, req.OperationName)
 	opName := "anonymous"
 	if op != nil && op.Name != "" {
 		opName = op.Name
@@ -353,7 +353,7 @@ func (s *Sim) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.count(opName)
-	data, actual, gerrs := s.execute(r.Context(), doc, op, vars)
+	data, actual, gerrs := s.execute(op, vars)
 	costExt["actualQueryCost"] = actual
 	costExt["throttleStatus"] = s.refund(float64(requested - actual))
 	if op.Operation == ast.Mutation && s.takeFault(opName, func(f *Faults) *int { return &f.LostReplies }) {
