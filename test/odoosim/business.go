@@ -1,0 +1,661 @@
+package odoosim
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Static defaults, applied on create for fields not given.
+var defaults = map[string]func(t *tx) map[string]any{
+	"res.partner": func(*tx) map[string]any { return map[string]any{"active": true, "type": "contact"} },
+	"product.template": func(t *tx) map[string]any {
+		d := map[string]any{"active": true, "sale_ok": true, "purchase_ok": true, "type": "consu", "detailed_type": "consu",
+			"invoice_policy": "order", "uom_id": int64(1), "categ_id": int64(1)}
+		if ids, _ := t.search(t.model("account.tax"), []any{[]any{"type_tax_use", "=", "sale"}}, 0, 1, ""); len(ids) > 0 {
+			d["taxes_id"] = ids
+		}
+		return d
+	},
+	"product.product": func(*tx) map[string]any { return map[string]any{"active": true} },
+	"account.tax": func(*tx) map[string]any {
+		return map[string]any{"active": true, "amount_type": "percent", "type_tax_use": "sale", "sequence": int64(1)}
+	},
+	"account.journal":        func(*tx) map[string]any { return map[string]any{"active": true, "sequence": int64(10)} },
+	"product.pricelist":      func(*tx) map[string]any { return map[string]any{"active": true, "currency_id": int64(1)} },
+	"product.pricelist.item": func(*tx) map[string]any { return map[string]any{"applied_on": "3_global", "compute_price": "fixed"} },
+	"stock.location":         func(*tx) map[string]any { return map[string]any{"active": true, "usage": "internal"} },
+	"sale.order.line":        func(*tx) map[string]any { return map[string]any{"product_uom_qty": 1.0} },
+	"account.move": func(t *tx) map[string]any {
+		return map[string]any{"state": "draft", "move_type": "entry", "date": t.today(), "currency_id": int64(1), "company_id": int64(1)}
+	},
+	"sale.advance.payment.inv": func(*tx) map[string]any {
+		return map[string]any{"advance_payment_method": "delivered", "consolidated_billing": true}
+	},
+}
+
+func (t *tx) today() string { return t.now()[:10] }
+
+func (t *tx) nextName(prefix string) string {
+	t.db.seq[prefix]++
+	return fmt.Sprintf(prefix, t.db.seq[prefix])
+}
+
+func (t *tx) ctxIDs(model string) []int64 {
+	if t.ctx["active_model"] != model {
+		return nil
+	}
+	ids, _ := toIDs(t.ctx["active_ids"])
+	return ids
+}
+
+var onCreate map[string]func(t *tx, r Record, vals map[string]any) error
+
+func init() {
+	onCreate = map[string]func(t *tx, r Record, vals map[string]any) error{
+		"product.template": func(t *tx, r Record, vals map[string]any) error {
+			syncDetailedType(t, r, vals)
+			if _, given := vals["product_variant_ids"]; !given {
+				_, err := t.create(t.model("product.product"), map[string]any{"product_tmpl_id": r["id"]})
+				return err
+			}
+			return nil
+		},
+		"sale.order": func(t *tx, r Record, _ map[string]any) error {
+			r["name"] = t.nextName("S%05d")
+			r["state"] = "draft"
+			addr := t.addressGet(asInt(r["partner_id"]))
+			for f, kind := range map[string]string{"partner_invoice_id": "invoice", "partner_shipping_id": "delivery"} {
+				if asInt(r[f]) == 0 {
+					r[f] = addr[kind]
+				}
+			}
+			for f, v := range map[string]any{"date_order": t.now(), "currency_id": int64(1), "company_id": int64(1), "user_id": int64(2),
+				"warehouse_id": int64(1), "pricelist_id": int64(1), "team_id": int64(1)} {
+				if !truthy(r[f]) {
+					r[f] = v
+				}
+			}
+			return nil
+		},
+		"sale.order.line": func(t *tx, r Record, vals map[string]any) error {
+			pid := asInt(r["product_id"])
+			if pid == 0 {
+				return nil
+			}
+			if _, ok := vals["name"]; !ok {
+				r["name"] = t.displayName(t.model("product.product"), pid)
+			}
+			if _, ok := vals["price_unit"]; !ok {
+				r["price_unit"] = toFloat(t.val("product.product", pid, "lst_price"))
+			}
+			if tf := taxField(t.db.version); vals[tf] == nil {
+				r[tf] = slices.Clone(idList(t.val("product.product", pid, "taxes_id")))
+			}
+			if uf := uomField(t.db.version); vals[uf] == nil {
+				r[uf] = t.val("product.product", pid, "uom_id")
+			}
+			if t.val("sale.order", asInt(r["order_id"]), "state") == "sale" {
+				return userError("The simulator does not add lines to confirmed orders.")
+			}
+			return nil
+		},
+		"account.move": func(t *tx, r Record, _ map[string]any) error {
+			if t.db.version == 17 && r["move_type"] != "entry" && r["name"] == nil {
+				r["name"] = t.moveName(r) // Odoo 17 numbers drafts already
+			}
+			return nil
+		},
+		"sale.advance.payment.inv": func(t *tx, r Record, vals map[string]any) error {
+			if _, ok := vals["sale_order_ids"]; !ok {
+				r["sale_order_ids"] = t.ctxIDs("sale.order")
+			}
+			return nil
+		},
+		"account.payment.register": paymentRegisterDefaults,
+		"account.move.reversal": func(t *tx, r Record, vals map[string]any) error {
+			if _, ok := vals["move_ids"]; !ok {
+				r["move_ids"] = t.ctxIDs("account.move")
+			}
+			for _, id := range idList(r["move_ids"]) {
+				if t.val("account.move", id, "state") != "posted" {
+					return userError("You can only reverse posted moves.")
+				}
+			}
+			if r["date"] == nil {
+				r["date"] = t.today()
+			}
+			return nil
+		},
+	}
+}
+
+var onWrite map[string]func(t *tx, r Record, vals map[string]any) error
+
+func init() {
+	onWrite = map[string]func(t *tx, r Record, vals map[string]any) error{
+		"product.template": func(t *tx, r Record, vals map[string]any) error {
+			syncDetailedType(t, r, vals)
+			return nil
+		},
+		"sale.order": func(t *tx, r Record, vals map[string]any) error {
+			if _, ok := vals["order_line"]; ok && r["state"] == "sale" {
+				return userError("The simulator does not change lines of confirmed orders.")
+			}
+			return nil
+		},
+		"account.move": func(t *tx, r Record, vals map[string]any) error {
+			if r["state"] == "posted" {
+				for k := range vals {
+					if k != "ref" && k != "payment_reference" {
+						return userError("You cannot modify a posted entry of this journal.")
+					}
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// syncDetailedType keeps Odoo 17's type and detailed_type in step.
+func syncDetailedType(t *tx, r Record, vals map[string]any) {
+	if t.db.version != 17 {
+		return
+	}
+	if v, ok := vals["detailed_type"]; ok {
+		r["type"] = v
+	} else if v, ok := vals["type"]; ok {
+		r["detailed_type"] = v
+	}
+}
+
+var onUnlink map[string]func(t *tx, r Record) error
+
+func init() {
+	onUnlink = map[string]func(t *tx, r Record) error{
+		"sale.order": func(t *tx, r Record) error {
+			if r["state"] != "draft" && r["state"] != "cancel" {
+				return userError("You can not delete a sent quotation or a confirmed sales order. You must first cancel it.")
+			}
+			return t.unlink(t.model("sale.order.line"), idList(r["order_line"]))
+		},
+		"account.move": func(t *tx, r Record) error {
+			if r["state"] == "posted" {
+				return userError("You cannot delete an entry which has been posted once.")
+			}
+			return nil
+		},
+	}
+}
+
+func taxField(v int) string {
+	if v >= 19 {
+		return "tax_ids"
+	}
+	return "tax_id"
+}
+
+func uomField(v int) string {
+	if v >= 19 {
+		return "product_uom_id"
+	}
+	return "product_uom"
+}
+
+// constrain checks the SQL and Python constraints of a record.
+func (t *tx) constrain(m *model, r Record) error {
+	switch m.name {
+	case "product.product":
+		bc := asString(r["barcode"])
+		if bc == "" {
+			return nil
+		}
+		var names []string
+		for _, id := range t.sortedIDs(m) {
+			if o := m.records[id]; o["barcode"] == bc && o["active"] != false {
+				names = append(names, t.displayName(m, id))
+			}
+		}
+		if len(names) > 1 {
+			return validationError("Barcode(s) already assigned:\n\n- Barcode %q already assigned to product(s): %s\n\nNote: products that you don't have access to will not be shown above.", bc, t.formatList(names))
+		}
+	case "ir.model.data":
+		for id, o := range m.records {
+			if id != r["id"] && o["module"] == r["module"] && o["name"] == r["name"] {
+				return validationError("The operation cannot be completed: duplicate key value violates unique constraint \"ir_model_data_module_name_uniq_index\"\nDETAIL:  Key (module, name)=(%s, %s) already exists.", r["module"], r["name"])
+			}
+		}
+	case "res.country.state":
+		for id, o := range m.records {
+			if id != r["id"] && o["country_id"] == r["country_id"] && o["code"] == r["code"] {
+				return validationError("The code of the state must be unique by country!")
+			}
+		}
+	}
+	return nil
+}
+
+func (t *tx) sortedIDs(m *model) []int64 {
+	ids := make([]int64, 0, len(m.records))
+	for id := range m.records {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// formatList joins names as the server's locale helpers do.
+func (t *tx) formatList(names []string) string {
+	if t.db.version == 17 || len(names) < 2 {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// addressGet mirrors res.partner.address_get: the first child of each type,
+// the partner itself otherwise.
+func (t *tx) addressGet(pid int64) map[string]any {
+	out := map[string]any{}
+	pm := t.model("res.partner")
+	for _, kind := range []string{"contact", "invoice", "delivery", "other"} {
+		out[kind] = pid
+		for _, c := range idList(pm.records[pid]["child_ids"]) {
+			if pm.records[c]["type"] == kind && pm.records[c]["active"] != false {
+				out[kind] = c
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ---- computed fields ---------------------------------------------------------------
+
+func (db *database) registerComputes() {
+	c := map[string]map[string]func(t *tx, r Record) any{}
+	set := func(model, field string, fn func(t *tx, r Record) any) {
+		if c[model] == nil {
+			c[model] = map[string]func(t *tx, r Record) any{}
+		}
+		c[model][field] = fn
+	}
+	set("res.partner", "display_name", func(t *tx, r Record) any {
+		name := asString(r["name"])
+		if p := asInt(r["parent_id"]); p != 0 {
+			parent := t.displayName(t.model("res.partner"), p)
+			if name == "" {
+				return parent
+			}
+			return parent + ", " + name
+		}
+		return name
+	})
+	set("res.partner", "complete_name", c["res.partner"]["display_name"])
+	set("res.partner", "commercial_partner_id", func(t *tx, r Record) any {
+		for r["parent_id"] != nil && asInt(r["parent_id"]) != 0 && r["is_company"] != true {
+			r = t.rec("res.partner", asInt(r["parent_id"]))
+		}
+		return r["id"]
+	})
+	productName := func(t *tx, r Record) any {
+		name := asString(t.val("product.template", asInt(r["product_tmpl_id"]), "name"))
+		var vals []string
+		for _, v := range idList(r["product_template_attribute_value_ids"]) {
+			vals = append(vals, asString(t.val("product.template.attribute.value", v, "name")))
+		}
+		if len(vals) > 0 {
+			name += " (" + strings.Join(vals, ", ") + ")"
+		}
+		if code := asString(r["default_code"]); code != "" {
+			return "[" + code + "] " + name
+		}
+		return name
+	}
+	set("product.product", "display_name", productName)
+	set("product.template", "display_name", func(t *tx, r Record) any {
+		if code := asString(r["default_code"]); code != "" {
+			return "[" + code + "] " + asString(r["name"])
+		}
+		if v := idList(r["product_variant_ids"]); len(v) == 1 {
+			if code := asString(t.val("product.product", v[0], "default_code")); code != "" {
+				return "[" + code + "] " + asString(r["name"])
+			}
+		}
+		return r["name"]
+	})
+	set("product.product", "price_extra", func(t *tx, r Record) any {
+		sum := 0.0
+		for _, v := range idList(r["product_template_attribute_value_ids"]) {
+			sum += toFloat(t.val("product.template.attribute.value", v, "price_extra"))
+		}
+		return sum
+	})
+	set("product.product", "lst_price", func(t *tx, r Record) any {
+		return toFloat(t.val("product.template", asInt(r["product_tmpl_id"]), "list_price")) + toFloat(c["product.product"]["price_extra"](t, r))
+	})
+	set("product.product", "qty_available", func(t *tx, r Record) any { return t.onHand(asInt(r["id"])) })
+	set("product.template", "qty_available", func(t *tx, r Record) any {
+		sum := 0.0
+		for _, v := range idList(r["product_variant_ids"]) {
+			sum += t.onHand(v)
+		}
+		return sum
+	})
+	ptav := func(f string) func(t *tx, r Record) any {
+		return func(t *tx, r Record) any {
+			line := t.rec("product.template.attribute.line", asInt(r["attribute_line_id"]))
+			switch f {
+			case "name":
+				return t.val("product.attribute.value", asInt(r["product_attribute_value_id"]), "name")
+			case "attribute_id":
+				return line["attribute_id"]
+			}
+			return line["product_tmpl_id"]
+		}
+	}
+	for _, f := range []string{"name", "attribute_id", "product_tmpl_id"} {
+		set("product.template.attribute.value", f, ptav(f))
+	}
+	set("stock.location", "complete_name", func(t *tx, r Record) any {
+		if p := asInt(r["location_id"]); p != 0 {
+			return asString(t.val("stock.location", p, "complete_name")) + "/" + asString(r["name"])
+		}
+		return r["name"]
+	})
+	set("stock.location", "display_name", c["stock.location"]["complete_name"])
+	set("res.currency", "decimal_places", func(*tx, Record) any { return int64(2) })
+	set("ir.model.data", "complete_name", func(_ *tx, r Record) any { return asString(r["module"]) + "." + asString(r["name"]) })
+	if db.version >= 18 {
+		set("account.tax", "price_include", func(_ *tx, r Record) any { return r["price_include_override"] == "tax_included" })
+	}
+
+	lineAmount := func(model, taxes, qty string, idx int) func(t *tx, r Record) any {
+		return func(t *tx, r Record) any {
+			a := t.amounts(toFloat(r["price_unit"]), toFloat(r[qty]), toFloat(r["discount"]), idList(r[taxes]))
+			return a[idx]
+		}
+	}
+	for i, f := range []string{"price_subtotal", "price_tax", "price_total"} {
+		set("sale.order.line", f, lineAmount("sale.order.line", taxField(db.version), "product_uom_qty", i))
+		if f != "price_tax" {
+			set("account.move.line", f, lineAmount("account.move.line", "tax_ids", "quantity", i))
+		}
+	}
+	set("sale.order.line", "state", func(t *tx, r Record) any { return t.val("sale.order", asInt(r["order_id"]), "state") })
+	set("sale.order.line", "qty_invoiced", func(t *tx, r Record) any { return t.qtyInvoiced(r) })
+	set("sale.order.line", "qty_to_invoice", func(t *tx, r Record) any { return t.qtyToInvoice(r) })
+	set("sale.order.line", "invoice_status", func(t *tx, r Record) any { return t.lineInvoiceStatus(r) })
+	orderSum := func(idx int) func(t *tx, r Record) any {
+		return func(t *tx, r Record) any {
+			sum := 0.0
+			for _, l := range idList(r["order_line"]) {
+				lr := t.rec("sale.order.line", l)
+				sum += t.amounts(toFloat(lr["price_unit"]), toFloat(lr["product_uom_qty"]), toFloat(lr["discount"]), idList(lr[taxField(t.db.version)]))[idx]
+			}
+			return round2(sum)
+		}
+	}
+	moveSum := func(idx int) func(t *tx, r Record) any {
+		return func(t *tx, r Record) any {
+			sum := 0.0
+			for _, l := range idList(r["invoice_line_ids"]) {
+				lr := t.rec("account.move.line", l)
+				sum += t.amounts(toFloat(lr["price_unit"]), toFloat(lr["quantity"]), toFloat(lr["discount"]), idList(lr["tax_ids"]))[idx]
+			}
+			return round2(sum)
+		}
+	}
+	for i, f := range []string{"amount_untaxed", "amount_tax", "amount_total"} {
+		set("sale.order", f, orderSum(i))
+		set("account.move", f, moveSum(i))
+	}
+	set("sale.order", "display_name", func(_ *tx, r Record) any { return r["name"] })
+	set("sale.order", "invoice_status", func(t *tx, r Record) any { return t.orderInvoiceStatus(r) })
+	set("sale.order", "delivery_status", func(t *tx, r Record) any { return t.deliveryStatus(r) })
+	set("sale.order", "invoice_ids", func(t *tx, r Record) any { return t.orderInvoices(r) })
+	set("sale.order", "invoice_count", func(t *tx, r Record) any { return int64(len(t.orderInvoices(r))) })
+	set("account.move", "line_ids", func(_ *tx, r Record) any { return r["invoice_line_ids"] })
+	set("account.move", "amount_residual", func(t *tx, r Record) any { return t.residual(r) })
+	set("account.move", "payment_state", func(t *tx, r Record) any { return t.paymentState(r) })
+	set("account.move", "display_name", func(_ *tx, r Record) any {
+		if n := asString(r["name"]); n != "" && n != "/" {
+			return n
+		}
+		return fmt.Sprintf("Draft Invoice (* %d)", r["id"])
+	})
+	db.computes = c
+}
+
+// amounts returns subtotal, tax and total of a line, rounded per line as
+// Odoo's default tax_calculation_rounding_method (round_per_line) does.
+func (t *tx) amounts(price, qty, discount float64, taxIDs []int64) [3]float64 {
+	gross := price * (1 - discount/100) * qty
+	var inclRate float64
+	type tax struct {
+		rate float64
+		incl bool
+	}
+	var taxes []tax
+	for _, id := range taxIDs {
+		tr := t.rec("account.tax", id)
+		if tr == nil {
+			continue
+		}
+		tx := tax{toFloat(tr["amount"]), truthy(t.val("account.tax", id, "price_include"))}
+		if tx.incl {
+			inclRate += tx.rate
+		}
+		taxes = append(taxes, tx)
+	}
+	base := gross / (1 + inclRate/100)
+	subtotal := round2(gross)
+	var taxSum float64
+	for _, tx := range taxes {
+		amt := round2(base * tx.rate / 100)
+		if tx.incl {
+			subtotal -= amt
+		}
+		taxSum += amt
+	}
+	subtotal = round2(subtotal)
+	return [3]float64{subtotal, round2(taxSum), round2(subtotal + taxSum)}
+}
+
+func (t *tx) isGoods(pid int64) bool {
+	return t.val("product.product", pid, "type") != "service"
+}
+
+func (t *tx) isStorable(pid int64) bool {
+	if t.db.version == 17 {
+		return t.val("product.product", pid, "type") == "product"
+	}
+	return truthy(t.val("product.product", pid, "is_storable"))
+}
+
+func (t *tx) moveLinesOf(r Record) []Record {
+	var out []Record
+	for _, l := range idList(r["invoice_lines"]) {
+		ml := t.rec("account.move.line", l)
+		if ml == nil {
+			continue
+		}
+		if mv := t.rec("account.move", asInt(ml["move_id"])); mv != nil && mv["state"] != "cancel" {
+			out = append(out, ml)
+		}
+	}
+	return out
+}
+
+func (t *tx) qtyInvoiced(r Record) float64 {
+	sum := 0.0
+	for _, ml := range t.moveLinesOf(r) {
+		q := toFloat(ml["quantity"])
+		if t.val("account.move", asInt(ml["move_id"]), "move_type") == "out_refund" {
+			q = -q
+		}
+		sum += q
+	}
+	return sum
+}
+
+func (t *tx) qtyToInvoice(r Record) float64 {
+	if t.val("sale.order", asInt(r["order_id"]), "state") != "sale" || r["display_type"] != nil {
+		return 0
+	}
+	qty := toFloat(r["product_uom_qty"])
+	if t.val("product.product", asInt(r["product_id"]), "invoice_policy") == "delivery" {
+		qty = toFloat(r["qty_delivered"])
+	}
+	return qty - t.qtyInvoiced(r)
+}
+
+func (t *tx) lineInvoiceStatus(r Record) string {
+	switch {
+	case t.val("sale.order", asInt(r["order_id"]), "state") != "sale":
+		return "no"
+	case t.qtyToInvoice(r) > 0.0001:
+		return "to invoice"
+	case t.qtyInvoiced(r) >= toFloat(r["product_uom_qty"]):
+		return "invoiced"
+	}
+	return "no"
+}
+
+func (t *tx) orderInvoiceStatus(r Record) string {
+	if r["state"] != "sale" {
+		return "no"
+	}
+	all := true
+	for _, l := range idList(r["order_line"]) {
+		switch t.lineInvoiceStatus(t.rec("sale.order.line", l)) {
+		case "to invoice":
+			return "to invoice"
+		case "no":
+			all = false
+		}
+	}
+	if all && len(idList(r["order_line"])) > 0 {
+		return "invoiced"
+	}
+	return "no"
+}
+
+func (t *tx) deliveryStatus(r Record) any {
+	var done, open int
+	for _, p := range idList(r["picking_ids"]) {
+		switch t.val("stock.picking", p, "state") {
+		case "done":
+			done++
+		case "cancel":
+		default:
+			open++
+		}
+	}
+	switch {
+	case done == 0 && open == 0:
+		return false
+	case open == 0:
+		return "full"
+	case done > 0:
+		return "partial"
+	}
+	return "pending"
+}
+
+func (t *tx) orderInvoices(r Record) []int64 {
+	ids := []int64{}
+	for _, l := range idList(r["order_line"]) {
+		for _, ml := range idList(t.val("sale.order.line", l, "invoice_lines")) {
+			if mv := asInt(t.val("account.move.line", ml, "move_id")); mv != 0 && !slices.Contains(ids, mv) {
+				ids = append(ids, mv)
+			}
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// paid returns how much of each move the posted payments settle, allocating
+// a grouped payment over its invoices in id order.
+func (t *tx) paid(moveID int64) float64 {
+	sum := 0.0
+	for _, pr := range t.model("account.payment").records {
+		invs := idList(pr["reconciled_invoice_ids"])
+		if !slices.Contains(invs, moveID) || pr["state"] == "draft" || pr["state"] == "cancel" || pr["state"] == "canceled" {
+			continue
+		}
+		left := toFloat(pr["amount"])
+		for _, inv := range slices.Sorted(slices.Values(invs)) {
+			due := toFloat(t.val("account.move", inv, "amount_total"))
+			share := min(due, left)
+			if inv == moveID {
+				sum += share
+				break
+			}
+			left -= share
+		}
+	}
+	return sum
+}
+
+func (t *tx) residual(r Record) float64 {
+	total := toFloat(t.get(t.model("account.move"), r, "amount_total"))
+	return round2(max(total-t.paid(asInt(r["id"])), 0))
+}
+
+func (t *tx) paymentState(r Record) string {
+	if r["state"] != "posted" || r["move_type"] == "entry" {
+		return "not_paid"
+	}
+	res := t.residual(r)
+	total := toFloat(t.get(t.model("account.move"), r, "amount_total"))
+	switch {
+	case res == 0 && total > 0:
+		return "paid"
+	case res < total:
+		return "partial"
+	}
+	return "not_paid"
+}
+
+func (t *tx) onHand(pid int64) float64 {
+	var locs []int64
+	if wh := asInt(t.ctx["warehouse"]); wh != 0 {
+		locs = []int64{asInt(t.val("stock.warehouse", wh, "lot_stock_id"))}
+	} else if loc := asInt(t.ctx["location"]); loc != 0 {
+		locs = []int64{loc}
+	}
+	sum := 0.0
+	for _, q := range t.model("stock.quant").records {
+		if asInt(q["product_id"]) != pid {
+			continue
+		}
+		loc := asInt(q["location_id"])
+		if t.val("stock.location", loc, "usage") != "internal" || (locs != nil && !t.under(loc, locs)) {
+			continue
+		}
+		sum += toFloat(q["quantity"])
+	}
+	return sum
+}
+
+func (t *tx) under(loc int64, roots []int64) bool {
+	for i := 0; loc != 0 && i < 50; i++ {
+		if slices.Contains(roots, loc) {
+			return true
+		}
+		loc = asInt(t.val("stock.location", loc, "location_id"))
+	}
+	return false
+}
+
+func (t *tx) moveName(r Record) string {
+	year := t.today()[:4]
+	switch r["move_type"] {
+	case "out_refund":
+		return t.nextName("RINV/" + year + "/%05d")
+	case "out_invoice":
+		return t.nextName("INV/" + year + "/%05d")
+	}
+	return t.nextName("MISC/" + year + "/%05d")
+}

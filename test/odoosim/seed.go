@@ -1,0 +1,215 @@
+package odoosim
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/shopify-odoo/connector/test/catalog"
+)
+
+// seeder inserts records with the ids a fresh Odoo database gives them.
+type seeder struct{ t *tx }
+
+func (s seeder) add(model string, vals map[string]any) int64 {
+	id, err := s.t.create(s.t.model(model), vals)
+	if err != nil {
+		panic(fmt.Sprintf("seed %s: %v", model, err))
+	}
+	return id
+}
+
+func (s seeder) at(model string, id int64, vals map[string]any) int64 {
+	s.t.model(model).nextID = id
+	return s.add(model, vals)
+}
+
+var countries = []struct {
+	id         int64
+	code, name string
+	phone      int
+}{
+	{13, "AU", "Australia", 61}, {20, "BE", "Belgium", 32}, {38, "CA", "Canada", 1}, {43, "CH", "Switzerland", 41},
+	{57, "DE", "Germany", 49}, {68, "ES", "Spain", 34}, {75, "FR", "France", 33}, {109, "IT", "Italy", 39},
+	{113, "JP", "Japan", 81}, {165, "NL", "Netherlands", 31}, {231, "GB", "United Kingdom", 44}, {233, "US", "United States", 1},
+}
+
+var (
+	auStates = []string{"ACT:Australian Capital Territory", "NSW:New South Wales", "NT:Northern Territory", "QLD:Queensland",
+		"SA:South Australia", "TAS:Tasmania", "VIC:Victoria", "WA:Western Australia"}
+	usStates = []string{"AL:Alabama", "AK:Alaska", "AZ:Arizona", "AR:Arkansas", "CA:California", "CO:Colorado", "CT:Connecticut",
+		"DE:Delaware", "DC:District of Columbia", "FL:Florida", "GA:Georgia", "HI:Hawaii", "ID:Idaho", "IL:Illinois", "IN:Indiana",
+		"IA:Iowa", "KS:Kansas", "KY:Kentucky", "LA:Louisiana", "ME:Maine", "MD:Maryland", "MA:Massachusetts", "MI:Michigan",
+		"MN:Minnesota", "MS:Mississippi", "MO:Missouri", "MT:Montana", "NE:Nebraska", "NV:Nevada", "NH:New Hampshire",
+		"NJ:New Jersey", "NM:New Mexico", "NY:New York", "NC:North Carolina", "ND:North Dakota", "OH:Ohio", "OK:Oklahoma",
+		"OR:Oregon", "PA:Pennsylvania", "RI:Rhode Island", "SC:South Carolina", "SD:South Dakota", "TN:Tennessee", "TX:Texas",
+		"UT:Utah", "VT:Vermont", "VA:Virginia", "WA:Washington", "WV:West Virginia", "WI:Wisconsin", "WY:Wyoming"}
+	caStates = []string{"AB:Alberta", "BC:British Columbia", "MB:Manitoba", "NB:New Brunswick", "NL:Newfoundland and Labrador",
+		"NS:Nova Scotia", "ON:Ontario", "PE:Prince Edward Island", "QC:Quebec", "SK:Saskatchewan", "NT:Northwest Territories",
+		"NU:Nunavut", "YT:Yukon"}
+)
+
+func seed(db *database, o Options) {
+	s := seeder{db.begin(map[string]any{})}
+	s.add("res.currency", map[string]any{"name": "EUR", "symbol": "€", "rounding": 0.01})
+	s.add("res.currency", map[string]any{"name": "USD", "symbol": "$", "rounding": 0.01})
+	country := map[string]int64{}
+	for _, c := range countries {
+		country[c.code] = s.at("res.country", c.id, map[string]any{"name": c.name, "code": c.code, "phone_code": c.phone})
+	}
+	s.t.model("res.country").nextID = 251
+	for _, group := range []struct {
+		code   string
+		states []string
+	}{{"AU", auStates}, {"US", usStates}, {"CA", caStates}} {
+		for _, st := range group.states {
+			code, name, _ := strings.Cut(st, ":")
+			s.add("res.country.state", map[string]any{"code": code, "name": name, "country_id": country[group.code]})
+		}
+	}
+	s.add("res.partner", map[string]any{"name": "My Company", "is_company": true, "country_id": country["FR"], "email": "info@yourcompany.com"})
+	s.add("res.partner", map[string]any{"name": "OdooBot", "active": false})
+	admin := s.add("res.partner", map[string]any{"name": "Mitchell Admin", "email": "admin@yourcompany.example.com"})
+	for _, n := range []string{"Public user", "Default User Template", "Portal User Template"} {
+		s.add("res.partner", map[string]any{"name": n, "active": false})
+	}
+	s.add("res.company", map[string]any{"name": "My Company", "currency_id": int64(1), "partner_id": int64(1), "country_id": country["FR"]})
+	s.add("res.users", map[string]any{"login": "__system__", "name": "OdooBot", "partner_id": int64(2), "company_id": int64(1)})
+	s.add("res.users", map[string]any{"login": o.Login, "name": "Mitchell Admin", "partner_id": admin, "company_id": int64(1)})
+	s.add("uom.uom", map[string]any{"name": "Units", "rounding": 0.01})
+	s.add("product.category", map[string]any{"name": "All"})
+
+	s.add("account.tax", map[string]any{"name": "15%", "amount": 15.0, "type_tax_use": "sale", "company_id": int64(1)})
+	s.add("account.tax", map[string]any{"name": "15%", "amount": 15.0, "type_tax_use": "purchase", "company_id": int64(1)})
+	sales := "Customer Invoices"
+	manual := "Manual Payment (Bank)"
+	if db.version >= 19 {
+		sales = "Sales"
+	}
+	if db.version == 17 {
+		manual = "Manual"
+	}
+	for _, j := range [][3]string{{sales, "INV", "sale"}, {"Vendor Bills", "BILL", "purchase"}, {"Miscellaneous Operations", "MISC", "general"},
+		{"Exchange Difference", "EXCH", "general"}, {"Cash Basis Taxes", "CABA", "general"}, {"Bank", "BNK1", "bank"}, {"Cash", "CSH1", "cash"},
+		{"Shopify Payments", "SHOP", "bank"}} {
+		jid := s.add("account.journal", map[string]any{"name": j[0], "code": j[1], "type": j[2], "company_id": int64(1)})
+		if j[2] == "bank" || j[2] == "cash" {
+			name := manual
+			if j[1] != "BNK1" {
+				name = "Manual Payment (" + j[0] + ")"
+			}
+			s.add("account.payment.method.line", map[string]any{"name": name, "journal_id": jid, "payment_type": "inbound"})
+		}
+	}
+	for _, n := range []string{"Immediate Payment", "15 Days", "30 Days"} {
+		s.add("account.payment.term", map[string]any{"name": n, "active": true})
+	}
+	s.add("product.pricelist", map[string]any{"name": "Default EUR pricelist"})
+	s.add("crm.team", map[string]any{"name": "Sales", "active": true})
+	for _, l := range []struct {
+		name, usage string
+		parent      int64
+	}{{"Physical Locations", "view", 0}, {"Partners", "view", 0}, {"Virtual Locations", "view", 0}, {"Vendors", "supplier", 2},
+		{"Customers", "customer", 2}, {"Inventory adjustment", "inventory", 3}, {"WH", "view", 1}, {"Stock", "internal", 7}} {
+		s.add("stock.location", map[string]any{"name": l.name, "usage": l.usage, "location_id": l.parent})
+	}
+	s.add("stock.warehouse", map[string]any{"name": "My Company", "code": "WH", "lot_stock_id": int64(8), "company_id": int64(1)})
+	s.t.rec("stock.location", 8)["warehouse_id"] = int64(1)
+	if o.Catalog {
+		seedCatalog(s)
+	}
+}
+
+// storable returns the vals making a product a tracked good on this version.
+func storable(version int) map[string]any {
+	if version == 17 {
+		return map[string]any{"type": "product"}
+	}
+	return map[string]any{"type": "consu", "is_storable": true}
+}
+
+// TaxName is the name the catalogue tax gets in the simulated Odoo; two
+// entries with the same name differ by their price-include flag.
+func TaxName(t catalog.Tax) string {
+	for _, o := range catalog.Taxes {
+		if o.Name == t.Name && o.Included != t.Included && t.Included {
+			return t.Name + " incl."
+		}
+	}
+	return t.Name
+}
+
+func seedCatalog(s seeder) {
+	for _, tax := range catalog.Taxes {
+		rate, _ := strconv.ParseFloat(tax.Rate, 64)
+		vals := map[string]any{"name": TaxName(tax), "amount": rate, "type_tax_use": "sale", "company_id": int64(1)}
+		switch {
+		case s.t.db.version == 17:
+			vals["price_include"] = tax.Included
+		case tax.Included:
+			vals["price_include_override"] = "tax_included"
+		default:
+			vals["price_include_override"] = "tax_excluded"
+		}
+		s.add("account.tax", vals)
+	}
+	attrs := map[string]int64{}
+	values := map[string]int64{}
+	for _, p := range catalog.Products() {
+		for i, opt := range p.Options {
+			if attrs[opt] == 0 {
+				attrs[opt] = s.add("product.attribute", map[string]any{"name": opt})
+			}
+			for _, v := range p.Variants {
+				if key := opt + "/" + v.Options[i]; values[key] == 0 {
+					values[key] = s.add("product.attribute.value", map[string]any{"name": v.Options[i], "attribute_id": attrs[opt]})
+				}
+			}
+		}
+	}
+	stock := int64(8)
+	for _, p := range catalog.Products() {
+		base := price(p.Variants[0].Price)
+		tvals := map[string]any{"name": p.Title, "list_price": base, "hs_code": p.HSCode, "invoice_policy": "order",
+			"description_sale": p.Title + " by " + p.Vendor, "weight": float64(p.Variants[0].WeightGrams) / 1000, "product_variant_ids": []any{}}
+		for k, v := range storable(s.t.db.version) {
+			tvals[k] = v
+		}
+		tmpl := s.add("product.template", tvals)
+		ptav := map[string]int64{}
+		for i, opt := range p.Options {
+			line := s.add("product.template.attribute.line", map[string]any{"product_tmpl_id": tmpl, "attribute_id": attrs[opt]})
+			for _, v := range p.Variants {
+				key := opt + "/" + v.Options[i]
+				if ptav[key] != 0 {
+					continue
+				}
+				extra := 0.0
+				if i == 0 {
+					extra = price(v.Price) - base
+				}
+				ptav[key] = s.add("product.template.attribute.value", map[string]any{"product_attribute_value_id": values[key],
+					"attribute_line_id": line, "price_extra": extra})
+			}
+		}
+		for _, v := range p.Variants {
+			var combo []any
+			for i, opt := range p.Options {
+				combo = append(combo, float64(ptav[opt+"/"+v.Options[i]]))
+			}
+			pid := s.add("product.product", map[string]any{"product_tmpl_id": tmpl, "default_code": v.SKU, "barcode": v.Barcode,
+				"weight": float64(v.WeightGrams) / 1000, "product_template_attribute_value_ids": []any{[]any{6.0, 0.0, combo}}})
+			s.add("stock.quant", map[string]any{"product_id": pid, "location_id": stock, "quantity": 100.0})
+		}
+	}
+	for _, svc := range []struct{ sku, name string }{{catalog.ShippingSKU, "Shipping"}, {catalog.DiscountSKU, "Discount"},
+		{catalog.GiftCardSKU, "Gift Card"}, {catalog.TipSKU, "Tip"}, {catalog.RoundingSKU, "Rounding"}} {
+		s.add("product.product", map[string]any{"name": svc.name, "default_code": svc.sku, "type": "service",
+			"invoice_policy": "order", "list_price": 0.0, "taxes_id": []any{[]any{6.0, 0.0, []any{}}}})
+	}
+}
+
+func price(s string) float64 {
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
+}

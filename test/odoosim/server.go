@@ -1,0 +1,513 @@
+// Package odoosim is an in-memory Odoo 17, 18 or 19 speaking JSON-RPC and
+// JSON-2 like the real servers recorded in shared/odoo/transcripts.
+package odoosim
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+//go:embed fields_get.json
+var fieldsJSON []byte
+
+//go:embed actions.json
+var actionsJSON []byte
+
+func init() {
+	loadRecordedFields(fieldsJSON)
+	if err := json.Unmarshal(actionsJSON, &recordedActions); err != nil {
+		panic(err)
+	}
+}
+
+// Options configure a simulated server.
+type Options struct {
+	Version  int // 17, 18 or 19
+	Database string
+	Login    string
+	Password string
+	APIKey   string
+	Catalog  bool             // seed the shared product catalogue, its taxes and stock
+	Now      func() time.Time // clock, time.Now by default
+}
+
+// FaultKind selects what an injected fault does.
+type FaultKind int
+
+const (
+	Latency       FaultKind = iota + 1 // delay the reply by Delay, then answer
+	HTTPError                          // answer Status (503 by default) with an HTML page, without running the call
+	Reset                              // drop the connection without running the call
+	LostReply                          // run and commit the call, then drop the connection
+	Serialization                      // fail with a PostgreSQL serialization error, without running the call
+)
+
+// Fault is injected into the next Times matching calls (every call if 0).
+// Empty Model or Method match anything.
+type Fault struct {
+	Kind          FaultKind
+	Model, Method string
+	Times         int
+	Delay         time.Duration
+	Status        int
+}
+
+// Sim is a simulated Odoo server.
+type Sim struct {
+	opts   Options
+	mu     sync.Mutex
+	db     *database
+	faults []*Fault
+	calls  map[string]int
+	srv    *httptest.Server
+}
+
+// New builds a server with a seeded database; Start serves it.
+func New(o Options) *Sim {
+	if o.Version == 0 {
+		o.Version = 19
+	}
+	if o.Database == "" {
+		o.Database = "odoo"
+	}
+	if o.Login == "" {
+		o.Login = "admin"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	db := &database{version: o.Version, models: buildSchema(o.Version), seq: map[string]int{}, now: o.Now}
+	db.registerComputes()
+	s := &Sim{opts: o, db: db, calls: map[string]int{}}
+	seed(db, o)
+	return s
+}
+
+// Start serves on a loopback port.
+func (s *Sim) Start() { s.srv = httptest.NewServer(s) }
+
+// Close stops the server.
+func (s *Sim) Close() {
+	if s.srv != nil {
+		s.srv.CloseClientConnections()
+		s.srv.Close()
+	}
+}
+
+// URL is the base URL once started.
+func (s *Sim) URL() string { return s.srv.URL }
+
+// Inject adds a fault.
+func (s *Sim) Inject(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &f)
+}
+
+// ClearFaults removes every fault.
+func (s *Sim) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// Calls counts the RPCs received for model and method ("" matches any);
+// common-service calls use model "common".
+func (s *Sim) Calls(model, method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, c := range s.calls {
+		m, meth, _ := strings.Cut(k, " ")
+		if (model == "" || model == m) && (method == "" || method == meth) {
+			n += c
+		}
+	}
+	return n
+}
+
+// ResetCalls zeroes the counters.
+func (s *Sim) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = map[string]int{}
+}
+
+// SearchRead reads records as an RPC would, for test assertions.
+func (s *Sim) SearchRead(model string, domain []any, fields ...string) ([]map[string]any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.db.begin(map[string]any{})
+	m := s.db.models[model]
+	if m == nil {
+		return nil, fmt.Errorf("no model %s", model)
+	}
+	var fl []any
+	for _, f := range fields {
+		fl = append(fl, f)
+	}
+	res, err := doSearchRead(t, m, nil, map[string]any{"domain": domain, "fields": fl})
+	if err != nil {
+		return nil, err
+	}
+	b, _ := json.Marshal(res)
+	var out []map[string]any
+	return out, json.Unmarshal(b, &out)
+}
+
+// fault returns the fault to apply to this call, if any.
+func (s *Sim) fault(model, method string) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[model+" "+method]++
+	for i, f := range s.faults {
+		if (f.Model == "" || f.Model == model) && (f.Method == "" || f.Method == method) {
+			if f.Times > 0 {
+				f.Times--
+				if f.Times == 0 {
+					s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+				}
+			}
+			return f
+		}
+	}
+	return nil
+}
+
+// before applies a fault's effect preceding execution; false means the
+// call must not run.
+func before(w http.ResponseWriter, f *Fault) bool {
+	if f == nil {
+		return true
+	}
+	switch f.Kind {
+	case Latency:
+		time.Sleep(f.Delay)
+	case HTTPError:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusServiceUnavailable
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", status, http.StatusText(status))
+		return false
+	case Reset:
+		drop(w)
+		return false
+	}
+	return true
+}
+
+func drop(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			if tcp, ok := conn.(*net.TCPConn); ok {
+				_ = tcp.SetLinger(0)
+			}
+			_ = conn.Close()
+		}
+	}
+}
+
+var errSerialization = &odooError{"psycopg2.errors.SerializationFailure", "could not serialize access due to concurrent update", 500}
+
+// execute runs one RPC in its own transaction.
+func (s *Sim) execute(model, name string, ids []int64, args map[string]any, ctx map[string]any) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ctx == nil {
+		ctx = map[string]any{}
+	}
+	t := s.db.begin(ctx)
+	res, err := methods[name].run(t, s.db.models[model], ids, args)
+	if err != nil {
+		t.rollback()
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/jsonrpc":
+		s.serveJSONRPC(w, r)
+	case r.URL.Path == "/web/version":
+		s.serveVersion(w, r)
+	case strings.HasPrefix(r.URL.Path, "/json/2") && s.opts.Version >= 19:
+		s.serveJSON2(w, r)
+	default:
+		notFound(w)
+	}
+}
+
+func notFound(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprint(w, "<!DOCTYPE html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>No database is selected and the requested URL was not found in the server-wide controllers.</p>\n<p>Please verify the hostname, <a href=/web/login>login</a> and try again.</p>\n\n<!-- Alternatively, use the X-Odoo-Database header. -->\n")
+}
+
+func (s *Sim) versionInfo() map[string]any {
+	v := fmt.Sprintf("%d.0", s.opts.Version)
+	full := map[int]string{17: "17.0-20240709", 18: "18.0-20250702", 19: "19.0"}[s.opts.Version]
+	if full == "" {
+		full = v
+	}
+	return map[string]any{"server_version": full, "server_version_info": []any{s.opts.Version, 0, 0, "final", 0, ""},
+		"server_serie": v, "protocol_version": 1}
+}
+
+func (s *Sim) serveVersion(w http.ResponseWriter, r *http.Request) {
+	info := s.versionInfo()
+	body := map[string]any{"version_info": info["server_version_info"], "version": info["server_version"]}
+	if r.Method == http.MethodPost { // type='json' route
+		var req struct{ ID any }
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		writeJSON(w, 200, map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": body})
+		return
+	}
+	writeJSON(w, 200, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = 500, []byte(`{"name":"builtins.TypeError","message":"Object of type is not JSON serializable"}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func decode(r *http.Request, v any) error {
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(r.Body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(&buf)
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+func (s *Sim) authOK(login, password string) bool {
+	return login == s.opts.Login && password != "" && (password == s.opts.Password || password == s.opts.APIKey)
+}
+
+func (s *Sim) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		ID     any `json:"id"`
+		Params struct {
+			Service string `json:"service"`
+			Method  string `json:"method"`
+			Args    []any  `json:"args"`
+		} `json:"params"`
+	}
+	if err := decode(r, &req); err != nil {
+		writeJSON(w, 400, map[string]any{"jsonrpc": "2.0", "id": nil, "error": map[string]any{"code": 400, "message": "Bad Request"}})
+		return
+	}
+	p := req.Params
+	model, name := p.Service, p.Method
+	if p.Service == "object" && len(p.Args) >= 5 {
+		model, name = asString(p.Args[3]), asString(p.Args[4])
+	}
+	f := s.fault(model, name)
+	if !before(w, f) {
+		return
+	}
+	var res any
+	var err error
+	if f != nil && f.Kind == Serialization {
+		err = errSerialization
+	} else {
+		res, err = s.rpc(p.Service, p.Method, p.Args)
+	}
+	if f != nil && f.Kind == LostReply {
+		drop(w)
+		return
+	}
+	out := map[string]any{"jsonrpc": "2.0", "id": req.ID}
+	if err != nil {
+		oe := asOdooError(err)
+		code := 200
+		if s.opts.Version >= 19 {
+			code = 0
+		}
+		out["error"] = map[string]any{"code": code, "message": "Odoo Server Error", "data": map[string]any{
+			"name": oe.name, "debug": "<traceback omitted>", "message": oe.msg, "arguments": []any{oe.msg}, "context": map[string]any{}}}
+	} else if res != nil {
+		out["result"] = res
+	}
+	writeJSON(w, 200, out)
+}
+
+func asOdooError(err error) *odooError {
+	if oe, ok := err.(*odooError); ok {
+		return oe
+	}
+	return &odooError{"builtins.Exception", err.Error(), 500}
+}
+
+func accessDenied() error {
+	return &odooError{"odoo.exceptions.AccessDenied", "Access Denied", 401}
+}
+
+func (s *Sim) rpc(service, name string, args []any) (any, error) {
+	arg := func(i int) string {
+		if i < len(args) {
+			return asString(args[i])
+		}
+		return ""
+	}
+	switch service + "." + name {
+	case "common.version":
+		return s.versionInfo(), nil
+	case "common.login", "common.authenticate":
+		if arg(0) != s.opts.Database || !s.authOK(arg(1), arg(2)) {
+			return false, nil
+		}
+		return int64(2), nil
+	case "db.list":
+		return []any{s.opts.Database}, nil
+	case "object.execute_kw", "object.execute":
+		if len(args) < 5 {
+			return nil, typeError("execute_kw() missing required positional arguments")
+		}
+		if uid, _ := toInt(args[1]); arg(0) != s.opts.Database || uid != 2 || !s.authOK(s.opts.Login, arg(2)) {
+			return nil, accessDenied()
+		}
+		model, method := arg(3), arg(4)
+		pos, kw := args[5:], map[string]any{}
+		if name == "execute_kw" {
+			pos, _ = args[5].([]any)
+			if len(args) > 6 {
+				kw, _ = args[6].(map[string]any)
+			}
+		}
+		return s.objectCall(model, method, pos, kw)
+	}
+	return nil, &odooError{"builtins.NameError", fmt.Sprintf("Method not available %s", name), 500}
+}
+
+func (s *Sim) privateError(model, name string) error {
+	if s.opts.Version == 17 {
+		return accessError("Private methods (such as %s) cannot be called remotely.", name)
+	}
+	return accessError("Private methods (such as '%s.%s') cannot be called remotely.", model, name)
+}
+
+func (s *Sim) objectCall(model, name string, pos []any, kw map[string]any) (any, error) {
+	if strings.HasPrefix(name, "_") {
+		return nil, s.privateError(model, name)
+	}
+	if s.db.models[model] == nil {
+		return nil, userError("Object %s doesn't exist", model)
+	}
+	mt, ok := methods[name]
+	if !ok || !mt.allowed(model) {
+		return nil, &odooError{"builtins.AttributeError", fmt.Sprintf("The method '%s' does not exist on the model '%s'", name, model), 404}
+	}
+	ctx, _ := kw["context"].(map[string]any)
+	delete(kw, "context")
+	ids, named, err := bind(model, name, mt, pos, kw)
+	if err != nil {
+		return nil, err
+	}
+	return s.execute(model, name, ids, named, ctx)
+}
+
+func json2Error(w http.ResponseWriter, status int, name, msg string) {
+	args := []any{msg}
+	if strings.HasPrefix(name, "werkzeug") {
+		args = append(args, status)
+	}
+	writeJSON(w, status, map[string]any{"name": name, "message": msg, "arguments": args, "context": map[string]any{}, "debug": "<traceback omitted>"})
+}
+
+func (s *Sim) serveJSON2(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("X-Odoo-Database") != s.opts.Database {
+		notFound(w)
+		return
+	}
+	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, "/json/2"), "/"), "/")
+	if len(parts) != 2 || r.Method != http.MethodPost {
+		json2Error(w, 404, "werkzeug.exceptions.NotFound", "Did you mean POST /json/2/<model>/<method>?")
+		return
+	}
+	model, name := parts[0], parts[1]
+	auth := r.Header.Get("Authorization")
+	key, isBearer := strings.CutPrefix(auth, "bearer ")
+	if !isBearer {
+		key, isBearer = strings.CutPrefix(auth, "Bearer ")
+	}
+	if !isBearer {
+		json2Error(w, 401, "werkzeug.exceptions.Unauthorized", "User not authenticated, use an API Key with a Bearer Authorization header.")
+		return
+	}
+	if key != s.opts.APIKey || key == "" {
+		json2Error(w, 401, "werkzeug.exceptions.Unauthorized", "Invalid apikey")
+		return
+	}
+	f := s.fault(model, name)
+	if !before(w, f) {
+		return
+	}
+	var body map[string]any
+	if err := decode(r, &body); err != nil && err.Error() != "EOF" {
+		json2Error(w, 400, "werkzeug.exceptions.BadRequest", "Invalid JSON data")
+		return
+	}
+	res, err := s.json2Call(model, name, body, f)
+	if f != nil && f.Kind == LostReply {
+		drop(w)
+		return
+	}
+	if err != nil {
+		oe := asOdooError(err)
+		json2Error(w, oe.status, oe.name, oe.msg)
+		return
+	}
+	writeJSON(w, 200, res)
+}
+
+func (s *Sim) json2Call(model, name string, body map[string]any, f *Fault) (any, error) {
+	if strings.HasPrefix(name, "_") {
+		return nil, s.privateError(model, name)
+	}
+	if s.db.models[model] == nil {
+		return nil, &odooError{"werkzeug.exceptions.NotFound", fmt.Sprintf("the model '%s' does not exist", model), 404}
+	}
+	mt, ok := methods[name]
+	if !ok || !mt.allowed(model) {
+		return nil, &odooError{"werkzeug.exceptions.NotFound", fmt.Sprintf("The method '%s.%s' does not exist", model, name), 404}
+	}
+	ctx, _ := body["context"].(map[string]any)
+	rawIDs, hasIDs := body["ids"]
+	named := map[string]any{}
+	for k, v := range body {
+		if k == "context" || k == "ids" {
+			continue
+		}
+		if !slices.Contains(mt.params, k) {
+			return nil, &odooError{"werkzeug.exceptions.UnprocessableEntity", fmt.Sprintf("got an unexpected keyword argument %s", pyRepr(k)), 422}
+		}
+		named[k] = v
+	}
+	if hasIDs && !mt.records {
+		return nil, &odooError{"werkzeug.exceptions.UnprocessableEntity", fmt.Sprintf("cannot call %s.%s with ids", model, name), 422}
+	}
+	ids, _ := toIDs(rawIDs)
+	if f != nil && f.Kind == Serialization {
+		return nil, errSerialization
+	}
+	return s.execute(model, name, ids, named, ctx)
+}
