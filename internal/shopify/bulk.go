@@ -21,8 +21,8 @@ func (c *Client) BulkOrders(ctx context.Context, f OrderFilter, fn func(Order) e
 	return c.streamJSONL(ctx, url, orderJoiner(fn))
 }
 
-// maxBulkDuration bounds the wait for a bulk operation; Shopify's own limit
-// on a bulk query is ten days, but an import that slow needs a person.
+// maxBulkDuration bounds the wait for a bulk operation: an import slower
+// than that needs a person, not more polling.
 const maxBulkDuration = 6 * time.Hour
 
 type bulkOperation struct {

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -180,7 +181,17 @@ func (c *Client) do(ctx context.Context, d *document, vars map[string]any, out a
 			if throttled++; throttled >= maxThrottled {
 				return e
 			}
-			continue // the limiter now knows how long to wait
+			if cst != nil {
+				continue // the limiter now knows how long to wait
+			}
+			wait := e.RetryAfter // a bare 429
+			if wait <= 0 {
+				wait = backoff(throttled)
+			}
+			if err := sleep(ctx, wait); err != nil {
+				return &Error{Kind: KindTransport, Op: op, Err: err}
+			}
+			continue
 		case e.Kind == KindUnauthorized && c.cfg.AccessToken == "" && !renewed:
 			renewed = true
 			c.dropToken()
@@ -256,6 +267,9 @@ func (c *Client) attempt(ctx context.Context, op string, body []byte) (*reply, e
 	var r reply
 	jsonErr := json.Unmarshal(raw, &r)
 	if e := statusError(op, resp.StatusCode); e != nil {
+		if secs, err := strconv.ParseFloat(resp.Header.Get("Retry-After"), 64); err == nil && secs > 0 {
+			e.RetryAfter = time.Duration(secs * float64(time.Second))
+		}
 		if jsonErr == nil {
 			e.Message = errorMessage(r.Errors)
 			return &r, e

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Kind classifies a failed call so callers can decide what to do next.
@@ -47,7 +48,9 @@ type Error struct {
 	// MaybeApplied is set when a mutation without idempotency key failed after
 	// it was sent: Shopify may have applied it, so it was not retried.
 	MaybeApplied bool
-	Err          error
+	// RetryAfter is the server's Retry-After on a throttled reply without cost information.
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {

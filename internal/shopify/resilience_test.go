@@ -2,8 +2,11 @@ package shopify_test
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,5 +195,23 @@ func TestClientCredentialsTokenRenewal(t *testing.T) {
 	_, err = static.ShopInfo(ctx(t))
 	if !shopify.IsKind(err, shopify.KindUnauthorized) || strings.Contains(err.Error(), "shpat_not_valid") {
 		t.Fatalf("bad token: %v", err)
+	}
+}
+
+func TestBare429HonoursRetryAfter(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0.01")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Write([]byte(`{"data":{"shop":{"name":"x"}}}`))
+	}))
+	defer srv.Close()
+	c, _ := shopify.New(shopify.Config{Endpoint: srv.URL, AccessToken: token})
+	shop, err := c.ShopInfo(ctx(t))
+	if err != nil || shop.Name != "x" || c.Stats().Throttled != 1 {
+		t.Fatalf("%+v %v %+v", shop, err, c.Stats())
 	}
 }
