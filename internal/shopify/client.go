@@ -198,7 +198,8 @@ func (c *Client) do(ctx context.Context, d *document, vars map[string]any, out a
 			continue
 		case !IsRetryable(e):
 			return e
-		case d.mutation && !d.idempotent && e.Status != http.StatusTooManyRequests && !notSent(e.Err):
+		case d.mutation && !d.idempotent && e.Op == op && e.Status != http.StatusTooManyRequests && !notSent(e.Err):
+			// e.Op is "token" when the grant failed before anything was sent.
 			e.MaybeApplied = true
 			return e
 		}
