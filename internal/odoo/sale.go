@@ -1,0 +1,293 @@
+package odoo
+
+import (
+	"context"
+	"slices"
+)
+
+// OrderLine is a sale order line to create.
+type OrderLine struct {
+	ProductID int64
+	Name      string // product name when empty
+	Qty       float64
+	PriceUnit float64
+	Discount  float64 // percent
+	TaxIDs    []int64
+}
+
+// NewOrder is a sale order to create.
+type NewOrder struct {
+	PartnerID, InvoiceAddressID, DeliveryAddressID int64
+	ClientRef                                      string // the unique key the importer searches before creating
+	Origin                                         string
+	Lines                                          []OrderLine
+	Vals                                           map[string]any // any other sale.order field
+}
+
+func (c *Client) orderVals(o NewOrder) map[string]any {
+	v := map[string]any{"partner_id": o.PartnerID, "client_order_ref": o.ClientRef}
+	for k, x := range o.Vals {
+		v[k] = x
+	}
+	if o.InvoiceAddressID != 0 {
+		v["partner_invoice_id"] = o.InvoiceAddressID
+	}
+	if o.DeliveryAddressID != 0 {
+		v["partner_shipping_id"] = o.DeliveryAddressID
+	}
+	if o.Origin != "" {
+		v["origin"] = o.Origin
+	}
+	lines := make([]any, len(o.Lines))
+	for i, l := range o.Lines {
+		lv := map[string]any{"product_id": l.ProductID, "product_uom_qty": l.Qty, "price_unit": l.PriceUnit,
+			"discount": l.Discount, c.adapter.SaleLineTaxField: []any{[]any{6, 0, nonNilIDs(l.TaxIDs)}}}
+		if l.Name != "" {
+			lv["name"] = l.Name
+		}
+		lines[i] = []any{0, 0, lv}
+	}
+	v["order_line"] = lines
+	return v
+}
+
+func nonNilIDs(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
+}
+
+// CreateOrders creates draft orders in one call and returns their ids in order.
+func (c *Client) CreateOrders(ctx context.Context, orders []NewOrder) ([]int64, error) {
+	vals := make([]map[string]any, len(orders))
+	for i, o := range orders {
+		vals[i] = c.orderVals(o)
+	}
+	return c.Create(ctx, "sale.order", vals)
+}
+
+// ConfirmOrders confirms draft orders, which creates their deliveries.
+func (c *Client) ConfirmOrders(ctx context.Context, ids []int64) error {
+	_, err := c.action(ctx, "sale.order", "action_confirm", ids, nil)
+	return err
+}
+
+// CancelOrders cancels orders without the confirmation wizard of 17 and 18.
+func (c *Client) CancelOrders(ctx context.Context, ids []int64) error {
+	_, err := c.action(ctx, "sale.order", "action_cancel", ids, c.adapter.CancelContext())
+	return err
+}
+
+// Order is a sale.order's state.
+type Order struct {
+	ID             int64    `json:"id"`
+	Name           Text     `json:"name"`
+	State          Text     `json:"state"`
+	ClientRef      Text     `json:"client_order_ref"`
+	Partner        Many2One `json:"partner_id"`
+	InvoiceStatus  Text     `json:"invoice_status"`
+	DeliveryStatus Text     `json:"delivery_status"`
+	AmountUntaxed  float64  `json:"amount_untaxed"`
+	AmountTax      float64  `json:"amount_tax"`
+	AmountTotal    float64  `json:"amount_total"`
+	PickingIDs     []int64  `json:"picking_ids"`
+	InvoiceIDs     []int64  `json:"invoice_ids"`
+	LineIDs        []int64  `json:"order_line"`
+}
+
+var orderFields = []string{"name", "state", "client_order_ref", "partner_id", "invoice_status", "delivery_status",
+	"amount_untaxed", "amount_tax", "amount_total", "picking_ids", "invoice_ids", "order_line"}
+
+// Orders reads orders by id.
+func (c *Client) Orders(ctx context.Context, ids []int64) ([]Order, error) {
+	var rows []Order
+	err := c.Read(ctx, "sale.order", ids, orderFields, &rows)
+	return rows, err
+}
+
+// OrdersByRef finds orders by client_order_ref, the importer's exactly-once key.
+func (c *Client) OrdersByRef(ctx context.Context, refs []string) (map[string]Order, error) {
+	var rows []Order
+	err := c.SearchRead(ctx, "sale.order", Domain{In("client_order_ref", refs)}, orderFields, 0, "id", &rows)
+	out := map[string]Order{}
+	for _, o := range rows {
+		if _, seen := out[string(o.ClientRef)]; !seen {
+			out[string(o.ClientRef)] = o
+		}
+	}
+	return out, err
+}
+
+// Picking is a stock.picking.
+type Picking struct {
+	ID       int64    `json:"id"`
+	Name     Text     `json:"name"`
+	State    Text     `json:"state"`
+	Sale     Many2One `json:"sale_id"`
+	MoveIDs  []int64  `json:"move_ids"`
+	DateDone Text     `json:"date_done"`
+}
+
+// Pickings reads deliveries by id.
+func (c *Client) Pickings(ctx context.Context, ids []int64) ([]Picking, error) {
+	var rows []Picking
+	err := c.Read(ctx, "stock.picking", ids, []string{"name", "state", "sale_id", "move_ids", "date_done"}, &rows)
+	return rows, err
+}
+
+// Delivery says what to validate: every open move of Pickings in full, or
+// only Quantities (by product id) when given. Backorder keeps what is left
+// in a new picking; otherwise the rest is cancelled.
+type Delivery struct {
+	PickingIDs []int64
+	Quantities map[int64]float64
+	Backorder  bool
+}
+
+// ValidateDeliveries sets quantity and picked on the moves (one write per
+// distinct quantity) and validates all pickings in one call.
+func (c *Client) ValidateDeliveries(ctx context.Context, d Delivery) error {
+	var moves []struct {
+		ID      int64    `json:"id"`
+		Product Many2One `json:"product_id"`
+		Demand  float64  `json:"product_uom_qty"`
+	}
+	if err := c.SearchRead(ctx, "stock.move", Domain{In("picking_id", d.PickingIDs), In("state", []string{"confirmed", "partially_available", "assigned", "waiting"})},
+		[]string{"product_id", "product_uom_qty"}, 0, "id", &moves); err != nil {
+		return err
+	}
+	byQty := map[float64][]int64{}
+	var qtys []float64
+	for _, m := range moves {
+		q := m.Demand
+		if d.Quantities != nil {
+			q = min(d.Quantities[m.Product.ID], m.Demand)
+			d.Quantities[m.Product.ID] -= q
+		}
+		if _, ok := byQty[q]; !ok {
+			qtys = append(qtys, q)
+		}
+		byQty[q] = append(byQty[q], m.ID)
+	}
+	slices.Sort(qtys)
+	for _, q := range qtys {
+		vals := c.adapter.DeliveredMoveVals(q)
+		if q == 0 {
+			vals["picked"] = false
+		}
+		if err := c.Write(ctx, "stock.move", byQty[q], vals); err != nil {
+			return err
+		}
+	}
+	vctx := map[string]any{"skip_backorder": true}
+	if !d.Backorder {
+		vctx["picking_ids_not_to_backorder"] = d.PickingIDs
+	}
+	_, err := c.action(ctx, "stock.picking", "button_validate", d.PickingIDs, vctx)
+	return err
+}
+
+// InvoiceOrders creates one invoice per order (consolidated_billing off, so
+// two orders of one customer are not merged) through sale.advance.payment.inv,
+// and returns the new invoices of each order.
+func (c *Client) InvoiceOrders(ctx context.Context, orderIDs []int64) (map[int64][]int64, error) {
+	before, err := c.orderInvoices(ctx, orderIDs)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.wizard(ctx, "sale.advance.payment.inv", map[string]any{"advance_payment_method": "delivered", "consolidated_billing": false},
+		"sale.order", orderIDs, "create_invoices"); err != nil {
+		return nil, err
+	}
+	after, err := c.orderInvoices(ctx, orderIDs)
+	out := map[int64][]int64{}
+	for id, invs := range after {
+		for _, inv := range invs {
+			if !slices.Contains(before[id], inv) {
+				out[id] = append(out[id], inv)
+			}
+		}
+	}
+	return out, err
+}
+
+func (c *Client) orderInvoices(ctx context.Context, ids []int64) (map[int64][]int64, error) {
+	var rows []struct {
+		ID         int64   `json:"id"`
+		InvoiceIDs []int64 `json:"invoice_ids"`
+	}
+	err := c.Read(ctx, "sale.order", ids, []string{"invoice_ids"}, &rows)
+	out := map[int64][]int64{}
+	for _, r := range rows {
+		out[r.ID] = r.InvoiceIDs
+	}
+	return out, err
+}
+
+// PostInvoices posts draft invoices or credit notes.
+func (c *Client) PostInvoices(ctx context.Context, ids []int64) error {
+	_, err := c.action(ctx, "account.move", "action_post", ids, nil)
+	return err
+}
+
+// Invoice is an account.move of a customer.
+type Invoice struct {
+	ID             int64    `json:"id"`
+	Name           Text     `json:"name"`
+	State          Text     `json:"state"`
+	MoveType       Text     `json:"move_type"`
+	PaymentState   Text     `json:"payment_state"`
+	Partner        Many2One `json:"partner_id"`
+	Origin         Text     `json:"invoice_origin"`
+	AmountUntaxed  float64  `json:"amount_untaxed"`
+	AmountTax      float64  `json:"amount_tax"`
+	AmountTotal    float64  `json:"amount_total"`
+	AmountResidual float64  `json:"amount_residual"`
+	ReversedEntry  Many2One `json:"reversed_entry_id"`
+}
+
+// Invoices reads invoices or credit notes by id.
+func (c *Client) Invoices(ctx context.Context, ids []int64) ([]Invoice, error) {
+	var rows []Invoice
+	err := c.Read(ctx, "account.move", ids, []string{"name", "state", "move_type", "payment_state", "partner_id", "invoice_origin",
+		"amount_untaxed", "amount_tax", "amount_total", "amount_residual", "reversed_entry_id"}, &rows)
+	return rows, err
+}
+
+// Payment says how to pay posted invoices: in full, one payment per invoice
+// (group_payment off), unless Amount is set for a single invoice.
+type Payment struct {
+	InvoiceIDs []int64
+	JournalID  int64
+	Date       string  // YYYY-MM-DD, today when empty
+	Amount     float64 // partial payment of a single invoice
+	Memo       string
+}
+
+// RegisterPayments runs account.payment.register and returns the payments.
+func (c *Client) RegisterPayments(ctx context.Context, p Payment) ([]int64, error) {
+	vals := map[string]any{"journal_id": p.JournalID, "group_payment": false}
+	if p.Date != "" {
+		vals["payment_date"] = p.Date
+	}
+	if p.Amount != 0 && len(p.InvoiceIDs) == 1 {
+		vals["amount"] = p.Amount
+	}
+	if p.Memo != "" {
+		vals["communication"] = p.Memo
+	}
+	a, err := c.wizard(ctx, "account.payment.register", vals, "account.move", p.InvoiceIDs, "action_create_payments")
+	return a.IDs(), err
+}
+
+// CreditNotes reverses posted invoices in full through account.move.reversal
+// and returns the draft credit notes.
+func (c *Client) CreditNotes(ctx context.Context, invoiceIDs []int64, reason string, journalID int64) ([]int64, error) {
+	vals := map[string]any{"reason": reason}
+	if journalID != 0 {
+		vals["journal_id"] = journalID
+	}
+	a, err := c.wizard(ctx, "account.move.reversal", vals, "account.move", invoiceIDs, "refund_moves")
+	return a.IDs(), err
+}
