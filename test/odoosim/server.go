@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -69,6 +70,8 @@ type Sim struct {
 	faults []*Fault
 	calls  map[string]int
 	srv    *httptest.Server
+	active atomic.Int64
+	peak   atomic.Int64
 }
 
 // New builds a server with a seeded database; Start serves it.
@@ -237,7 +240,14 @@ func (s *Sim) execute(model, name string, ids []int64, args map[string]any, ctx 
 	return res, nil
 }
 
+// PeakConcurrency is the most requests the server has handled at once.
+func (s *Sim) PeakConcurrency() int { return int(s.peak.Load()) }
+
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := s.active.Add(1)
+	defer s.active.Add(-1)
+	for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
+	}
 	switch {
 	case r.URL.Path == "/jsonrpc":
 		s.serveJSONRPC(w, r)
