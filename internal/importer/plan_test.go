@@ -30,7 +30,8 @@ func settings() Settings {
 func generatedOrders(t *testing.T, perKind int) map[string][]shopify.Order {
 	t.Helper()
 	n := perKind * len(shopifysim.Kinds)
-	sim, err := shopifysim.Start(shopifysim.Options{Orders: n, AccessToken: "tok", Seed: 7})
+	// A fast bucket: these tests are about the orders, not the pacing.
+	sim, err := shopifysim.Start(shopifysim.Options{Orders: n, AccessToken: "tok", Seed: 7, RestoreRate: 1e5, MaxCost: 1e5})
 	if err != nil {
 		t.Fatal(err)
 	}
