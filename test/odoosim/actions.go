@@ -656,11 +656,19 @@ func (t *tx) createPayment(w Record, moves []int64, amount float64, memo string)
 	}
 	journal := asInt(w["journal_id"])
 	code := asString(t.val("account.journal", journal, "code"))
-	return t.create(t.model("account.payment"), map[string]any{
+	pid, err := t.create(t.model("account.payment"), map[string]any{
 		"name": t.nextName("P" + code + "/" + t.today()[:4] + "/%05d"), "state": state, "payment_type": ptype, "partner_type": "customer",
 		"partner_id": first["partner_id"], "amount": amount, "currency_id": int64(1), "journal_id": journal, "date": w["payment_date"],
 		memoField: memo, "payment_method_line_id": w["payment_method_line_id"], "reconciled_invoice_ids": anySlice(moves),
 	})
+	if err != nil {
+		return 0, err
+	}
+	for _, mid := range moves {
+		mv := t.touch(t.model("account.move"), mid)
+		mv["_payment_ids"] = append(slices.Clone(idList(mv["_payment_ids"])), pid)
+	}
+	return pid, nil
 }
 
 func refundMoves(t *tx, m *model, ids []int64, _ map[string]any) (any, error) {

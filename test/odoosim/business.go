@@ -575,19 +575,19 @@ func (t *tx) orderInvoices(r Record) []int64 {
 	return ids
 }
 
-// paid returns how much of each move the posted payments settle, allocating
-// a grouped payment over its invoices in id order.
+// paid returns how much of a move its posted payments settle, allocating a
+// grouped payment over its invoices in id order. Moves keep the ids of their
+// payments under a key that is no field, so this does not scan all payments.
 func (t *tx) paid(moveID int64) float64 {
 	sum := 0.0
-	for _, pr := range t.model("account.payment").records {
-		invs := idList(pr["reconciled_invoice_ids"])
-		if !slices.Contains(invs, moveID) || pr["state"] == "draft" || pr["state"] == "cancel" || pr["state"] == "canceled" {
+	for _, pid := range idList(t.rec("account.move", moveID)["_payment_ids"]) {
+		pr := t.rec("account.payment", pid)
+		if pr == nil || pr["state"] == "draft" || pr["state"] == "cancel" || pr["state"] == "canceled" {
 			continue
 		}
 		left := toFloat(pr["amount"])
-		for _, inv := range slices.Sorted(slices.Values(invs)) {
-			due := toFloat(t.val("account.move", inv, "amount_total"))
-			share := min(due, left)
+		for _, inv := range slices.Sorted(slices.Values(idList(pr["reconciled_invoice_ids"]))) {
+			share := min(toFloat(t.val("account.move", inv, "amount_total")), left)
 			if inv == moveID {
 				sum += share
 				break
