@@ -219,6 +219,10 @@ func (t *tx) constrain(m *model, r Record) error {
 		if len(names) > 1 {
 			return validationError("Barcode(s) already assigned:\n\n- Barcode %q already assigned to product(s): %s\n\nNote: products that you don't have access to will not be shown above.", bc, t.formatList(names))
 		}
+	case "res.partner":
+		if r["type"] == "contact" && asString(r["name"]) == "" {
+			return validationError("Contacts require a name")
+		}
 	case "ir.model.data":
 		for id, o := range m.records {
 			if id != r["id"] && o["module"] == r["module"] && o["name"] == r["name"] {

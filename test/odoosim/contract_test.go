@@ -15,7 +15,7 @@ import (
 	"testing"
 )
 
-// TranscriptDir is where CI keeps the recordings of real servers.
+// transcriptDir is where CI keeps the recordings of real servers.
 const transcriptDir = "../../../shared/odoo/transcripts"
 
 func readLines(t *testing.T, file string) []map[string]any {

@@ -154,6 +154,9 @@ func floatRound(v, precision float64) float64 {
 	sign := math.Copysign(1, n)
 	eps := math.Pow(2, math.Log2(math.Abs(n))-52)
 	n = math.Round(n + sign*eps)
+	if precision < 1 { // dividing gives the nearest float, as the database's numeric does
+		return n / math.Round(1/precision)
+	}
 	return n * precision
 }
 
