@@ -197,3 +197,27 @@ func TestOrderFlowSameInEveryVersion(t *testing.T) {
 		})
 	}
 }
+
+func TestPartialDelivery(t *testing.T) {
+	ctx := context.Background()
+	for _, v := range []int{17, 19} {
+		c := connect(t, start(t, v), "auto")
+		tee := must(c.ProductsByCode(ctx, []string{catalog.Variants()[0].SKU}))[catalog.Variants()[0].SKU]
+		partner := must(c.CreatePartners(ctx, []odoo.NewPartner{{Vals: map[string]any{"name": "Partial"}}}))[0]
+		ids := must(c.CreateOrders(ctx, []odoo.NewOrder{{PartnerID: partner.ID, ClientRef: "#p", Lines: []odoo.OrderLine{{ProductID: tee.ID, Qty: 3, PriceUnit: 10}}}}))
+		check(t, c.ConfirmOrders(ctx, ids))
+		first := must(c.Orders(ctx, ids))[0].PickingIDs
+		check(t, c.ValidateDeliveries(ctx, odoo.Delivery{PickingIDs: first, Quantities: map[int64]float64{tee.ID: 1}, Backorder: true}))
+		o := must(c.Orders(ctx, ids))[0]
+		if len(o.PickingIDs) != 2 || o.DeliveryStatus != "partial" {
+			t.Fatalf("%d: after partial delivery %+v", v, o)
+		}
+		if stock := must(c.StockByWarehouse(ctx, 1, []int64{tee.ID}))[tee.ID]; stock.OnHand != 99 || stock.Reserved != 2 {
+			t.Errorf("%d: stock %+v", v, stock)
+		}
+		check(t, c.ValidateDeliveries(ctx, odoo.Delivery{PickingIDs: o.PickingIDs}))
+		if o := must(c.Orders(ctx, ids))[0]; o.DeliveryStatus != "full" {
+			t.Errorf("%d: after the backorder %+v", v, o)
+		}
+	}
+}

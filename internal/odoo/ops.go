@@ -120,9 +120,9 @@ func (c *Client) CreatePartners(ctx context.Context, ps []NewPartner) ([]Partner
 			v[k] = x
 		}
 		var children []any
-		for typ, a := range map[string]map[string]any{"invoice": p.Invoice, "delivery": p.Delivery} {
+		for i, a := range []map[string]any{p.Invoice, p.Delivery} {
 			if a != nil {
-				child := map[string]any{"type": typ}
+				child := map[string]any{"type": [2]string{"invoice", "delivery"}[i]}
 				for k, x := range a {
 					child[k] = x
 				}

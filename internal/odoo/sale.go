@@ -2,6 +2,7 @@ package odoo
 
 import (
 	"context"
+	"maps"
 	"slices"
 )
 
@@ -145,25 +146,32 @@ type Delivery struct {
 	Backorder  bool
 }
 
-// ValidateDeliveries sets quantity and picked on the moves (one write per
-// distinct quantity) and validates all pickings in one call.
+// ValidateDeliveries sets quantity and picked on the open moves (one write
+// per distinct quantity) and validates their pickings in one call; pickings
+// already done or cancelled are left alone.
 func (c *Client) ValidateDeliveries(ctx context.Context, d Delivery) error {
 	var moves []struct {
 		ID      int64    `json:"id"`
 		Product Many2One `json:"product_id"`
+		Picking Many2One `json:"picking_id"`
 		Demand  float64  `json:"product_uom_qty"`
 	}
 	if err := c.SearchRead(ctx, "stock.move", Domain{In("picking_id", d.PickingIDs), In("state", []string{"confirmed", "partially_available", "assigned", "waiting"})},
-		[]string{"product_id", "product_uom_qty"}, 0, "id", &moves); err != nil {
+		[]string{"product_id", "picking_id", "product_uom_qty"}, 0, "id", &moves); err != nil {
 		return err
 	}
+	left := maps.Clone(d.Quantities)
 	byQty := map[float64][]int64{}
 	var qtys []float64
+	var open []int64 // done or cancelled pickings cannot be validated again
 	for _, m := range moves {
+		if !slices.Contains(open, m.Picking.ID) {
+			open = append(open, m.Picking.ID)
+		}
 		q := m.Demand
-		if d.Quantities != nil {
-			q = min(d.Quantities[m.Product.ID], m.Demand)
-			d.Quantities[m.Product.ID] -= q
+		if left != nil {
+			q = min(left[m.Product.ID], m.Demand)
+			left[m.Product.ID] -= q
 		}
 		if _, ok := byQty[q]; !ok {
 			qtys = append(qtys, q)
@@ -180,11 +188,14 @@ func (c *Client) ValidateDeliveries(ctx context.Context, d Delivery) error {
 			return err
 		}
 	}
+	if len(open) == 0 {
+		return nil
+	}
 	vctx := map[string]any{"skip_backorder": true}
 	if !d.Backorder {
-		vctx["picking_ids_not_to_backorder"] = d.PickingIDs
+		vctx["picking_ids_not_to_backorder"] = open
 	}
-	_, err := c.action(ctx, "stock.picking", "button_validate", d.PickingIDs, vctx)
+	_, err := c.action(ctx, "stock.picking", "button_validate", open, vctx)
 	return err
 }
 

@@ -124,7 +124,9 @@ func (t *tx) reserve(p Record) {
 		need := toFloat(mv["product_uom_qty"]) - toFloat(mv["quantity"])
 		pid := asInt(mv["product_id"])
 		if need > 0 && t.isStorable(pid) {
-			need -= t.reserveQuants(pid, asInt(mv["location_id"]), need)
+			got := t.reserveQuants(pid, asInt(mv["location_id"]), need)
+			mv["_reserved"] = toFloat(mv["_reserved"]) + got
+			need -= got
 			mv["quantity"] = toFloat(mv["product_uom_qty"]) - need
 		} else if need > 0 {
 			mv["quantity"], need = toFloat(mv["product_uom_qty"]), 0
@@ -230,11 +232,11 @@ func (t *tx) cancelPicking(p Record) {
 	p["state"] = "cancel"
 }
 
+// unreserve frees what reserve took for the move, kept under a key that is
+// no field since clients may change quantity after the reservation.
 func (t *tx) unreserve(mv Record) {
-	qty := toFloat(mv["quantity"])
-	if !t.isStorable(asInt(mv["product_id"])) {
-		return
-	}
+	qty := toFloat(mv["_reserved"])
+	mv["_reserved"] = 0.0
 	qm := t.model("stock.quant")
 	for _, qid := range t.sortedIDs(qm) {
 		q := qm.records[qid]
