@@ -1,52 +1,19 @@
 package shopify
 
 import (
-	"compress/gzip"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
-	"github.com/vektah/gqlparser/v2/ast"
-)
 
-var (
-	schemaOnce sync.Once
-	schema     *ast.Schema
-	schemaErr  error
+	"github.com/shopify-odoo/connector/test/shopifyschema"
 )
-
-// adminSchema loads the real Admin API schema from the shared directory beside
-// the repository.
-func adminSchema(t testing.TB) *ast.Schema {
-	schemaOnce.Do(func() {
-		var f *os.File
-		f, schemaErr = os.Open(filepath.Join("..", "..", "..", "shared", "shopify", "admin-2026-10.graphql.gz"))
-		if schemaErr != nil {
-			return
-		}
-		defer f.Close()
-		var zr *gzip.Reader
-		if zr, schemaErr = gzip.NewReader(f); schemaErr != nil {
-			return
-		}
-		var b []byte
-		if b, schemaErr = io.ReadAll(zr); schemaErr != nil {
-			return
-		}
-		schema, schemaErr = gqlparser.LoadSchema(&ast.Source{Name: "admin-2026-10.graphql", Input: string(b)})
-	})
-	if schemaErr != nil {
-		t.Fatal(schemaErr)
-	}
-	return schema
-}
 
 func TestDocumentsValidateAgainstSchema(t *testing.T) {
-	s := adminSchema(t)
+	s, err := shopifyschema.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(documents) < 15 {
 		t.Fatalf("only %d documents embedded", len(documents))
 	}

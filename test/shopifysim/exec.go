@@ -1,14 +1,10 @@
 package shopifysim
 
 import (
-	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,59 +24,6 @@ const (
 // Obj is a stored object: field name to value, with "__typename" set on
 // objects whose type is not implied by the schema.
 type Obj = map[string]any
-
-var schemas sync.Map // path -> *ast.Schema; loading takes a while, so once per process
-
-// SchemaFile finds the Admin API schema in shared/ beside an ancestor of the
-// working directory, where the repository expects it.
-func SchemaFile() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		p := filepath.Join(dir, "shared", "shopify", "admin-2026-10.graphql.gz")
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("shopifysim: shared/shopify/admin-2026-10.graphql.gz not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-func loadSchema(path string) (*ast.Schema, error) {
-	if path == "" {
-		var err error
-		if path, err = SchemaFile(); err != nil {
-			return nil, err
-		}
-	}
-	if s, ok := schemas.Load(path); ok {
-		return s.(*ast.Schema), nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, err
-	}
-	s, gerr := gqlparser.LoadSchema(&ast.Source{Name: filepath.Base(path), Input: string(b)})
-	if gerr != nil {
-		return nil, gerr
-	}
-	schemas.Store(path, s)
-	return s, nil
-}
 
 var docCache sync.Map // query text -> *ast.QueryDocument, validated
 

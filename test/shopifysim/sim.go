@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/shopify-odoo/connector/test/shopifyschema"
 )
 
 // Options configure a simulator. Zero values pick the defaults.
@@ -33,7 +35,6 @@ type Options struct {
 	TokenTTL     time.Duration
 	// WebhookSecret signs webhooks; default ClientSecret.
 	WebhookSecret string
-	SchemaPath    string // default: shared/shopify/admin-2026-10.graphql.gz in an ancestor directory
 	Scopes        []string
 }
 
@@ -102,7 +103,7 @@ func start(opts Options, addr string) (*Sim, error) {
 			"write_inventory", "read_locations", "read_fulfillments", "write_fulfillments", "read_merchant_managed_fulfillment_orders",
 			"write_merchant_managed_fulfillment_orders"}
 	}
-	schema, err := loadSchema(opts.SchemaPath)
+	schema, err := shopifyschema.Load()
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,6 @@ func main() {
 	flag.StringVar(&o.AccessToken, "access-token", "", "static Admin API access token to accept")
 	flag.StringVar(&o.ClientID, "client-id", "", "client id for the client-credentials grant")
 	flag.StringVar(&o.ClientSecret, "client-secret", "", "client secret for the grant; also signs webhooks")
-	flag.StringVar(&o.SchemaPath, "schema", "", "Admin API schema (.graphql.gz); default: shared/ beside an ancestor directory")
 	flag.Parse()
 	if o.AccessToken == "" && o.ClientID == "" {
 		log.Fatal("shopify-sim: set -access-token or -client-id and -client-secret")
