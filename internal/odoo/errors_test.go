@@ -36,7 +36,7 @@ type recorded struct {
 // TestRecordedErrors replays every error reply of the real servers to the
 // client and checks its classification, message and that it is not retried.
 func TestRecordedErrors(t *testing.T) {
-	files, _ := filepath.Glob("../../../shared/odoo/transcripts/*.jsonl")
+	files, _ := filepath.Glob("../../test/odoosim/testdata/transcripts/*.jsonl")
 	if len(files) != 4 {
 		t.Fatalf("want 4 recordings, found %v", files)
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 // transcriptDir is where CI keeps the recordings of real servers.
-const transcriptDir = "../../../shared/odoo/transcripts"
+const transcriptDir = "testdata/transcripts"
 
 func readLines(t *testing.T, file string) []map[string]any {
 	t.Helper()

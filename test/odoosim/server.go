@@ -1,5 +1,5 @@
 // Package odoosim is an in-memory Odoo 17, 18 or 19 speaking JSON-RPC and
-// JSON-2 like the real servers recorded in shared/odoo/transcripts.
+// JSON-2 like the real servers recorded in testdata/transcripts.
 package odoosim
 
 import (
