@@ -93,8 +93,9 @@ type ProductExportStatus struct {
 // ExportCounts counts product templates by outcome of the last pass.
 type ExportCounts struct {
 	Selected int32 `json:"selected"`
-	Exported int32 `json:"exported,omitempty"`
-	UpToDate int32 `json:"upToDate,omitempty"`
+	Exported int32 `json:"exported,omitempty"` // created in Shopify
+	Updated  int32 `json:"updated,omitempty"`  // changed in Shopify
+	UpToDate int32 `json:"upToDate,omitempty"` // nothing to send
 	Failed   int32 `json:"failed,omitempty"`
 }
 
