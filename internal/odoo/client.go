@@ -10,13 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/shopify-odoo/connector/internal/backoff"
 )
 
 // Protocols.
@@ -238,12 +239,8 @@ func (c *Client) roundTrip(ctx context.Context, model, method string, do func(co
 		if attempt >= c.cfg.MaxAttempts {
 			break
 		}
-		backoff := time.Duration(50<<(attempt-1)) * time.Millisecond
-		backoff = backoff/2 + rand.N(backoff/2+1)
-		select {
-		case <-time.After(backoff):
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := backoff.Sleep(ctx, backoff.Delay(attempt, 50*time.Millisecond, 5*time.Second)); err != nil {
+			return err
 		}
 	}
 	return err

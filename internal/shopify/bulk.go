@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/shopify-odoo/connector/internal/backoff"
 )
 
 // BulkOrders runs a bulk operation over the orders matching f and streams the
@@ -73,7 +75,7 @@ func (c *Client) runBulk(ctx context.Context, query string) (string, error) {
 		default:
 			return "", errorf("BulkStatus", KindBulk, "bulk operation %s ended %s %s", st.Op.ID, st.Op.Status, st.Op.ErrorCode)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := backoff.Sleep(ctx, wait); err != nil {
 			return "", &Error{Kind: KindTransport, Op: "BulkStatus", Err: err}
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -18,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/shopify-odoo/connector/internal/backoff"
 )
 
 // DefaultAPIVersion is the Admin API version used when Config leaves it empty.
@@ -186,9 +187,9 @@ func (c *Client) do(ctx context.Context, d *document, vars map[string]any, out a
 			}
 			wait := e.RetryAfter // a bare 429
 			if wait <= 0 {
-				wait = backoff(throttled)
+				wait = backoff.Delay(throttled, 200*time.Millisecond, 10*time.Second)
 			}
-			if err := sleep(ctx, wait); err != nil {
+			if err := backoff.Sleep(ctx, wait); err != nil {
 				return &Error{Kind: KindTransport, Op: op, Err: err}
 			}
 			continue
@@ -210,26 +211,9 @@ func (c *Client) do(ctx context.Context, d *document, vars map[string]any, out a
 		if c.cfg.Observer != nil {
 			c.cfg.Observer.Retried(op, e)
 		}
-		if err := sleep(ctx, backoff(attempts)); err != nil {
+		if err := backoff.Sleep(ctx, backoff.Delay(attempts, 200*time.Millisecond, 10*time.Second)); err != nil {
 			return &Error{Kind: KindTransport, Op: op, Err: err}
 		}
-	}
-}
-
-// backoff is exponential from 200ms, capped at 10s, with full jitter.
-func backoff(attempt int) time.Duration {
-	d := min(200*time.Millisecond<<(attempt-1), 10*time.Second)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

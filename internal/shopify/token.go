@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/shopify-odoo/connector/internal/backoff"
 )
 
 // accessToken returns the static token, or a client-credentials token that is
@@ -31,7 +33,7 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 		if !IsRetryable(err) {
 			break
 		}
-		if serr := sleep(ctx, backoff(attempt)); serr != nil {
+		if serr := backoff.Sleep(ctx, backoff.Delay(attempt, 200*time.Millisecond, 10*time.Second)); serr != nil {
 			return "", &Error{Kind: KindTransport, Op: "token", Err: serr}
 		}
 	}
