@@ -43,7 +43,7 @@ test: verify-generated lint envtest ## Unit and envtest tests: what CI runs.
 
 .PHONY: bench
 bench: envtest ## Benchmarks, printing their figures.
-	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -run '^$$' -bench . -benchmem ./... | grep -v '^ok\|no test files'
+	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -run '^$$' -bench . -benchmem ./... | grep -Ev '^(ok|PASS$$)|no test files'
 
 .PHONY: run
 run: ## Run the manager against the current kubeconfig.
