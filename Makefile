@@ -50,8 +50,8 @@ run: ## Run the manager against the current kubeconfig.
 	go run . --metrics-bind-address=:8080 --health-probe-bind-address=:8081
 
 .PHONY: demo
-demo: envtest ## Start a local control plane with the samples applied.
-	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go run ./hack/demo
+demo: envtest ## Local control plane, simulators and samples.
+	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go run ./hack/demo $(ARGS)
 
 .PHONY: help
 help:

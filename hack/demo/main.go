@@ -1,19 +1,33 @@
 // Command demo runs the connector on a local control plane: a real
-// kube-apiserver and etcd with the CRDs installed and the samples applied.
+// kube-apiserver and etcd with the CRDs installed, the Shopify and Odoo
+// simulators the samples point at, and the samples applied.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/shopify-odoo/connector/test/controlplane"
+	"github.com/shopify-odoo/connector/test/odoosim"
+	"github.com/shopify-odoo/connector/test/shopifysim"
+)
+
+// The addresses and credentials config/samples uses.
+const (
+	shopifyAddr = "127.0.0.1:18081"
+	odooAddr    = "127.0.0.1:18069"
 )
 
 const namespace = "demo"
@@ -26,8 +40,24 @@ func main() {
 }
 
 func run() error {
+	orders := flag.Int("orders", 300, "orders in the simulated Shopify store")
+	version := flag.Int("odoo-version", 18, "Odoo version to simulate: 17, 18 or 19")
+	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	shop, err := shopifysim.Listen(shopifysim.Options{Shop: "demo-store.myshopify.com", Orders: *orders,
+		AccessToken: "shpat_demo_token", WebhookSecret: "demo-webhook-secret"}, shopifyAddr)
+	if err != nil {
+		return fmt.Errorf("Shopify simulator on %s: %w", shopifyAddr, err)
+	}
+	defer shop.Close()
+	odoo, err := serveOdoo(odoosim.New(odoosim.Options{Version: *version, Database: "demo", Login: "admin",
+		Password: "admin", APIKey: "demo-odoo-api-key", Catalog: true}))
+	if err != nil {
+		return err
+	}
+	defer odoo.Close()
 
 	dir := filepath.Join(controlplane.RepoRoot(), "bin", "demo")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -59,6 +89,7 @@ func run() error {
 	}
 
 	fmt.Printf(`
+Shopify simulator (%d orders): http://%s   Odoo %d simulator: http://%s
 The control plane is up, with the CRDs installed and config/samples applied in namespace %q.
 In another terminal:
 
@@ -67,8 +98,22 @@ In another terminal:
   kubectl get orderqueues -n %s
 
 Ctrl-C stops everything.
-`, namespace, cp.Kubeconfig, namespace, namespace)
+`, *orders, shopifyAddr, *version, odooAddr, namespace, cp.Kubeconfig, namespace, namespace)
 	<-ctx.Done()
 	fmt.Println("\nstopping ...")
 	return nil
+}
+
+func serveOdoo(h http.Handler) (*http.Server, error) {
+	l, err := net.Listen("tcp", odooAddr)
+	if err != nil {
+		return nil, fmt.Errorf("Odoo simulator on %s: %w", odooAddr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "demo: Odoo simulator:", err)
+		}
+	}()
+	return srv, nil
 }
