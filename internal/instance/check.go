@@ -1,0 +1,130 @@
+// Package instance checks both ends of a ShopifyInstance: the store, the Odoo
+// database and everything the spec names in it.
+package instance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/odoo"
+	"github.com/shopify-odoo/connector/internal/shopify"
+)
+
+// Condition reasons a person acts on.
+const (
+	ReasonConnected      = "Connected"
+	ReasonBadCredentials = "BadCredentials"
+	ReasonUnreachable    = "Unreachable"
+	ReasonMissingScope   = "MissingScope"
+	ReasonNotFound       = "OdooObjectNotFound"
+)
+
+// RequiredScopes are the Admin API access scopes the connector uses.
+var RequiredScopes = []string{
+	"read_orders", "write_orders", "read_products", "write_products", "read_inventory", "write_inventory",
+	"read_fulfillments", "write_fulfillments", "read_locations",
+}
+
+// Problem is a failed check. Stalled problems need someone to change the
+// spec, a Secret or the other side; the others may pass on their own.
+type Problem struct {
+	Reason  string
+	Message string
+	Stalled bool
+}
+
+func (p *Problem) Error() string { return p.Message }
+
+// CheckShopify reads the shop and its granted scopes.
+func CheckShopify(ctx context.Context, c *shopify.Client) (shopify.Shop, *Problem) {
+	shop, err := c.ShopInfo(ctx)
+	switch {
+	case shopify.IsKind(err, shopify.KindUnauthorized):
+		return shop, &Problem{ReasonBadCredentials, "Shopify refused the credentials: " + err.Error(), true}
+	case err != nil:
+		return shop, &Problem{ReasonUnreachable, "cannot reach Shopify: " + err.Error(), false}
+	}
+	var missing []string
+	for _, s := range RequiredScopes {
+		if !slices.Contains(shop.AccessScopes, s) {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) > 0 {
+		return shop, &Problem{ReasonMissingScope, "the app lacks the access scopes " + strings.Join(missing, ", ") +
+			": grant them in the app's configuration and reinstall it", true}
+	}
+	return shop, nil
+}
+
+// Odoo is what the check learnt of the Odoo side.
+type Odoo struct {
+	Version   string
+	Protocol  string
+	CompanyID int64
+}
+
+// CheckOdoo connects and looks up every Odoo record the spec names.
+func CheckOdoo(ctx context.Context, c *odoo.Client, spec v1.ShopifyInstanceSpec) (Odoo, *Problem) {
+	if err := c.Connect(ctx); err != nil {
+		if errors.Is(err, odoo.ErrBadCredentials) || odoo.IsKind(err, odoo.AccessDenied) {
+			return Odoo{}, &Problem{ReasonBadCredentials, "Odoo refused the login: check the database name, username and apiKey", true}
+		}
+		return Odoo{}, &Problem{ReasonUnreachable, "cannot reach Odoo: " + err.Error(), false}
+	}
+	info := Odoo{Version: c.ServerVersion(), Protocol: c.Protocol()}
+	var missing []string
+	var lookupErr error
+	lookup := func(model, label, field string, value string) int64 {
+		if value == "" || lookupErr != nil {
+			return 0
+		}
+		ids, err := c.Search(ctx, model, odoo.Domain{odoo.Cond(field, "=", value)}, 1)
+		if err != nil {
+			lookupErr = err
+			return 0
+		}
+		if len(ids) == 0 {
+			missing = append(missing, fmt.Sprintf("%s %q", label, value))
+			return 0
+		}
+		return ids[0]
+	}
+	info.CompanyID = lookup("res.company", "company", "name", spec.Odoo.Company)
+	lookup("stock.warehouse", "warehouse", "code", spec.Odoo.Warehouse)
+	lookup("product.pricelist", "pricelist", "name", spec.Odoo.Pricelist)
+	lookup("crm.team", "sales team", "name", spec.Odoo.SalesTeam)
+	lookup("res.partner", "guest customer", "name", spec.Orders.Customers.GuestCustomer)
+	journals := map[string]bool{}
+	for _, w := range spec.Orders.Workflows {
+		if w.Journal != "" && !journals[w.Journal] {
+			journals[w.Journal] = true
+			lookup("account.journal", "journal", "name", w.Journal)
+		}
+	}
+	if lookupErr != nil {
+		return info, &Problem{ReasonUnreachable, "cannot read Odoo: " + lookupErr.Error(), false}
+	}
+	o := spec.Orders
+	codes := slices.DeleteFunc([]string{o.ShippingProduct, o.DiscountProduct, o.GiftCardProduct, o.TipProduct, o.RoundingProduct},
+		func(s string) bool { return s == "" })
+	if len(codes) > 0 {
+		found, err := c.ProductsByCode(ctx, codes)
+		if err != nil {
+			return info, &Problem{ReasonUnreachable, "cannot read Odoo products: " + err.Error(), false}
+		}
+		for _, code := range codes {
+			if _, ok := found[code]; !ok {
+				missing = append(missing, fmt.Sprintf("product %q", code))
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return info, &Problem{ReasonNotFound, "not found in Odoo: " + strings.Join(missing, ", "), true}
+	}
+	return info, nil
+}

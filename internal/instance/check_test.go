@@ -1,0 +1,106 @@
+package instance
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/odoo"
+	"github.com/shopify-odoo/connector/internal/shopify"
+	"github.com/shopify-odoo/connector/test/catalog"
+	"github.com/shopify-odoo/connector/test/odoosim"
+	"github.com/shopify-odoo/connector/test/shopifysim"
+)
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+func shopClient(t *testing.T, scopes []string, token string) *shopify.Client {
+	sim, err := shopifysim.Start(shopifysim.Options{AccessToken: "good", Scopes: scopes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	c, err := shopify.New(shopify.Config{Shop: "sim-shop.myshopify.com", Endpoint: sim.URL(), AccessToken: token, MaxAttempts: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestCheckShopify(t *testing.T) {
+	shop, p := CheckShopify(ctx(t), shopClient(t, nil, "good"))
+	if p != nil || shop.CurrencyCode != "EUR" || shop.Name == "" {
+		t.Errorf("good credentials: %+v %v", shop, p)
+	}
+	if _, p := CheckShopify(ctx(t), shopClient(t, nil, "bad")); p == nil || p.Reason != ReasonBadCredentials || !p.Stalled {
+		t.Errorf("bad token: %+v", p)
+	}
+	_, p = CheckShopify(ctx(t), shopClient(t, []string{"read_orders", "read_products"}, "good"))
+	if p == nil || p.Reason != ReasonMissingScope || !strings.Contains(p.Message, "write_orders, write_products, read_inventory") {
+		t.Errorf("missing scopes: %+v", p)
+	}
+	if p != nil && strings.Contains(p.Message, "good") {
+		t.Errorf("the message shows the token: %s", p.Message)
+	}
+}
+
+func odooClient(t *testing.T, url, key string) *odoo.Client {
+	c, err := odoo.New(odoo.Config{URL: url, Database: "demo", Username: "admin", APIKey: key, Timeout: 2 * time.Second, MaxAttempts: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func spec() v1.ShopifyInstanceSpec {
+	return v1.ShopifyInstanceSpec{
+		Odoo: v1.OdooSpec{Warehouse: "WH"},
+		Orders: v1.OrdersSpec{ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU,
+			Workflows: []v1.Workflow{{FinancialStatus: "paid", Journal: "Bank"}, {FinancialStatus: "pending", Journal: "Bank"}}},
+	}
+}
+
+func TestCheckOdoo(t *testing.T) {
+	for _, version := range []int{17, 18, 19} {
+		sim := odoosim.New(odoosim.Options{Version: version, Database: "demo", Login: "admin", APIKey: "key", Catalog: true})
+		sim.Start()
+		t.Cleanup(sim.Close)
+
+		info, p := CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), spec())
+		if p != nil || !strings.HasPrefix(info.Version, "1") || info.Protocol == "" {
+			t.Errorf("%d: good setup: %+v %v", version, info, p)
+		}
+		_, p = CheckOdoo(ctx(t), odooClient(t, sim.URL(), "wrong"), spec())
+		if p == nil || p.Reason != ReasonBadCredentials || !p.Stalled || strings.Contains(p.Message, "wrong") {
+			t.Errorf("%d: bad key: %+v", version, p)
+		}
+		s := spec()
+		s.Odoo.Warehouse = "XX"
+		s.Orders.Workflows[1].Journal = "Stripe"
+		s.Orders.GiftCardProduct = "NOPE"
+		_, p = CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s)
+		if p == nil || p.Reason != ReasonNotFound || p.Message != `not found in Odoo: warehouse "XX", journal "Stripe", product "NOPE"` {
+			t.Errorf("%d: missing records: %+v", version, p)
+		}
+	}
+}
+
+func TestCheckOdooUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	_, p := CheckOdoo(ctx(t), odooClient(t, "http://"+addr, "key"), spec())
+	if p == nil || p.Reason != ReasonUnreachable || p.Stalled {
+		t.Errorf("closed port: %+v", p)
+	}
+}
