@@ -98,6 +98,19 @@ const (
 	LineSkipped   LineState = "skipped"
 )
 
+// Outcome is what an imported order became in Odoo.
+// +kubebuilder:validation:Enum=quotation;riskyQuotation;salesOrder;invoiced;paid
+type Outcome string
+
+// Outcomes, each further than the one before.
+const (
+	OutcomeQuotation      Outcome = "quotation"
+	OutcomeRiskyQuotation Outcome = "riskyQuotation"
+	OutcomeSalesOrder     Outcome = "salesOrder"
+	OutcomeInvoiced       Outcome = "invoiced"
+	OutcomePaid           Outcome = "paid"
+)
+
 // QueueLine is one order of a queue.
 type QueueLine struct {
 	// ID is the Shopify order's numeric id.
@@ -121,6 +134,14 @@ type QueueLine struct {
 	// +optional
 	SaleOrder string `json:"saleOrder,omitempty"`
 
+	// Outcome is what the order became in Odoo.
+	// +optional
+	Outcome Outcome `json:"outcome,omitempty"`
+
+	// Delivered: the Odoo delivery is validated.
+	// +optional
+	Delivered bool `json:"delivered,omitempty"`
+
 	// Attempts counts processing attempts.
 	// +optional
 	Attempts int32 `json:"attempts,omitempty"`
@@ -139,6 +160,13 @@ type QueueCounts struct {
 	Failed    int32 `json:"failed,omitempty"`
 	Cancelled int32 `json:"cancelled,omitempty"`
 	Skipped   int32 `json:"skipped,omitempty"`
+
+	// What the done lines became in Odoo.
+	Quotations      int32 `json:"quotations,omitempty"`
+	RiskyQuotations int32 `json:"riskyQuotations,omitempty"`
+	SalesOrders     int32 `json:"salesOrders,omitempty"`
+	Invoices        int32 `json:"invoices,omitempty"`
+	Deliveries      int32 `json:"deliveries,omitempty"`
 }
 
 // OrderQueueStatus is what happened to the queue's orders.
