@@ -16,6 +16,7 @@ import (
 // Settings are the parts of a ShopifyInstance the import follows.
 type Settings struct {
 	Shop   string
+	Odoo   v1.OdooSpec
 	Orders v1.OrdersSpec
 }
 

@@ -61,8 +61,11 @@ func init() {
 			}
 			return nil
 		},
-		"sale.order": func(t *tx, r Record, _ map[string]any) error {
-			r["name"] = t.nextName("S%05d")
+		"sale.order": func(t *tx, r Record, vals map[string]any) error {
+			// Odoo takes the next number only when no name is given.
+			if name, _ := vals["name"].(string); name == "" || name == "New" {
+				r["name"] = t.nextName("S%05d")
+			}
 			r["state"] = "draft"
 			addr := t.addressGet(asInt(r["partner_id"]))
 			for f, kind := range map[string]string{"partner_invoice_id": "invoice", "partner_shipping_id": "delivery"} {

@@ -1,0 +1,377 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/odoo"
+	"github.com/shopify-odoo/connector/internal/shopify"
+)
+
+// refs are the Odoo records the spec names, looked up once per run.
+type refs struct {
+	journals     map[string]int64
+	paymentTerms map[string]int64
+	warehouse    int64
+	pricelist    int64
+	team         int64
+	guest        int64
+	rounding     int64
+}
+
+func (r *run) loadRefs(ctx context.Context) error {
+	var missing []string
+	one := func(model, field, value, label string) (int64, error) {
+		if value == "" {
+			return 0, nil
+		}
+		ids, err := r.c.Search(ctx, model, odoo.Domain{odoo.Cond(field, "=", value)}, 1)
+		if err == nil && len(ids) == 0 {
+			missing = append(missing, fmt.Sprintf("%s %q", label, value))
+			return 0, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		return ids[0], nil
+	}
+	names := func(model string, values []string) (map[string]int64, error) {
+		out := map[string]int64{}
+		if len(values) == 0 {
+			return out, nil
+		}
+		var rows []struct {
+			ID   int64     `json:"id"`
+			Name odoo.Text `json:"name"`
+		}
+		err := r.c.SearchRead(ctx, model, odoo.Domain{odoo.In("name", values)}, []string{"name"}, 0, "id", &rows)
+		for _, row := range rows {
+			if _, seen := out[string(row.Name)]; !seen {
+				out[string(row.Name)] = row.ID
+			}
+		}
+		return out, err
+	}
+	var journals, terms []string
+	for _, w := range r.s.Orders.Workflows {
+		if w.Journal != "" {
+			journals = append(journals, w.Journal)
+		}
+		if w.PaymentTerm != "" {
+			terms = append(terms, w.PaymentTerm)
+		}
+	}
+	var err error
+	spec := r.s.Odoo
+	if r.refs.warehouse, err = one("stock.warehouse", "code", spec.Warehouse, "warehouse"); err != nil {
+		return err
+	}
+	if r.refs.pricelist, err = one("product.pricelist", "name", spec.Pricelist, "pricelist"); err != nil {
+		return err
+	}
+	if r.refs.team, err = one("crm.team", "name", spec.SalesTeam, "sales team"); err != nil {
+		return err
+	}
+	if r.refs.guest, err = one("res.partner", "name", r.s.Orders.Customers.GuestCustomer, "guest customer"); err != nil {
+		return err
+	}
+	if r.refs.journals, err = names("account.journal", journals); err != nil {
+		return err
+	}
+	if r.refs.paymentTerms, err = names("account.payment.term", terms); err != nil {
+		return err
+	}
+	for _, t := range terms {
+		if _, ok := r.refs.paymentTerms[t]; !ok {
+			missing = append(missing, fmt.Sprintf("payment term %q", t))
+		}
+	}
+	if len(missing) > 0 {
+		for _, it := range r.live() {
+			it.fail(false, "not found in Odoo: "+strings.Join(missing, ", "))
+		}
+	}
+	return nil
+}
+
+// create makes the sale orders of the orders not in Odoo yet: customers
+// first, then every order in one call.
+func (r *run) create(ctx context.Context) error {
+	var fresh []*item
+	for _, it := range r.live() {
+		if it.order.ID == 0 {
+			fresh = append(fresh, it)
+		}
+	}
+	if len(fresh) == 0 {
+		return r.reread(ctx)
+	}
+	partners, err := r.partners(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	products, err := r.products(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	taxes, err := r.taxes(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	var its []*item
+	var orders []odoo.NewOrder
+	for _, it := range fresh {
+		if it.plan == nil {
+			continue
+		}
+		o, err := r.newOrder(it.plan, partners[it], products, taxes)
+		if err != nil {
+			it.fail(false, err.Error())
+			continue
+		}
+		its = append(its, it)
+		orders = append(orders, o)
+	}
+	if err := r.createOrders(ctx, its, orders); err != nil {
+		return err
+	}
+	return r.reread(ctx)
+}
+
+// createOrders creates the orders in one call; when Odoo refuses the batch
+// for a reason of the data, it splits it to find the order at fault.
+func (r *run) createOrders(ctx context.Context, its []*item, orders []odoo.NewOrder) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	ids, err := r.c.CreateOrders(ctx, orders)
+	switch {
+	case err == nil:
+		for i, it := range its {
+			it.order.ID = ids[i]
+			it.did("created")
+		}
+		return nil
+	case odoo.IsRetryable(err) || errors.Is(err, odoo.ErrReplyLost):
+		return err // the next attempt finds what was created by its key
+	case len(orders) == 1:
+		its[0].fail(false, "Odoo refused the order: "+message(err))
+		return nil
+	}
+	half := len(orders) / 2
+	if err := r.createOrders(ctx, its[:half], orders[:half]); err != nil {
+		return err
+	}
+	return r.createOrders(ctx, its[half:], orders[half:])
+}
+
+func odooTime(t shopify.Order) string { return t.ProcessedAt.UTC().Format("2006-01-02 15:04:05") }
+
+func (r *run) newOrder(p *Plan, partner odoo.PartnerIDs, products map[string]int64, taxes map[TaxKey]int64) (odoo.NewOrder, error) {
+	o := odoo.NewOrder{
+		PartnerID: partner.ID, InvoiceAddressID: partner.InvoiceID, DeliveryAddressID: partner.DeliveryID,
+		ClientRef: p.Order.Name, Origin: p.Key,
+		Vals: map[string]any{"name": p.Reference, "date_order": odooTime(*p.Order)},
+	}
+	for field, id := range map[string]int64{"warehouse_id": r.refs.warehouse, "pricelist_id": r.refs.pricelist, "team_id": r.refs.team} {
+		if id != 0 {
+			o.Vals[field] = id
+		}
+	}
+	if p.Workflow != nil && p.Workflow.PaymentTerm != "" {
+		o.Vals["payment_term_id"] = r.refs.paymentTerms[p.Workflow.PaymentTerm]
+	}
+	var unknown []string
+	for _, l := range p.Lines {
+		id, ok := products[l.SKU]
+		if !ok && l.Barcode != "" {
+			id, ok = products["barcode:"+l.Barcode]
+		}
+		if !ok {
+			if l.Role == RoleProduct {
+				unknown = append(unknown, fmt.Sprintf("SKU %s (%s)", l.SKU, l.Name))
+			} else {
+				unknown = append(unknown, fmt.Sprintf("%s product %s", l.Role, l.SKU))
+			}
+			continue
+		}
+		var taxIDs []int64
+		for _, k := range l.Taxes {
+			tid, ok := taxes[k]
+			if !ok {
+				return o, fmt.Errorf("no Odoo tax for Shopify tax %s: map it in spec.orders.taxes or create the tax in Odoo", k)
+			}
+			taxIDs = append(taxIDs, tid)
+		}
+		price, _ := strconv.ParseFloat(l.PriceUnit.String(), 64)
+		disc, _ := strconv.ParseFloat(l.DiscountPct.String(), 64)
+		o.Lines = append(o.Lines, odoo.OrderLine{ProductID: id, Name: l.Name, Qty: float64(l.Quantity), PriceUnit: price, Discount: disc, TaxIDs: taxIDs})
+	}
+	if len(unknown) > 0 {
+		return o, fmt.Errorf("unknown in Odoo: %s", strings.Join(unknown, ", "))
+	}
+	return o, nil
+}
+
+// products finds every SKU of the orders by default code in one call, and
+// the SKUs not found by their barcode in a second.
+func (r *run) products(ctx context.Context, its []*item) (map[string]int64, error) {
+	var codes []string
+	for _, it := range its {
+		for _, l := range it.plan.Lines {
+			codes = append(codes, l.SKU)
+		}
+	}
+	if r.s.Orders.RoundingProduct != "" {
+		codes = append(codes, r.s.Orders.RoundingProduct)
+	}
+	found, err := r.c.ProductsByCode(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for code, p := range found {
+		out[code] = p.ID
+	}
+	var barcodes []string
+	for _, it := range its {
+		for _, l := range it.plan.Lines {
+			if _, ok := out[l.SKU]; !ok && l.Barcode != "" {
+				barcodes = append(barcodes, l.Barcode)
+			}
+		}
+	}
+	if len(barcodes) > 0 {
+		byBarcode, err := r.c.ProductsByBarcode(ctx, barcodes)
+		if err != nil {
+			return nil, err
+		}
+		for bc, p := range byBarcode {
+			out["barcode:"+bc] = p.ID
+		}
+	}
+	r.refs.rounding = out[r.s.Orders.RoundingProduct]
+	return out, nil
+}
+
+// taxes maps the orders' tax keys to Odoo sale taxes: explicit mappings by
+// tax name, then, unless the spec says Fail, by rate and price-included flag.
+func (r *run) taxes(ctx context.Context, its []*item) (map[TaxKey]int64, error) {
+	keys := map[TaxKey]bool{}
+	for _, it := range its {
+		for _, l := range it.plan.Lines {
+			for _, k := range l.Taxes {
+				keys[k] = true
+			}
+		}
+	}
+	out := map[TaxKey]int64{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	mapped := map[TaxKey]string{}
+	var names []string
+	var byRate []odoo.TaxKey
+	for k := range keys {
+		if name := r.mapping(k); name != "" {
+			mapped[k] = name
+			names = append(names, name)
+		} else if r.s.Orders.Taxes.Unmapped != v1.TaxFail {
+			rate, _ := strconv.ParseFloat(k.Rate, 64)
+			byRate = append(byRate, odoo.TaxKey{Rate: rate, Included: k.Included})
+		}
+	}
+	if len(names) > 0 {
+		var rows []struct {
+			ID   int64     `json:"id"`
+			Name odoo.Text `json:"name"`
+		}
+		if err := r.c.SearchRead(ctx, "account.tax", odoo.Domain{odoo.In("name", names), odoo.Cond("type_tax_use", "=", "sale")},
+			[]string{"name"}, 0, "sequence,id", &rows); err != nil {
+			return nil, err
+		}
+		for k, name := range mapped {
+			for _, row := range rows {
+				if string(row.Name) == name {
+					out[k] = row.ID
+					break
+				}
+			}
+		}
+	}
+	if len(byRate) > 0 {
+		found, err := r.c.Taxes(ctx, byRate)
+		if err != nil {
+			return nil, err
+		}
+		for k := range keys {
+			if _, ok := mapped[k]; ok {
+				continue
+			}
+			rate, _ := strconv.ParseFloat(k.Rate, 64)
+			if id, ok := found[odoo.TaxKey{Rate: rate, Included: k.Included}]; ok {
+				out[k] = id
+			}
+		}
+	}
+	return out, nil
+}
+
+// mapping is the Odoo tax name the spec maps a Shopify tax to, if any.
+func (r *run) mapping(k TaxKey) string {
+	for _, m := range r.s.Orders.Taxes.Mappings {
+		if m.Title == k.Title && (m.Rate == "" || normaliseRate(m.Rate) == k.Rate) {
+			return m.OdooTax
+		}
+	}
+	return ""
+}
+
+func normaliseRate(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// checkTotals compares each draft order's Odoo total with Shopify's: a
+// difference within the spec's limit becomes a rounding line, a larger one
+// fails the order with both totals.
+func (r *run) checkTotals(ctx context.Context) error {
+	limit, _ := strconv.ParseFloat(r.s.Orders.RoundingLimit, 64)
+	added := false
+	for _, it := range r.live() {
+		if it.order.State != "draft" && it.order.State != "sent" {
+			continue
+		}
+		want, _ := strconv.ParseFloat(it.plan.Total.String(), 64)
+		diff := math.Round((want-it.order.AmountTotal)*100) / 100
+		if math.Abs(diff) < 0.005 {
+			continue
+		}
+		if r.refs.rounding == 0 || math.Abs(diff) > limit+1e-9 {
+			it.fail(false, fmt.Sprintf("Odoo's total %.2f differs from Shopify's %.2f by %.2f: check the tax mapping, or set orders.roundingProduct and a roundingLimit",
+				it.order.AmountTotal, want, diff))
+			continue
+		}
+		// A create, not a write with a line command: a lost reply must not
+		// be repeated into two rounding lines.
+		if _, err := r.c.Create(ctx, "sale.order.line", []map[string]any{{
+			"order_id": it.order.ID, "product_id": r.refs.rounding, "name": "Rounding", "product_uom_qty": 1.0, "price_unit": diff,
+			r.c.Adapter().SaleLineTaxField: []any{[]any{6, 0, []int64{}}},
+		}}); err != nil {
+			return err
+		}
+		it.did(fmt.Sprintf("rounding %.2f", diff))
+		added = true
+	}
+	if added {
+		return r.reread(ctx)
+	}
+	return nil
+}

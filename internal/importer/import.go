@@ -1,0 +1,519 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/odoo"
+	"github.com/shopify-odoo/connector/internal/shopify"
+)
+
+// Result is what happened to one order.
+type Result struct {
+	ID          string // the Shopify order's numeric id
+	Name        string // e.g. #1001
+	State       v1.LineState
+	SaleOrderID int64
+	SaleOrder   string
+	Outcome     v1.Outcome
+	Delivered   bool
+	Message     string // a short log line; why, when the line failed
+	// Retry: the failure may pass on its own (network, Odoo busy); a failure
+	// the data or the spec causes is not retried.
+	Retry bool
+}
+
+// Importer imports Shopify orders of one instance into its Odoo.
+type Importer struct {
+	Shopify  *shopify.Client
+	Odoo     *odoo.Client
+	Settings Settings
+}
+
+// Import brings the orders with the given numeric ids into Odoo and returns
+// one result per id, in the same order. An order already imported is brought
+// up to date instead of created again: every step looks at what Odoo has
+// before it acts, so a retry after any failure never makes a second order,
+// invoice or payment. The error is for a failure that stopped the whole
+// batch (e.g. Shopify unreachable); per-order failures are in the results.
+func (im *Importer) Import(ctx context.Context, ids []string) ([]Result, error) {
+	gids := make([]string, len(ids))
+	for i, id := range ids {
+		gids[i] = "gid://shopify/Order/" + strings.TrimPrefix(id, "gid://shopify/Order/")
+	}
+	orders, err := im.Shopify.OrdersByIDs(ctx, gids)
+	if err != nil {
+		return nil, fmt.Errorf("reading the orders from Shopify: %w", err)
+	}
+	byID := map[string]*shopify.Order{}
+	for i := range orders {
+		byID[orders[i].LegacyResourceID] = &orders[i]
+	}
+	r := &run{im: im, c: im.Odoo, s: im.Settings}
+	for _, id := range ids {
+		id = strings.TrimPrefix(id, "gid://shopify/Order/")
+		o := byID[id]
+		it := &item{res: Result{ID: id}}
+		r.items = append(r.items, it)
+		if o == nil {
+			it.fail(false, "order not found in Shopify")
+			continue
+		}
+		it.res.Name = o.Name
+		p, err := PlanOrder(im.Settings, o)
+		var skip *Skip
+		switch {
+		case errors.As(err, &skip):
+			it.res.State, it.res.Message = skip.State, skip.Message
+		case err != nil:
+			it.fail(false, err.Error())
+		default:
+			it.plan = p
+		}
+	}
+	if err := r.execute(ctx); err != nil {
+		for _, it := range r.live() {
+			it.fail(odoo.IsRetryable(err) || errors.Is(err, odoo.ErrReplyLost), "Odoo: "+err.Error())
+		}
+	}
+	out := make([]Result, len(r.items))
+	for i, it := range r.items {
+		if it.plan != nil && it.res.State == "" {
+			it.res.State = v1.LineDone
+			it.res.Message = it.summary()
+		}
+		out[i] = it.res
+	}
+	return out, nil
+}
+
+// item is one order on its way through a run.
+type item struct {
+	res   Result
+	plan  *Plan      // nil once the order is settled (skipped or failed)
+	order odoo.Order // the Odoo order, once it exists
+	steps []string   // what this run did, for the line's message
+}
+
+func (it *item) fail(retry bool, msg string) {
+	it.plan = nil
+	it.res.State, it.res.Retry, it.res.Message = v1.LineFailed, retry, msg
+}
+
+func (it *item) did(step string) { it.steps = append(it.steps, step) }
+
+func (it *item) summary() string {
+	if len(it.steps) == 0 {
+		return "up to date in Odoo as " + it.res.SaleOrder
+	}
+	return strings.Join(it.steps, ", ")
+}
+
+// run holds what one Import call learns of Odoo.
+type run struct {
+	im    *Importer
+	c     *odoo.Client
+	s     Settings
+	items []*item
+	refs  refs
+	invs  map[int64]odoo.Invoice // the customer invoices, once read
+}
+
+func (r *run) live() []*item {
+	var out []*item
+	for _, it := range r.items {
+		if it.plan != nil {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// execute runs the steps over every order still live. A step that fails
+// for one order settles only that order; an error returned stops the run.
+func (r *run) execute(ctx context.Context) error {
+	if len(r.live()) == 0 {
+		return nil
+	}
+	steps := []func(context.Context) error{
+		r.findExisting,
+		r.loadRefs,
+		r.create,
+		r.checkTotals,
+		r.confirm,
+		r.deliver,
+		r.invoice,
+		r.post,
+		r.pay,
+		r.finish,
+	}
+	for _, step := range steps {
+		if len(r.live()) == 0 {
+			return nil
+		}
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var saleFields = []string{"name", "state", "origin", "amount_total", "picking_ids", "invoice_ids", "order_line"}
+
+// findExisting looks the orders up by the key stored in origin when they
+// were created: an order found is advanced, never created again.
+func (r *run) findExisting(ctx context.Context) error {
+	keys := map[string]*item{}
+	var ks []string
+	for _, it := range r.live() {
+		keys[it.plan.Key] = it
+		ks = append(ks, it.plan.Key)
+	}
+	var rows []struct {
+		odoo.Order
+		Origin odoo.Text `json:"origin"`
+	}
+	if err := r.c.SearchRead(ctx, "sale.order", odoo.Domain{odoo.In("origin", ks)}, saleFields, 0, "id", &rows); err != nil {
+		return err
+	}
+	for _, row := range rows {
+		if it := keys[string(row.Origin)]; it != nil && it.order.ID == 0 {
+			it.order = row.Order
+		}
+	}
+	return nil
+}
+
+// reread refreshes the Odoo orders of the live items.
+func (r *run) reread(ctx context.Context) error {
+	var ids []int64
+	for _, it := range r.live() {
+		if it.order.ID != 0 {
+			ids = append(ids, it.order.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []odoo.Order
+	if err := r.c.Read(ctx, "sale.order", ids, saleFields, &rows); err != nil {
+		return err
+	}
+	byID := map[int64]odoo.Order{}
+	for _, o := range rows {
+		byID[o.ID] = o
+	}
+	for _, it := range r.live() {
+		if o, ok := byID[it.order.ID]; ok {
+			it.order = o
+			it.res.SaleOrderID, it.res.SaleOrder = o.ID, string(o.Name)
+		}
+	}
+	return nil
+}
+
+// confirm turns quotations into sales orders where the workflow says so.
+func (r *run) confirm(ctx context.Context) error {
+	var ids []int64
+	var its []*item
+	for _, it := range r.live() {
+		if wf := it.plan.Workflow; wf != nil && wf.Confirm && (it.order.State == "draft" || it.order.State == "sent") {
+			ids = append(ids, it.order.ID)
+			its = append(its, it)
+		}
+	}
+	if err := r.batch(ctx, its, ids, "confirmed", r.c.ConfirmOrders); err != nil {
+		return err
+	}
+	return r.reread(ctx) // confirming made the deliveries
+}
+
+// batch runs one call over many orders; when it fails for a reason of the
+// data, it splits the batch to find the orders at fault, so that the others
+// go through.
+func (r *run) batch(ctx context.Context, its []*item, ids []int64, done string, call func(context.Context, []int64) error) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := call(ctx, ids)
+	switch {
+	case err == nil:
+		for _, it := range its {
+			it.did(done)
+		}
+		return nil
+	case odoo.IsRetryable(err) || errors.Is(err, odoo.ErrReplyLost):
+		return err
+	case len(ids) == 1:
+		its[0].fail(false, "Odoo refused to mark the order "+done+": "+message(err))
+		return nil
+	}
+	half := len(ids) / 2
+	if err := r.batch(ctx, its[:half], ids[:half], done, call); err != nil {
+		return err
+	}
+	return r.batch(ctx, its[half:], ids[half:], done, call)
+}
+
+// message is Odoo's own words for a business error.
+func message(err error) string {
+	var oe *odoo.Error
+	if errors.As(err, &oe) && oe.Message != "" {
+		return oe.Message
+	}
+	return err.Error()
+}
+
+// deliver validates the deliveries of orders Shopify shows as shipped.
+func (r *run) deliver(ctx context.Context) error {
+	var pickings []int64
+	var its []*item
+	for _, it := range r.live() {
+		if it.order.State == "sale" && it.plan.Order.DisplayFulfillmentStatus == "FULFILLED" && len(it.order.PickingIDs) > 0 {
+			its = append(its, it)
+			pickings = append(pickings, it.order.PickingIDs...)
+		}
+	}
+	if len(pickings) == 0 {
+		return nil
+	}
+	ps, err := r.c.Pickings(ctx, pickings)
+	if err != nil {
+		return err
+	}
+	open := map[int64]bool{}
+	for _, p := range ps {
+		open[p.ID] = p.State != "done" && p.State != "cancel"
+	}
+	var ids []int64
+	var todo []*item
+	for _, it := range its {
+		var mine []int64
+		for _, p := range it.order.PickingIDs {
+			if open[p] {
+				mine = append(mine, p)
+			}
+		}
+		if len(mine) == 0 {
+			it.res.Delivered = true
+			continue
+		}
+		todo = append(todo, it)
+		ids = append(ids, mine...)
+	}
+	validate := func(ctx context.Context, ids []int64) error {
+		return r.c.ValidateDeliveries(ctx, odoo.Delivery{PickingIDs: ids})
+	}
+	if err := r.batch(ctx, todo, ids, "delivered", validate); err != nil {
+		return err
+	}
+	for _, it := range todo {
+		if it.plan != nil {
+			it.res.Delivered = true
+		}
+	}
+	return nil
+}
+
+// invoice creates one invoice per sales order that has none yet.
+func (r *run) invoice(ctx context.Context) error {
+	var ids []int64
+	var its []*item
+	for _, it := range r.live() {
+		if wf := it.plan.Workflow; wf != nil && wf.CreateInvoice && it.order.State == "sale" && len(it.order.InvoiceIDs) == 0 {
+			ids = append(ids, it.order.ID)
+			its = append(its, it)
+		}
+	}
+	byOrder := map[int64]*item{}
+	for _, it := range its {
+		byOrder[it.order.ID] = it
+	}
+	create := func(ctx context.Context, ids []int64) error {
+		made, err := r.c.InvoiceOrders(ctx, ids)
+		for id, invs := range made {
+			byOrder[id].order.InvoiceIDs = append(byOrder[id].order.InvoiceIDs, invs...)
+		}
+		return err
+	}
+	return r.batch(ctx, its, ids, "invoiced", create)
+}
+
+// invoices reads the customer invoices of the live orders that have some.
+func (r *run) invoices(ctx context.Context) (map[int64]odoo.Invoice, error) {
+	var ids []int64
+	for _, it := range r.live() {
+		ids = append(ids, it.order.InvoiceIDs...)
+	}
+	out := map[int64]odoo.Invoice{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := r.c.Invoices(ctx, ids)
+	for _, inv := range rows {
+		if inv.MoveType == "out_invoice" && inv.State != "cancel" {
+			out[inv.ID] = inv
+		}
+	}
+	return out, err
+}
+
+// invoiceOf is the order's customer invoice.
+func invoiceOf(it *item, invs map[int64]odoo.Invoice) (odoo.Invoice, bool) {
+	for _, id := range it.order.InvoiceIDs {
+		if inv, ok := invs[id]; ok {
+			return inv, true
+		}
+	}
+	return odoo.Invoice{}, false
+}
+
+// post posts the draft invoices where the workflow says so.
+func (r *run) post(ctx context.Context) error {
+	invs, err := r.invoices(ctx)
+	if err != nil {
+		return err
+	}
+	r.invs = invs
+	var ids []int64
+	var its []*item
+	for _, it := range r.live() {
+		if inv, ok := invoiceOf(it, invs); ok && inv.State == "draft" && it.plan.Workflow != nil && it.plan.Workflow.PostInvoice {
+			ids = append(ids, inv.ID)
+			its = append(its, it)
+		}
+	}
+	if err := r.batch(ctx, its, ids, "invoice posted", r.c.PostInvoices); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		inv := invs[id]
+		inv.State = "posted"
+		invs[id] = inv
+	}
+	return nil
+}
+
+// pay registers one payment per successful Shopify transaction, in the
+// journal of the transaction's gateway. What was registered before shows
+// in the invoice's residual, so a transaction is never registered twice.
+func (r *run) pay(ctx context.Context) error {
+	invs := r.invs
+	full := map[int64][]int64{} // by journal, invoices paid in full by one transaction
+	fullItems := map[int64][]*item{}
+	for _, it := range r.live() {
+		wf := it.plan.Workflow
+		inv, ok := invoiceOf(it, invs)
+		if !ok || wf == nil || !wf.RegisterPayment || inv.State != "posted" || inv.AmountResidual <= 0 {
+			continue
+		}
+		txs, err := r.payments(it, inv)
+		if err != nil {
+			it.fail(false, err.Error())
+			continue
+		}
+		if len(txs) == 1 && txs[0].amount >= inv.AmountResidual-0.005 {
+			full[txs[0].journal] = append(full[txs[0].journal], inv.ID)
+			fullItems[txs[0].journal] = append(fullItems[txs[0].journal], it)
+			continue
+		}
+		for _, tx := range txs {
+			if _, err := r.c.RegisterPayments(ctx, odoo.Payment{InvoiceIDs: []int64{inv.ID}, JournalID: tx.journal, Amount: tx.amount, Memo: tx.memo}); err != nil {
+				if odoo.IsRetryable(err) || errors.Is(err, odoo.ErrReplyLost) {
+					return err
+				}
+				it.fail(false, "Odoo refused the payment: "+message(err))
+				break
+			}
+		}
+		if it.plan != nil {
+			it.did("paid")
+		}
+	}
+	for journal, ids := range full {
+		register := func(ctx context.Context, ids []int64) error {
+			_, err := r.c.RegisterPayments(ctx, odoo.Payment{InvoiceIDs: ids, JournalID: journal})
+			return err
+		}
+		if err := r.batch(ctx, fullItems[journal], ids, "paid", register); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// payment is a Shopify transaction to register. Payments are dated when
+// they are registered, like the invoice; the payout report settles the
+// money's arrival.
+type payment struct {
+	journal int64
+	amount  float64
+	memo    string
+}
+
+// payments are the transactions not yet registered against inv, oldest
+// first: the registered amount is the invoice total less its residual.
+func (r *run) payments(it *item, inv odoo.Invoice) ([]payment, error) {
+	registered := inv.AmountTotal - inv.AmountResidual
+	var out []payment
+	for _, t := range it.plan.Order.Transactions {
+		if t.Status != "SUCCESS" || (t.Kind != "SALE" && t.Kind != "CAPTURE") {
+			continue
+		}
+		amount, _ := strconv.ParseFloat(t.Amount.Shop.Amount.String(), 64)
+		if registered >= amount-0.005 {
+			registered -= amount
+			continue
+		}
+		amount -= max(registered, 0)
+		registered = 0
+		journal, err := r.journalFor(it.plan, t.Gateway)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, payment{journal: journal, amount: amount, memo: it.plan.Order.Name + " " + t.Gateway})
+	}
+	return out, nil
+}
+
+// journalFor is the journal of the workflow row for the order's status and
+// this gateway, else the journal of the order's own row.
+func (r *run) journalFor(p *Plan, gateway string) (int64, error) {
+	name := p.Workflow.Journal
+	if wf, err := matchWorkflow(r.s.Orders.Workflows, p.Order.DisplayFinancialStatus, []string{gateway}); err == nil && wf.Journal != "" {
+		name = wf.Journal
+	}
+	id, ok := r.refs.journals[name]
+	if !ok {
+		return 0, fmt.Errorf("journal %q not found in Odoo", name)
+	}
+	return id, nil
+}
+
+// finish sets what each order became.
+func (r *run) finish(ctx context.Context) error {
+	invs, err := r.invoices(ctx)
+	if err != nil {
+		return err
+	}
+	for _, it := range r.live() {
+		inv, invoiced := invoiceOf(it, invs)
+		switch {
+		case it.plan.Risky && it.order.State != "sale":
+			it.res.Outcome = v1.OutcomeRiskyQuotation
+		case invoiced && (inv.PaymentState == "paid" || inv.PaymentState == "in_payment"):
+			it.res.Outcome = v1.OutcomePaid
+		case invoiced:
+			it.res.Outcome = v1.OutcomeInvoiced
+		case it.order.State == "sale":
+			it.res.Outcome = v1.OutcomeSalesOrder
+		default:
+			it.res.Outcome = v1.OutcomeQuotation
+		}
+	}
+	return nil
+}
