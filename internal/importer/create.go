@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/odoo"
@@ -25,6 +27,11 @@ type refs struct {
 }
 
 func (r *run) loadRefs(ctx context.Context) error {
+	cached := false
+	r.im.Cache.use(r.s, func(c *Cache) { r.refs, cached = c.refs, !c.at.IsZero() })
+	if cached {
+		return nil
+	}
 	var missing []string
 	one := func(model, field, value, label string) (int64, error) {
 		if value == "" {
@@ -95,7 +102,9 @@ func (r *run) loadRefs(ctx context.Context) error {
 		for _, it := range r.live() {
 			it.fail(false, "not found in Odoo: "+strings.Join(missing, ", "))
 		}
+		return nil // nothing kept: looked up again next time
 	}
+	r.im.Cache.use(r.s, func(c *Cache) { c.refs, c.at = r.refs, time.Now() })
 	return nil
 }
 
@@ -172,10 +181,9 @@ func (r *run) createOrders(ctx context.Context, its []*item, orders []odoo.NewOr
 
 func odooTime(t shopify.Order) string { return t.ProcessedAt.UTC().Format("2006-01-02 15:04:05") }
 
-func (r *run) newOrder(p *Plan, partner odoo.PartnerIDs, products map[string]int64, taxes map[TaxKey]int64) (odoo.NewOrder, error) {
+func (r *run) newOrder(p *Plan, partner int64, products map[string]int64, taxes map[TaxKey]int64) (odoo.NewOrder, error) {
 	o := odoo.NewOrder{
-		PartnerID: partner.ID, InvoiceAddressID: partner.InvoiceID, DeliveryAddressID: partner.DeliveryID,
-		ClientRef: p.Order.Name, Origin: p.Key,
+		PartnerID: partner, ClientRef: p.Order.Name, Origin: p.Key,
 		Vals: map[string]any{"name": p.Reference, "date_order": odooTime(*p.Order)},
 	}
 	for field, id := range map[string]int64{"warehouse_id": r.refs.warehouse, "pricelist_id": r.refs.pricelist, "team_id": r.refs.team} {
@@ -270,7 +278,11 @@ func (r *run) taxes(ctx context.Context, its []*item) (map[TaxKey]int64, error) 
 			}
 		}
 	}
-	out := map[TaxKey]int64{}
+	var out map[TaxKey]int64
+	r.im.Cache.use(r.s, func(c *Cache) { out = maps.Clone(c.taxes) })
+	for k := range out {
+		delete(keys, k)
+	}
 	if len(keys) == 0 {
 		return out, nil
 	}
@@ -319,6 +331,7 @@ func (r *run) taxes(ctx context.Context, its []*item) (map[TaxKey]int64, error) 
 			}
 		}
 	}
+	r.im.Cache.use(r.s, func(c *Cache) { maps.Copy(c.taxes, out) })
 	return out, nil
 }
 
@@ -344,7 +357,8 @@ func normaliseRate(s string) string {
 // fails the order with both totals.
 func (r *run) checkTotals(ctx context.Context) error {
 	limit, _ := strconv.ParseFloat(r.s.Orders.RoundingLimit, 64)
-	added := false
+	var its []*item
+	var lines []map[string]any
 	for _, it := range r.live() {
 		if it.order.State != "draft" && it.order.State != "sent" {
 			continue
@@ -359,19 +373,21 @@ func (r *run) checkTotals(ctx context.Context) error {
 				it.order.AmountTotal, want, diff))
 			continue
 		}
-		// A create, not a write with a line command: a lost reply must not
-		// be repeated into two rounding lines.
-		if _, err := r.c.Create(ctx, "sale.order.line", []map[string]any{{
-			"order_id": it.order.ID, "product_id": r.refs.rounding, "name": "Rounding", "product_uom_qty": 1.0, "price_unit": diff,
-			r.c.Adapter().SaleLineTaxField: []any{[]any{6, 0, []int64{}}},
-		}}); err != nil {
-			return err
-		}
-		it.did(fmt.Sprintf("rounding %.2f", diff))
-		added = true
+		its = append(its, it)
+		lines = append(lines, map[string]any{"order_id": it.order.ID, "product_id": r.refs.rounding, "name": "Rounding",
+			"product_uom_qty": 1.0, "price_unit": diff, r.c.Adapter().SaleLineTaxField: []any{[]any{6, 0, []int64{}}}})
 	}
-	if added {
-		return r.reread(ctx)
+	if len(lines) == 0 {
+		return nil
+	}
+	// A create, not a write with line commands: a lost reply is not
+	// repeated into two rounding lines; the next run sees the total right.
+	if _, err := r.c.Create(ctx, "sale.order.line", lines); err != nil {
+		return err
+	}
+	for i, it := range its {
+		it.order.AmountTotal += lines[i]["price_unit"].(float64)
+		it.did(fmt.Sprintf("rounding %.2f", lines[i]["price_unit"]))
 	}
 	return nil
 }

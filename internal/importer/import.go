@@ -32,6 +32,7 @@ type Importer struct {
 	Shopify  *shopify.Client
 	Odoo     *odoo.Client
 	Settings Settings
+	Cache    *Cache // optional; spares the look-ups of named records between runs
 }
 
 // Import brings the orders with the given numeric ids into Odoo and returns
@@ -229,7 +230,10 @@ func (r *run) confirm(ctx context.Context) error {
 	if err := r.batch(ctx, its, ids, "confirmed", r.c.ConfirmOrders); err != nil {
 		return err
 	}
-	return r.reread(ctx) // confirming made the deliveries
+	for _, it := range its {
+		it.order.State = "sale"
+	}
+	return nil
 }
 
 // batch runs one call over many orders; when it fails for a reason of the
@@ -268,59 +272,35 @@ func message(err error) string {
 	return err.Error()
 }
 
-// deliver validates the deliveries of orders Shopify shows as shipped.
+// deliver validates the deliveries of orders Shopify shows as shipped; a
+// delivery validated before has no open moves left and is not touched.
 func (r *run) deliver(ctx context.Context) error {
-	var pickings []int64
+	var ids []int64
 	var its []*item
 	for _, it := range r.live() {
-		if it.order.State == "sale" && it.plan.Order.DisplayFulfillmentStatus == "FULFILLED" && len(it.order.PickingIDs) > 0 {
+		if it.order.State == "sale" && it.plan.Order.DisplayFulfillmentStatus == "FULFILLED" {
+			ids = append(ids, it.order.ID)
 			its = append(its, it)
-			pickings = append(pickings, it.order.PickingIDs...)
 		}
-	}
-	if len(pickings) == 0 {
-		return nil
-	}
-	ps, err := r.c.Pickings(ctx, pickings)
-	if err != nil {
-		return err
-	}
-	open := map[int64]bool{}
-	for _, p := range ps {
-		open[p.ID] = p.State != "done" && p.State != "cancel"
-	}
-	var ids []int64
-	var todo []*item
-	for _, it := range its {
-		var mine []int64
-		for _, p := range it.order.PickingIDs {
-			if open[p] {
-				mine = append(mine, p)
-			}
-		}
-		if len(mine) == 0 {
-			it.res.Delivered = true
-			continue
-		}
-		todo = append(todo, it)
-		ids = append(ids, mine...)
 	}
 	validate := func(ctx context.Context, ids []int64) error {
-		return r.c.ValidateDeliveries(ctx, odoo.Delivery{PickingIDs: ids})
+		return r.c.ValidateDeliveries(ctx, odoo.Delivery{OrderIDs: ids})
 	}
-	if err := r.batch(ctx, todo, ids, "delivered", validate); err != nil {
+	if err := r.batch(ctx, its, ids, "delivered", validate); err != nil {
 		return err
 	}
-	for _, it := range todo {
-		if it.plan != nil {
-			it.res.Delivered = true
-		}
+	for _, it := range its {
+		it.res.Delivered = it.plan != nil
 	}
 	return nil
 }
 
-// invoice creates one invoice per sales order that has none yet.
+// invoice creates one invoice per sales order that has none yet. A new
+// invoice is a draft of the order's total: no need to read it back.
 func (r *run) invoice(ctx context.Context) error {
+	if err := r.readInvoices(ctx); err != nil {
+		return err
+	}
 	var ids []int64
 	var its []*item
 	for _, it := range r.live() {
@@ -336,53 +316,60 @@ func (r *run) invoice(ctx context.Context) error {
 	create := func(ctx context.Context, ids []int64) error {
 		made, err := r.c.InvoiceOrders(ctx, ids)
 		for id, invs := range made {
-			byOrder[id].order.InvoiceIDs = append(byOrder[id].order.InvoiceIDs, invs...)
+			it := byOrder[id]
+			it.order.InvoiceIDs = invs
+			for _, inv := range invs {
+				r.invs[inv] = odoo.Invoice{ID: inv, State: "draft", MoveType: "out_invoice", PaymentState: "not_paid",
+					AmountTotal: it.order.AmountTotal, AmountResidual: it.order.AmountTotal}
+			}
 		}
 		return err
 	}
 	return r.batch(ctx, its, ids, "invoiced", create)
 }
 
-// invoices reads the customer invoices of the live orders that have some.
-func (r *run) invoices(ctx context.Context) (map[int64]odoo.Invoice, error) {
+// readInvoices reads the customer invoices orders had before this run.
+func (r *run) readInvoices(ctx context.Context) error {
+	r.invs = map[int64]odoo.Invoice{}
 	var ids []int64
 	for _, it := range r.live() {
 		ids = append(ids, it.order.InvoiceIDs...)
 	}
-	out := map[int64]odoo.Invoice{}
 	if len(ids) == 0 {
-		return out, nil
+		return nil
 	}
 	rows, err := r.c.Invoices(ctx, ids)
 	for _, inv := range rows {
 		if inv.MoveType == "out_invoice" && inv.State != "cancel" {
-			out[inv.ID] = inv
+			r.invs[inv.ID] = inv
 		}
 	}
-	return out, err
+	return err
 }
 
 // invoiceOf is the order's customer invoice.
-func invoiceOf(it *item, invs map[int64]odoo.Invoice) (odoo.Invoice, bool) {
+func (r *run) invoiceOf(it *item) (odoo.Invoice, bool) {
 	for _, id := range it.order.InvoiceIDs {
-		if inv, ok := invs[id]; ok {
+		if inv, ok := r.invs[id]; ok {
 			return inv, true
 		}
 	}
 	return odoo.Invoice{}, false
 }
 
+// setInvoice records what a step changed of an invoice.
+func (r *run) setInvoice(id int64, change func(*odoo.Invoice)) {
+	inv := r.invs[id]
+	change(&inv)
+	r.invs[id] = inv
+}
+
 // post posts the draft invoices where the workflow says so.
 func (r *run) post(ctx context.Context) error {
-	invs, err := r.invoices(ctx)
-	if err != nil {
-		return err
-	}
-	r.invs = invs
 	var ids []int64
 	var its []*item
 	for _, it := range r.live() {
-		if inv, ok := invoiceOf(it, invs); ok && inv.State == "draft" && it.plan.Workflow != nil && it.plan.Workflow.PostInvoice {
+		if inv, ok := r.invoiceOf(it); ok && inv.State == "draft" && it.plan.Workflow != nil && it.plan.Workflow.PostInvoice {
 			ids = append(ids, inv.ID)
 			its = append(its, it)
 		}
@@ -390,10 +377,10 @@ func (r *run) post(ctx context.Context) error {
 	if err := r.batch(ctx, its, ids, "invoice posted", r.c.PostInvoices); err != nil {
 		return err
 	}
-	for _, id := range ids {
-		inv := invs[id]
-		inv.State = "posted"
-		invs[id] = inv
+	for i, id := range ids {
+		if its[i].plan != nil {
+			r.setInvoice(id, func(inv *odoo.Invoice) { inv.State = "posted" })
+		}
 	}
 	return nil
 }
@@ -401,13 +388,19 @@ func (r *run) post(ctx context.Context) error {
 // pay registers one payment per successful Shopify transaction, in the
 // journal of the transaction's gateway. What was registered before shows
 // in the invoice's residual, so a transaction is never registered twice.
+// Invoices paid in full by one transaction are paid together, one wizard
+// per journal.
 func (r *run) pay(ctx context.Context) error {
-	invs := r.invs
-	full := map[int64][]int64{} // by journal, invoices paid in full by one transaction
+	full := map[int64][]int64{} // by journal
 	fullItems := map[int64][]*item{}
+	paid := func(it *item, inv int64) {
+		if it.plan != nil {
+			r.setInvoice(inv, func(inv *odoo.Invoice) { inv.PaymentState, inv.AmountResidual = "paid", 0 })
+		}
+	}
 	for _, it := range r.live() {
 		wf := it.plan.Workflow
-		inv, ok := invoiceOf(it, invs)
+		inv, ok := r.invoiceOf(it)
 		if !ok || wf == nil || !wf.RegisterPayment || inv.State != "posted" || inv.AmountResidual <= 0 {
 			continue
 		}
@@ -430,9 +423,8 @@ func (r *run) pay(ctx context.Context) error {
 				break
 			}
 		}
-		if it.plan != nil {
-			it.did("paid")
-		}
+		it.did("paid")
+		paid(it, inv.ID)
 	}
 	for journal, ids := range full {
 		register := func(ctx context.Context, ids []int64) error {
@@ -441,6 +433,9 @@ func (r *run) pay(ctx context.Context) error {
 		}
 		if err := r.batch(ctx, fullItems[journal], ids, "paid", register); err != nil {
 			return err
+		}
+		for i, it := range fullItems[journal] {
+			paid(it, ids[i])
 		}
 	}
 	return nil
@@ -495,13 +490,9 @@ func (r *run) journalFor(p *Plan, gateway string) (int64, error) {
 }
 
 // finish sets what each order became.
-func (r *run) finish(ctx context.Context) error {
-	invs, err := r.invoices(ctx)
-	if err != nil {
-		return err
-	}
+func (r *run) finish(context.Context) error {
 	for _, it := range r.live() {
-		inv, invoiced := invoiceOf(it, invs)
+		inv, invoiced := r.invoiceOf(it)
 		switch {
 		case it.plan.Risky && it.order.State != "sale":
 			it.res.Outcome = v1.OutcomeRiskyQuotation

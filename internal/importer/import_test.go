@@ -28,7 +28,7 @@ type env struct {
 	kinds map[string]string // order id -> generated kind
 }
 
-func newEnv(t *testing.T, version, orders int) *env {
+func newEnv(t testing.TB, version, orders int) *env {
 	t.Helper()
 	shop, err := shopifysim.Start(shopifysim.Options{Orders: orders, AccessToken: "tok", Seed: 11, RestoreRate: 1e5, MaxCost: 1e5})
 	if err != nil {
@@ -64,7 +64,7 @@ func newEnv(t *testing.T, version, orders int) *env {
 	}
 	// The cash row must win for cash orders: put it first.
 	s.Orders.Workflows[0], s.Orders.Workflows[1] = s.Orders.Workflows[1], s.Orders.Workflows[0]
-	e := &env{shop: shop, odoo: osim, im: &Importer{Shopify: sc, Odoo: oc, Settings: s}, kinds: map[string]string{}}
+	e := &env{shop: shop, odoo: osim, im: &Importer{Shopify: sc, Odoo: oc, Settings: s, Cache: &Cache{}}, kinds: map[string]string{}}
 	var refs []shopify.OrderRef
 	if err := sc.OrderRefs(ctx(t), shopify.OrderFilter{}, func(r shopify.OrderRef) error { refs = append(refs, r); return nil }); err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func newEnv(t *testing.T, version, orders int) *env {
 	return e
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return c

@@ -2,6 +2,8 @@ package importer
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
@@ -20,8 +22,8 @@ func customerRef(shop string, c *shopify.Customer) string {
 // customer id, then by email, else a new contact with its invoice and
 // delivery addresses as child contacts. All orders share the lookups and one
 // create.
-func (r *run) partners(ctx context.Context, its []*item) (map[*item]odoo.PartnerIDs, error) {
-	out := map[*item]odoo.PartnerIDs{}
+func (r *run) partners(ctx context.Context, its []*item) (map[*item]int64, error) {
+	out := map[*item]int64{}
 	byRef := map[string][]*item{}
 	var refs, emails []string
 	for _, it := range its {
@@ -31,7 +33,7 @@ func (r *run) partners(ctx context.Context, its []*item) (map[*item]odoo.Partner
 				it.fail(false, "the order has no customer and spec.orders.customers.guestCustomer is not set")
 				continue
 			}
-			out[it] = odoo.PartnerIDs{ID: r.refs.guest, InvoiceID: r.refs.guest, DeliveryID: r.refs.guest}
+			out[it] = r.refs.guest
 			continue
 		}
 		ref := customerRef(r.s.Shop, c)
@@ -46,30 +48,31 @@ func (r *run) partners(ctx context.Context, its []*item) (map[*item]odoo.Partner
 	if len(refs) == 0 {
 		return out, nil
 	}
+	domain := odoo.Domain{odoo.In("ref", refs)}
+	if r.s.Orders.Customers.MatchBy != v1.MatchShopifyID && len(emails) > 0 {
+		domain = odoo.Domain{"|", odoo.In("ref", refs), "&", odoo.In("email", emails), odoo.Cond("parent_id", "=", false)}
+	}
 	var known []odoo.Partner
-	if err := r.c.SearchRead(ctx, "res.partner", odoo.Domain{odoo.In("ref", refs)}, []string{"ref"}, 0, "id", &known); err != nil {
+	if err := r.c.SearchRead(ctx, "res.partner", domain, []string{"ref", "email"}, 0, "id", &known); err != nil {
 		return nil, err
 	}
-	found := map[string]int64{}
+	byKey := map[string]int64{} // by ref, and by lower-case email; the oldest wins
 	for _, p := range known {
-		if _, seen := found[string(p.Ref)]; !seen {
-			found[string(p.Ref)] = p.ID
-		}
-	}
-	var byEmail map[string]odoo.Partner
-	if r.s.Orders.Customers.MatchBy != v1.MatchShopifyID && len(emails) > 0 {
-		var err error
-		if byEmail, err = r.c.PartnersByEmail(ctx, emails); err != nil {
-			return nil, err
+		for _, k := range []string{string(p.Ref), "email:" + strings.ToLower(string(p.Email))} {
+			if _, seen := byKey[k]; !seen && k != "" && k != "email:" {
+				byKey[k] = p.ID
+			}
 		}
 	}
 	var create []string
 	for _, ref := range refs {
 		c := byRef[ref][0].plan.Order.Customer
-		if id, ok := found[ref]; ok {
-			r.assign(out, byRef[ref], odoo.PartnerIDs{ID: id, InvoiceID: id, DeliveryID: id})
-		} else if p, ok := byEmail[strings.ToLower(c.Email)]; ok && c.Email != "" {
-			r.assign(out, byRef[ref], odoo.PartnerIDs{ID: p.ID, InvoiceID: p.ID, DeliveryID: p.ID})
+		id, ok := byKey[ref]
+		if !ok && c.Email != "" && r.s.Orders.Customers.MatchBy != v1.MatchShopifyID {
+			id, ok = byKey["email:"+strings.ToLower(c.Email)]
+		}
+		if ok {
+			r.assign(out, byRef[ref], id)
 		} else {
 			create = append(create, ref)
 		}
@@ -81,7 +84,9 @@ func (r *run) partners(ctx context.Context, its []*item) (map[*item]odoo.Partner
 	if err != nil {
 		return nil, err
 	}
-	ids, err := r.c.CreatePartners(ctx, news)
+	// The order's invoice and delivery addresses are then the contact's
+	// children: Odoo picks them itself.
+	ids, err := r.c.CreateContacts(ctx, news)
 	if err != nil {
 		return nil, err
 	}
@@ -94,9 +99,9 @@ func (r *run) partners(ctx context.Context, its []*item) (map[*item]odoo.Partner
 	return out, nil
 }
 
-func (r *run) assign(out map[*item]odoo.PartnerIDs, its []*item, ids odoo.PartnerIDs) {
+func (r *run) assign(out map[*item]int64, its []*item, id int64) {
 	for _, it := range its {
-		out[it] = ids
+		out[it] = id
 	}
 }
 
@@ -116,16 +121,24 @@ func (r *run) newPartners(ctx context.Context, create []string, byRef map[string
 			}
 		}
 	}
-	countries, err := r.c.Countries(ctx, codes)
-	if err != nil {
-		return nil, err
-	}
-	stateIDs := map[odoo.StateKey]int64{}
-	if len(states) > 0 {
-		if stateIDs, err = r.c.States(ctx, states); err != nil {
+	var countries map[string]int64
+	var stateIDs map[odoo.StateKey]int64
+	r.im.Cache.use(r.s, func(c *Cache) { countries, stateIDs = maps.Clone(c.countries), maps.Clone(c.states) })
+	if codes = unknown(codes, countries); len(codes) > 0 {
+		found, err := r.c.Countries(ctx, codes)
+		if err != nil {
 			return nil, err
 		}
+		maps.Copy(countries, found)
 	}
+	if states = unknown(states, stateIDs); len(states) > 0 {
+		found, err := r.c.States(ctx, states)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(stateIDs, found)
+	}
+	r.im.Cache.use(r.s, func(c *Cache) { maps.Copy(c.countries, countries); maps.Copy(c.states, stateIDs) })
 	address := func(a *shopify.Address) map[string]any {
 		if a == nil {
 			return nil
@@ -171,4 +184,15 @@ func (r *run) newPartners(ctx context.Context, create []string, byRef map[string
 		out = append(out, odoo.NewPartner{Vals: vals, Invoice: address(o.BillingAddress), Delivery: address(o.ShippingAddress)})
 	}
 	return out, nil
+}
+
+// unknown are the keys not in known, once each.
+func unknown[K comparable](keys []K, known map[K]int64) []K {
+	var out []K
+	for _, k := range keys {
+		if _, ok := known[k]; !ok && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

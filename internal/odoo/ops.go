@@ -110,9 +110,9 @@ type NewPartner struct {
 // address not given is the customer itself.
 type PartnerIDs struct{ ID, InvoiceID, DeliveryID int64 }
 
-// CreatePartners creates customers with their addresses: one create for all
-// of them and one read of the children.
-func (c *Client) CreatePartners(ctx context.Context, ps []NewPartner) ([]PartnerIDs, error) {
+// CreateContacts creates customers with their addresses as child contacts,
+// all in one call, and returns the customers' ids in order.
+func (c *Client) CreateContacts(ctx context.Context, ps []NewPartner) ([]int64, error) {
 	vals := make([]map[string]any, len(ps))
 	for i, p := range ps {
 		v := map[string]any{}
@@ -134,7 +134,13 @@ func (c *Client) CreatePartners(ctx context.Context, ps []NewPartner) ([]Partner
 		}
 		vals[i] = v
 	}
-	ids, err := c.Create(ctx, "res.partner", vals)
+	return c.Create(ctx, "res.partner", vals)
+}
+
+// CreatePartners creates customers with their addresses: one create for all
+// of them and one read of the children.
+func (c *Client) CreatePartners(ctx context.Context, ps []NewPartner) ([]PartnerIDs, error) {
+	ids, err := c.CreateContacts(ctx, ps)
 	if err != nil {
 		return nil, err
 	}

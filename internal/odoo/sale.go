@@ -137,11 +137,13 @@ func (c *Client) Pickings(ctx context.Context, ids []int64) ([]Picking, error) {
 	return rows, err
 }
 
-// Delivery says what to validate: every open move of Pickings in full, or
-// only Quantities (by product id) when given. Backorder keeps what is left
-// in a new picking; otherwise the rest is cancelled.
+// Delivery says what to validate: every open move of Pickings (or of the
+// outgoing pickings of Orders) in full, or only Quantities (by product id)
+// when given. Backorder keeps what is left in a new picking; otherwise the
+// rest is cancelled.
 type Delivery struct {
 	PickingIDs []int64
+	OrderIDs   []int64
 	Quantities map[int64]float64
 	Backorder  bool
 }
@@ -156,7 +158,11 @@ func (c *Client) ValidateDeliveries(ctx context.Context, d Delivery) error {
 		Picking Many2One `json:"picking_id"`
 		Demand  float64  `json:"product_uom_qty"`
 	}
-	if err := c.SearchRead(ctx, "stock.move", Domain{In("picking_id", d.PickingIDs), In("state", []string{"confirmed", "partially_available", "assigned", "waiting"})},
+	of := In("picking_id", d.PickingIDs)
+	if d.OrderIDs != nil {
+		of = In("picking_id.sale_id", d.OrderIDs)
+	}
+	if err := c.SearchRead(ctx, "stock.move", Domain{of, Cond("picking_id.picking_type_code", "=", "outgoing"), In("state", []string{"confirmed", "partially_available", "assigned", "waiting"})},
 		[]string{"product_id", "picking_id", "product_uom_qty"}, 0, "id", &moves); err != nil {
 		return err
 	}
@@ -201,26 +207,14 @@ func (c *Client) ValidateDeliveries(ctx context.Context, d Delivery) error {
 
 // InvoiceOrders creates one invoice per order (consolidated_billing off, so
 // two orders of one customer are not merged) through sale.advance.payment.inv,
-// and returns the new invoices of each order.
+// and returns the invoices each order has then. Give it orders that have
+// nothing invoiced yet.
 func (c *Client) InvoiceOrders(ctx context.Context, orderIDs []int64) (map[int64][]int64, error) {
-	before, err := c.orderInvoices(ctx, orderIDs)
-	if err != nil {
-		return nil, err
-	}
 	if _, err := c.wizard(ctx, "sale.advance.payment.inv", map[string]any{"advance_payment_method": "delivered", "consolidated_billing": false},
 		"sale.order", orderIDs, "create_invoices"); err != nil {
 		return nil, err
 	}
-	after, err := c.orderInvoices(ctx, orderIDs)
-	out := map[int64][]int64{}
-	for id, invs := range after {
-		for _, inv := range invs {
-			if !slices.Contains(before[id], inv) {
-				out[id] = append(out[id], inv)
-			}
-		}
-	}
-	return out, err
+	return c.orderInvoices(ctx, orderIDs)
 }
 
 func (c *Client) orderInvoices(ctx context.Context, ids []int64) (map[int64][]int64, error) {

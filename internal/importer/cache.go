@@ -1,0 +1,41 @@
+package importer
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/shopify-odoo/connector/internal/odoo"
+)
+
+// cacheTTL bounds how long a renamed or archived Odoo record can go unseen.
+const cacheTTL = 10 * time.Minute
+
+// Cache keeps what rarely changes in an Odoo database between the imports
+// of one instance: the records the spec names, countries, states and taxes.
+// Share one per instance; it is safe for concurrent use.
+type Cache struct {
+	mu        sync.Mutex
+	spec      string    // what the entries were looked up for
+	at        time.Time // when the named records were looked up
+	refs      refs
+	countries map[string]int64
+	states    map[odoo.StateKey]int64
+	taxes     map[TaxKey]int64
+}
+
+// use runs f on the cache, emptied first when it is old or was filled for
+// another spec. A nil cache runs f on a new, empty one.
+func (c *Cache) use(s Settings, f func(c *Cache)) {
+	if c == nil {
+		c = &Cache{}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	spec := fmt.Sprint(s.Odoo, s.Orders.Workflows, s.Orders.Customers, s.Orders.Taxes)
+	if c.spec != spec || time.Since(c.at) > cacheTTL {
+		c.spec, c.at, c.refs = spec, time.Time{}, refs{}
+		c.countries, c.states, c.taxes = map[string]int64{}, map[odoo.StateKey]int64{}, map[TaxKey]int64{}
+	}
+	f(c)
+}
