@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -101,8 +102,14 @@ type item struct {
 }
 
 func (it *item) fail(retry bool, msg string) {
+	it.settle(v1.LineFailed, msg)
+	it.res.Retry = retry
+}
+
+// settle ends the order's run in state with a message.
+func (it *item) settle(state v1.LineState, msg string) {
 	it.plan = nil
-	it.res.State, it.res.Retry, it.res.Message = v1.LineFailed, retry, msg
+	it.res.State, it.res.Message = state, msg
 }
 
 func (it *item) did(step string) { it.steps = append(it.steps, step) }
@@ -142,6 +149,7 @@ func (r *run) execute(ctx context.Context) error {
 	}
 	steps := []func(context.Context) error{
 		r.findExisting,
+		r.cancel,
 		r.loadRefs,
 		r.create,
 		r.checkTotals,
@@ -184,6 +192,61 @@ func (r *run) findExisting(ctx context.Context) error {
 	for _, row := range rows {
 		if it := keys[string(row.Origin)]; it != nil && it.order.ID == 0 {
 			it.order = row.Order
+			it.res.SaleOrderID, it.res.SaleOrder = row.ID, string(row.Name)
+		}
+	}
+	return nil
+}
+
+// cancel settles the orders cancelled in Shopify: nothing to do for those
+// never imported or already cancelled; the others are cancelled in Odoo
+// unless something was delivered, which a person has to handle.
+func (r *run) cancel(ctx context.Context) error {
+	var its []*item
+	var ids []int64
+	for _, it := range r.live() {
+		switch {
+		case !it.plan.Cancelled:
+		case it.order.ID == 0:
+			it.settle(v1.LineCancelled, "cancelled in Shopify before import: nothing created")
+		case it.order.State == "cancel":
+			it.settle(v1.LineCancelled, "cancelled in Shopify and in Odoo")
+		default:
+			its = append(its, it)
+			ids = append(ids, it.order.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var done []struct {
+		Name odoo.Text     `json:"name"`
+		Sale odoo.Many2One `json:"sale_id"`
+	}
+	if err := r.c.SearchRead(ctx, "stock.picking", odoo.Domain{odoo.In("sale_id", ids), odoo.Cond("state", "=", "done"),
+		odoo.Cond("picking_type_code", "=", "outgoing")}, []string{"name", "sale_id"}, 0, "id", &done); err != nil {
+		return err
+	}
+	shipped := map[int64]string{}
+	for _, p := range done {
+		shipped[p.Sale.ID] = string(p.Name)
+	}
+	its, ids = slices.DeleteFunc(its, func(it *item) bool {
+		if name, ok := shipped[it.order.ID]; ok {
+			it.fail(false, "cancelled in Shopify, but delivery "+name+" is done in Odoo: not cancelled; handle the return in Odoo")
+			return true
+		}
+		return false
+	}), nil
+	for _, it := range its {
+		ids = append(ids, it.order.ID)
+	}
+	if err := r.batch(ctx, its, ids, "cancelled", r.c.CancelOrders); err != nil {
+		return err
+	}
+	for _, it := range its {
+		if it.plan != nil {
+			it.settle(v1.LineCancelled, "cancelled in Odoo, as in Shopify")
 		}
 	}
 	return nil

@@ -42,13 +42,8 @@ func newEnv(t testing.TB, version, orders int) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oc, err := odoo.New(odoo.Config{URL: osim.URL(), Database: "db", Username: "admin", APIKey: "key", Timeout: 5 * time.Second, MaxAttempts: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := oc.Connect(ctx(t)); err != nil {
-		t.Fatal(err)
-	}
+	e := &env{shop: shop, odoo: osim, kinds: map[string]string{}}
+	oc := e.client(t, nil)
 	if _, err := oc.Create(ctx(t), "res.partner", []map[string]any{{"name": guest}}); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +59,7 @@ func newEnv(t testing.TB, version, orders int) *env {
 	}
 	// The cash row must win for cash orders: put it first.
 	s.Orders.Workflows[0], s.Orders.Workflows[1] = s.Orders.Workflows[1], s.Orders.Workflows[0]
-	e := &env{shop: shop, odoo: osim, im: &Importer{Shopify: sc, Odoo: oc, Settings: s, Cache: &Cache{}}, kinds: map[string]string{}}
+	e.im = &Importer{Shopify: sc, Odoo: oc, Settings: s, Cache: &Cache{}}
 	var refs []shopify.OrderRef
 	if err := sc.OrderRefs(ctx(t), shopify.OrderFilter{}, func(r shopify.OrderRef) error { refs = append(refs, r); return nil }); err != nil {
 		t.Fatal(err)
@@ -80,6 +75,20 @@ func newEnv(t testing.TB, version, orders int) *env {
 		e.kinds[r.LegacyResourceID] = shopifysim.Kinds[(number(r.Name)-first)%len(shopifysim.Kinds)]
 	}
 	return e
+}
+
+// client connects to the simulated Odoo; observe sees every round trip.
+func (e *env) client(t testing.TB, observe func(odoo.CallInfo)) *odoo.Client {
+	t.Helper()
+	c, err := odoo.New(odoo.Config{URL: e.odoo.URL(), Database: "db", Username: "admin", APIKey: "key",
+		Timeout: 5 * time.Second, MaxAttempts: 2, Observer: observe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Connect(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func ctx(t testing.TB) context.Context {
@@ -299,5 +308,103 @@ func TestRoundTripsPerOrder(t *testing.T) {
 	t.Logf("%d Odoo calls for %d orders: %.2f per order", e.odoo.Calls("", ""), len(e.ids), per)
 	if per > 1 {
 		t.Errorf("%.2f Odoo round trips per order: the import is not batched", per)
+	}
+}
+
+// byKind is the first order generated as kind.
+func (e *env) byKind(kind string) string {
+	for _, id := range e.ids {
+		if e.kinds[id] == kind {
+			return id
+		}
+	}
+	panic("no " + kind + " order")
+}
+
+func (e *env) update(t *testing.T, id string, fn func(shopifysim.Obj)) {
+	t.Helper()
+	if err := e.shop.Store().UpdateOrder("gid://shopify/Order/"+id, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) importOne(t *testing.T, id string) Result {
+	t.Helper()
+	res, err := e.im.Import(ctx(t), []string{id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res[0]
+}
+
+// An imported order follows what happens to it in Shopify afterwards.
+func TestImportedOrdersFollowShopify(t *testing.T) {
+	e := newEnv(t, 19, len(shopifysim.Kinds))
+
+	// Paid and shipped later.
+	late := e.byKind("multi-line")
+	var txs any
+	e.update(t, late, func(o shopifysim.Obj) {
+		txs, o["transactions"], o["displayFinancialStatus"] = o["transactions"], []any{}, "PENDING"
+	})
+	if r := e.importOne(t, late); r.State != v1.LineDone || r.Outcome != v1.OutcomeSalesOrder {
+		t.Fatalf("pending order: %+v", r)
+	}
+	e.update(t, late, func(o shopifysim.Obj) {
+		o["transactions"], o["displayFinancialStatus"], o["displayFulfillmentStatus"] = txs, "PAID", "FULFILLED"
+	})
+	if r := e.importOne(t, late); r.State != v1.LineDone || r.Outcome != v1.OutcomePaid || !r.Delivered {
+		t.Errorf("paid and shipped later: %+v", r)
+	}
+
+	// Cancelled later: a quotation is cancelled, a delivered order is not.
+	quote, shipped := e.byKind("risk-investigate"), e.byKind("fulfilled")
+	for _, id := range []string{quote, shipped} {
+		if r := e.importOne(t, id); r.State != v1.LineDone {
+			t.Fatalf("%s: %+v", e.kinds[id], r)
+		}
+		if err := e.shop.Store().CancelOrder("gid://shopify/Order/"+id, "CUSTOMER"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := e.importOne(t, quote); r.State != v1.LineCancelled || r.SaleOrderID == 0 {
+		t.Errorf("cancelled quotation: %+v", r)
+	}
+	states := map[float64]string{}
+	for _, so := range e.records(t, "sale.order", []any{}) {
+		states[so["id"].(float64)] = so["state"].(string)
+	}
+	if r := e.importOne(t, shipped); r.State != v1.LineFailed || r.Retry || !strings.Contains(r.Message, "is done in Odoo: not cancelled") {
+		t.Errorf("cancelled after delivery: %+v", r)
+	}
+	r := e.importOne(t, quote)
+	if states[float64(r.SaleOrderID)] != "cancel" || r.State != v1.LineCancelled {
+		t.Errorf("the quotation is %q in Odoo, line %+v", states[float64(r.SaleOrderID)], r)
+	}
+}
+
+// The manager may die between any two Odoo calls: a run cut after its n-th
+// call, then a full run, leaves Odoo as one clean run does.
+func TestCrashBetweenAnyTwoCalls(t *testing.T) {
+	clean := newEnv(t, 18, len(shopifysim.Kinds))
+	clean.importAll(t)
+	want := clean.counts(t)
+	calls := clean.odoo.Calls("", "")
+	for n := 1; n < calls; n++ {
+		e := newEnv(t, 18, len(shopifysim.Kinds))
+		c, cancel := context.WithCancel(ctx(t))
+		cut := e.odoo.Calls("", "") + n
+		e.im.Odoo = e.client(t, func(odoo.CallInfo) {
+			if e.odoo.Calls("", "") >= cut {
+				cancel()
+			}
+		})
+		_, _ = e.im.Import(c, e.ids)
+		cancel()
+		e.im.Odoo = e.client(t, nil)
+		e.importAll(t)
+		if got := e.counts(t); got != want {
+			t.Fatalf("cut after call %d: %s; a clean run gives %s", n, got, want)
+		}
 	}
 }

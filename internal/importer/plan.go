@@ -68,6 +68,7 @@ type Plan struct {
 	Total     decimal.Decimal // Shopify's total, shop currency
 	Currency  string
 	Risky     bool
+	Cancelled bool         // in Shopify: cancel in Odoo what was imported
 	Workflow  *v1.Workflow // nil for a risky order kept as a quotation
 	Gateways  []string     // of the successful payments, in order
 }
@@ -91,9 +92,6 @@ func PlanOrder(s Settings, o *shopify.Order) (*Plan, error) {
 	if o.Test {
 		return nil, &Skip{State: v1.LineSkipped, Message: "test order: not imported"}
 	}
-	if o.CancelledAt != nil {
-		return nil, &Skip{State: v1.LineCancelled, Message: "cancelled in Shopify before import: nothing created"}
-	}
 	p := &Plan{
 		Order:     o,
 		Key:       OrderKey(s.Shop, o.LegacyResourceID),
@@ -101,6 +99,10 @@ func PlanOrder(s Settings, o *shopify.Order) (*Plan, error) {
 		Total:     o.TotalPrice.Shop.Amount,
 		Currency:  o.TotalPrice.Shop.CurrencyCode,
 		Risky:     risky(o),
+		Cancelled: o.CancelledAt != nil,
+	}
+	if p.Cancelled {
+		return p, nil
 	}
 	for _, t := range o.Transactions {
 		if t.Status == "SUCCESS" && (t.Kind == "SALE" || t.Kind == "CAPTURE" || t.Kind == "AUTHORIZATION") {
