@@ -17,8 +17,6 @@ import (
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
 
-const guest = "Shopify POS Guest"
-
 // env is a simulated shop and Odoo with an importer between them.
 type env struct {
 	shop  *shopifysim.Sim
@@ -44,13 +42,10 @@ func newEnv(t testing.TB, version, orders int) *env {
 	}
 	e := &env{shop: shop, odoo: osim, kinds: map[string]string{}}
 	oc := e.client(t, nil)
-	if _, err := oc.Create(ctx(t), "res.partner", []map[string]any{{"name": guest}}); err != nil {
-		t.Fatal(err)
-	}
 	s := settings()
 	s.Odoo.Warehouse = "WH"
 	s.Orders.RoundingProduct, s.Orders.RoundingLimit = catalog.RoundingSKU, "0.05"
-	s.Orders.Customers.GuestCustomer = guest
+	s.Orders.Customers.GuestCustomer = catalog.GuestCustomer
 	s.Orders.Workflows = []v1.Workflow{
 		{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Shopify Payments"},
 		{FinancialStatus: "paid", Gateway: "cash", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Cash"},

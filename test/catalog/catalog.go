@@ -46,6 +46,9 @@ var Taxes = []Tax{
 	{Name: "County Tax 1.5%", Rate: "1.5", Included: false},
 }
 
+// GuestCustomer is the Odoo contact of orders without a customer.
+const GuestCustomer = "Shopify POS Guest"
+
 // Service products the connector maps Shopify's non-product lines to.
 const (
 	ShippingSKU = "SHIP"

@@ -140,6 +140,7 @@ func TaxName(t catalog.Tax) string {
 }
 
 func seedCatalog(s seeder) {
+	s.add("res.partner", map[string]any{"name": catalog.GuestCustomer})
 	for _, tax := range catalog.Taxes {
 		rate, _ := strconv.ParseFloat(tax.Rate, 64)
 		vals := map[string]any{"name": TaxName(tax), "amount": rate, "type_tax_use": "sale", "company_id": int64(1)}
