@@ -85,9 +85,10 @@ func (c *Client) VariantsBySKU(ctx context.Context, skus []string) ([]Variant, e
 	return out, nil
 }
 
-// ProductInput is a whole product for ProductSet. Variants left out are
-// deleted by Shopify.
+// ProductInput is a whole product for ProductSet. Variants and files left
+// out are deleted by Shopify; metafields given are set, others kept.
 type ProductInput struct {
+	ID              string // identifies the product instead of Handle
 	Handle          string
 	Title           string
 	Vendor          string
@@ -96,14 +97,47 @@ type ProductInput struct {
 	Status          string // ACTIVE, DRAFT, ARCHIVED; default ACTIVE
 	Options         []string
 	Variants        []VariantInput
+	Tags            []string
+	Files           []FileInput
+	Metafields      []Metafield
 }
 
 // VariantInput is one variant; OptionValues follow ProductInput.Options.
 type VariantInput struct {
-	SKU          string
-	Barcode      string
-	Price        decimal.Decimal
-	OptionValues []string
+	ID              string // an existing variant, matched by ID rather than SKU
+	SKU             string
+	Barcode         string
+	Price           decimal.Decimal
+	CompareAtPrice  *decimal.Decimal
+	OptionValues    []string
+	WeightKg        float64
+	HSCode          string
+	CountryOfOrigin string // ISO 3166-1 alpha-2
+	File            *FileInput
+}
+
+func (v VariantInput) input(ov []map[string]any) map[string]any {
+	item := map[string]any{"tracked": true}
+	if v.HSCode != "" {
+		item["harmonizedSystemCode"] = v.HSCode
+	}
+	if v.CountryOfOrigin != "" {
+		item["countryCodeOfOrigin"] = v.CountryOfOrigin
+	}
+	if v.WeightKg > 0 {
+		item["measurement"] = map[string]any{"weight": map[string]any{"unit": "KILOGRAMS", "value": v.WeightKg}}
+	}
+	in := map[string]any{"sku": v.SKU, "barcode": v.Barcode, "price": v.Price, "optionValues": ov, "inventoryItem": item}
+	if v.ID != "" {
+		in["id"] = v.ID
+	}
+	if v.CompareAtPrice != nil {
+		in["compareAtPrice"] = v.CompareAtPrice
+	}
+	if v.File != nil {
+		in["file"] = v.File.input()
+	}
+	return in
 }
 
 // Product is what ProductSet returns.
@@ -133,10 +167,7 @@ func (c *Client) ProductSet(ctx context.Context, p ProductInput) (Product, error
 				ov = append(ov, map[string]any{"optionName": p.Options[i], "name": val})
 			}
 		}
-		variants = append(variants, map[string]any{
-			"sku": v.SKU, "barcode": v.Barcode, "price": v.Price, "optionValues": ov,
-			"inventoryItem": map[string]any{"tracked": true},
-		})
+		variants = append(variants, v.input(ov))
 	}
 	var options []map[string]any
 	for i, name := range p.Options {
@@ -150,6 +181,28 @@ func (c *Client) ProductSet(ctx context.Context, p ProductInput) (Product, error
 		"handle": p.Handle, "title": p.Title, "vendor": p.Vendor, "productType": p.ProductType,
 		"descriptionHtml": p.DescriptionHTML, "status": status, "productOptions": options, "variants": variants,
 	}
+	if p.Tags != nil {
+		input["tags"] = p.Tags
+	}
+	if p.Files != nil {
+		files := make([]map[string]any, len(p.Files))
+		for i := range p.Files {
+			files[i] = p.Files[i].input()
+		}
+		input["files"] = files
+	}
+	if p.Metafields != nil {
+		var mfs []map[string]any
+		for _, m := range p.Metafields {
+			mfs = append(mfs, map[string]any{"namespace": m.Namespace, "key": m.Key, "type": "single_line_text_field", "value": m.Value})
+		}
+		input["metafields"] = mfs
+	}
+	ident := map[string]any{"handle": p.Handle}
+	if p.ID != "" {
+		ident = map[string]any{"id": p.ID}
+		delete(input, "handle")
+	}
 	var data struct {
 		Set struct {
 			Product *struct {
@@ -160,7 +213,7 @@ func (c *Client) ProductSet(ctx context.Context, p ProductInput) (Product, error
 			UserErrors []UserError `json:"userErrors"`
 		} `json:"productSet"`
 	}
-	vars := map[string]any{"input": input, "identifier": map[string]any{"handle": p.Handle}}
+	vars := map[string]any{"input": input, "identifier": ident}
 	if err := c.do(ctx, doc("ProductSet"), vars, &data); err != nil {
 		return Product{}, err
 	}

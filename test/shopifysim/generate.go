@@ -97,6 +97,9 @@ func (st *Store) generate(n int) {
 			"address": Obj{"countryCode": "FR", "city": l.city},
 		}))
 	}
+	if st.sim.opts.EmptyCatalog {
+		return
+	}
 	for _, p := range catalog.Products() {
 		st.addProduct(p, false)
 	}
@@ -123,8 +126,9 @@ func (st *Store) generate(n int) {
 func (st *Store) addProduct(p catalog.Product, giftCard bool) {
 	prod := st.add("Product", Obj{
 		"handle": p.Handle, "title": p.Title, "vendor": p.Vendor, "productType": p.Type,
-		"descriptionHtml": p.Description, "status": "ACTIVE", "isGiftCard": giftCard,
+		"descriptionHtml": p.Description, "status": "ACTIVE", "isGiftCard": giftCard, "tags": []string{}, "media": []Obj{},
 	})
+	prod["options"] = options(p.Options, p.Variants)
 	var vs []Obj
 	for _, v := range p.Variants {
 		var sku any = v.SKU
@@ -134,7 +138,7 @@ func (st *Store) addProduct(p catalog.Product, giftCard bool) {
 		item := st.add("InventoryItem", Obj{"tracked": !giftCard, "sku": sku, "requiresShipping": !giftCard})
 		variant := st.add("ProductVariant", Obj{
 			"sku": sku, "barcode": v.Barcode, "price": v.Price, "title": strings.Join(v.Options, " / "),
-			"product": prod, "inventoryItem": item, "taxable": !giftCard,
+			"product": prod, "inventoryItem": item, "taxable": !giftCard, "selectedOptions": selected(p.Options, v.Options),
 		})
 		if v.Barcode == "" {
 			variant["barcode"] = nil

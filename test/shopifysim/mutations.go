@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/shopify-odoo/connector/internal/decimal"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/shopify-odoo/connector/internal/decimal"
 )
 
 var resolvers = map[string]resolver{}
@@ -244,15 +245,6 @@ func init() {
 		}
 		return Obj{"deletedWebhookSubscriptionId": nil, "userErrors": []Obj{userError([]string{"id"}, nil, "Webhook subscription does not exist")}}, nil
 	}
-	resolvers["Mutation.productSet"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
-		in, _ := a["input"].(map[string]any)
-		ident, _ := a["identifier"].(map[string]any)
-		p, err := e.s.store.productSet(in, ident)
-		if err != nil {
-			return Obj{"product": nil, "userErrors": []Obj{userError([]string{"input"}, "INVALID_INPUT", "%v", err)}}, nil
-		}
-		return Obj{"product": p, "userErrors": []Obj{}}, nil
-	}
 }
 
 // fulfill ships quantities (nil: everything remaining) of fulfillment orders.
@@ -414,62 +406,4 @@ func (st *Store) refundLines(o Obj, all bool) {
 		}
 	}
 	st.refund(o, qty, all, nil)
-}
-
-// productSet creates or replaces a product; variants not named are deleted.
-func (st *Store) productSet(in, ident map[string]any) (Obj, error) {
-	handle := str(ident, "handle")
-	if handle == "" {
-		handle = str(in, "handle")
-	}
-	var p Obj
-	for _, x := range st.products {
-		if (handle != "" && x["handle"] == handle) || (str(ident, "id") != "" && x["id"] == ident["id"]) {
-			p = x
-		}
-	}
-	if p == nil {
-		if str(in, "title") == "" {
-			return nil, errors.New("Title can't be blank")
-		}
-		p = st.add("Product", Obj{"handle": handle, "variants": []Obj{}, "isGiftCard": false})
-		st.products = append(st.products, p)
-	}
-	for _, k := range []string{"title", "vendor", "productType", "descriptionHtml", "status"} {
-		if v, ok := in[k]; ok && v != nil {
-			p[k] = v
-		}
-	}
-	old := map[string]Obj{}
-	for _, v := range p["variants"].([]Obj) {
-		old[fmt.Sprint(v["sku"])] = v
-	}
-	var vs []Obj
-	for _, vin := range list(in, "variants") {
-		var title []string
-		for _, ov := range list(vin, "optionValues") {
-			title = append(title, str(ov, "name"))
-		}
-		v := old[fmt.Sprint(vin["sku"])]
-		delete(old, fmt.Sprint(vin["sku"]))
-		if v == nil {
-			item := st.add("InventoryItem", Obj{"tracked": true, "sku": vin["sku"], "requiresShipping": true})
-			v = st.add("ProductVariant", Obj{"product": p, "inventoryItem": item, "taxable": true})
-			item["variant"] = v
-			st.variants = append(st.variants, v)
-		}
-		v["sku"], v["barcode"], v["price"], v["title"] = vin["sku"], vin["barcode"], fmt.Sprint(vin["price"]), strings.Join(title, " / ")
-		vs = append(vs, v)
-	}
-	for _, gone := range old {
-		delete(st.nodes, gone["id"].(string))
-		for i, v := range st.variants {
-			if v["id"] == gone["id"] {
-				st.variants = append(st.variants[:i:i], st.variants[i+1:]...)
-				break
-			}
-		}
-	}
-	p["variants"] = vs
-	return p, nil
 }

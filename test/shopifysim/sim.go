@@ -22,11 +22,13 @@ import (
 
 // Options configure a simulator. Zero values pick the defaults.
 type Options struct {
-	Shop        string  // default "sim-shop.myshopify.com"
-	Seed        uint64  // generator seed
-	Orders      int     // orders generated at start
-	RestoreRate float64 // bucket points per second, default 100
-	MaxCost     float64 // bucket size, default 2000
+	Shop   string // default "sim-shop.myshopify.com"
+	Seed   uint64 // generator seed
+	Orders int    // orders generated at start
+	// EmptyCatalog starts without products, customers or orders.
+	EmptyCatalog bool
+	RestoreRate  float64 // bucket points per second, default 100
+	MaxCost      float64 // bucket size, default 2000
 	// AccessToken is accepted as is. ClientID and ClientSecret enable the
 	// client-credentials grant; issued tokens live TokenTTL (default 24h).
 	AccessToken  string
@@ -176,6 +178,7 @@ func (s *Sim) routes() http.Handler {
 	mux.HandleFunc("POST /admin/oauth/access_token", s.serveToken)
 	mux.HandleFunc("POST /admin/api/{version}/graphql.json", s.serveGraphQL)
 	mux.HandleFunc("GET /bulk/{file}", s.store.serveBulk)
+	mux.HandleFunc("POST /staged/{token}", s.store.serveUpload)
 	return mux
 }
 

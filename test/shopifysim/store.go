@@ -26,7 +26,9 @@ type Store struct {
 	products  []Obj
 	locations []Obj
 	customers []Obj
-	levels    map[string]Obj // inventory item id + location id
+	levels    map[string]Obj    // inventory item id + location id
+	staged    map[string][]byte // staged upload token -> bytes, nil until uploaded
+	uploads   int
 	subs      []Obj
 	bulk      bulkState
 	webhooks  *sender
@@ -36,7 +38,7 @@ type Store struct {
 func newStore(s *Sim, seed uint64) *Store {
 	st := &Store{
 		sim: s, rng: rand.New(rand.NewPCG(seed, seed^0x5eed)), seq: 1000, number: 1001,
-		nodes: map[string]Obj{}, levels: map[string]Obj{},
+		nodes: map[string]Obj{}, levels: map[string]Obj{}, staged: map[string][]byte{},
 	}
 	st.webhooks = newSender(s)
 	return st
