@@ -146,6 +146,11 @@ type QueueLine struct {
 	// +optional
 	Attempts int32 `json:"attempts,omitempty"`
 
+	// Retry: the line failed for a reason that may pass on its own (network,
+	// Odoo busy) and is tried again with backoff.
+	// +optional
+	Retry bool `json:"retry,omitempty"`
+
 	// Message says what happened last, e.g. why the line failed.
 	// +kubebuilder:validation:MaxLength=512
 	// +optional
@@ -191,6 +196,11 @@ type OrderQueueStatus struct {
 	// Attempts counts processing passes.
 	// +optional
 	Attempts int32 `json:"attempts,omitempty"`
+
+	// LastAttemptTime is when the last processing pass ended; failed lines
+	// are retried with backoff from it.
+	// +optional
+	LastAttemptTime *metav1.Time `json:"lastAttemptTime,omitempty"`
 }
 
 // OrderQueue is a batch of Shopify orders to import into Odoo.
