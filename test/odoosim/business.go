@@ -341,6 +341,15 @@ func (db *database) registerComputes() {
 		return toFloat(t.val("product.template", asInt(r["product_tmpl_id"]), "list_price")) + toFloat(c["product.product"]["price_extra"](t, r))
 	})
 	set("product.product", "qty_available", func(t *tx, r Record) any { return t.onHand(asInt(r["id"])) })
+	set("product.product", "free_qty", func(t *tx, r Record) any { return t.onHand(asInt(r["id"])) - t.reserved(asInt(r["id"])) })
+	set("product.product", "virtual_available", func(t *tx, r Record) any { return t.onHand(asInt(r["id"])) + t.planned(asInt(r["id"])) })
+	set("product.category", "complete_name", func(t *tx, r Record) any {
+		if p := asInt(r["parent_id"]); p != 0 {
+			return asString(t.val("product.category", p, "complete_name")) + " / " + asString(r["name"])
+		}
+		return r["name"]
+	})
+	set("product.category", "display_name", c["product.category"]["complete_name"])
 	set("product.template", "qty_available", func(t *tx, r Record) any {
 		sum := 0.0
 		for _, v := range idList(r["product_variant_ids"]) {
@@ -625,23 +634,53 @@ func (t *tx) paymentState(r Record) string {
 	return "not_paid"
 }
 
-func (t *tx) onHand(pid int64) float64 {
-	var locs []int64
+func (t *tx) onHand(pid int64) float64 { return t.quants(pid, "quantity") }
+
+func (t *tx) reserved(pid int64) float64 { return t.quants(pid, "reserved_quantity") }
+
+// ctxLocations are the locations the context's warehouse or location
+// restricts quantities to; nil means every internal location.
+func (t *tx) ctxLocations() []int64 {
 	if wh := asInt(t.ctx["warehouse"]); wh != 0 {
-		locs = []int64{asInt(t.val("stock.warehouse", wh, "lot_stock_id"))}
+		return []int64{asInt(t.val("stock.warehouse", wh, "lot_stock_id"))}
 	} else if loc := asInt(t.ctx["location"]); loc != 0 {
-		locs = []int64{loc}
+		return []int64{loc}
 	}
+	return nil
+}
+
+// inside tells whether loc is an internal location the context counts.
+func (t *tx) inside(loc int64, locs []int64) bool {
+	return t.val("stock.location", loc, "usage") == "internal" && (locs == nil || t.under(loc, locs))
+}
+
+// quants sums a stock.quant field of a product over the context's locations.
+func (t *tx) quants(pid int64, field string) float64 {
+	locs := t.ctxLocations()
 	sum := 0.0
 	for _, q := range t.model("stock.quant").records {
-		if asInt(q["product_id"]) != pid {
+		if asInt(q["product_id"]) == pid && t.inside(asInt(q["location_id"]), locs) {
+			sum += toFloat(q[field])
+		}
+	}
+	return sum
+}
+
+// planned is what open moves will bring in less what they will take out.
+func (t *tx) planned(pid int64) float64 {
+	locs := t.ctxLocations()
+	sum := 0.0
+	for _, m := range t.model("stock.move").records {
+		if asInt(m["product_id"]) != pid || m["state"] == "done" || m["state"] == "cancel" || m["state"] == "draft" {
 			continue
 		}
-		loc := asInt(q["location_id"])
-		if t.val("stock.location", loc, "usage") != "internal" || (locs != nil && !t.under(loc, locs)) {
-			continue
+		in, out := t.inside(asInt(m["location_dest_id"]), locs), t.inside(asInt(m["location_id"]), locs)
+		switch {
+		case in && !out:
+			sum += toFloat(m["product_uom_qty"])
+		case out && !in:
+			sum -= toFloat(m["product_uom_qty"])
 		}
-		sum += toFloat(q["quantity"])
 	}
 	return sum
 }

@@ -42,15 +42,18 @@ var schemaSrc = map[string]string{
 	"res.country":       "name char ! | code char | currency_id m2o res.currency | state_ids o2m res.country.state country_id | phone_code integer",
 	"res.country.state": "name char ! | code char ! | country_id m2o res.country !",
 	"uom.uom":           "name char ! | rounding float",
-	"product.category":  "name char !",
+	"product.category":  "name char ! | parent_id m2o product.category | complete_name char ~",
+	"product.tag":       "name char !",
 	"product.template": `name char ! | display_name char ~ | default_code char | list_price float | standard_price float |
 		type sel=consu,service,product @17 | type sel=consu,service,combo @18- | detailed_type sel=consu,service,product @17 |
 		is_storable boolean @18- | invoice_policy sel=order,delivery | sale_ok boolean | purchase_ok boolean | active boolean |
 		uom_id m2o uom.uom | categ_id m2o product.category | taxes_id m2m account.tax | weight float | hs_code char |
-		description_sale text | product_variant_ids o2m product.product product_tmpl_id |
+		description_sale text | image_1920 binary | country_of_origin m2o res.country | product_tag_ids m2m product.tag |
+		product_variant_ids o2m product.product product_tmpl_id |
 		attribute_line_ids o2m product.template.attribute.line product_tmpl_id | qty_available float ~`,
 	"product.product": `product_tmpl_id m2o product.template ! | display_name char ~ | default_code char | barcode char |
 		active boolean | weight float | lst_price float ~ | price_extra float ~ | qty_available float ~ |
+		free_qty float ~ | virtual_available float ~ | image_variant_1920 binary |
 		product_template_attribute_value_ids m2m product.template.attribute.value`,
 	"product.attribute":       "name char ! | value_ids o2m product.attribute.value attribute_id",
 	"product.attribute.value": "name char ! | attribute_id m2o product.attribute !",

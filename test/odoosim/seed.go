@@ -77,7 +77,8 @@ func seed(db *database, o Options) {
 	s.add("res.users", map[string]any{"login": "__system__", "name": "OdooBot", "partner_id": int64(2), "company_id": int64(1)})
 	s.add("res.users", map[string]any{"login": o.Login, "name": "Mitchell Admin", "partner_id": admin, "company_id": int64(1)})
 	s.add("uom.uom", map[string]any{"name": "Units", "rounding": 0.01})
-	s.add("product.category", map[string]any{"name": "All"})
+	all := s.add("product.category", map[string]any{"name": "All"})
+	s.add("product.category", map[string]any{"name": "Saleable", "parent_id": all})
 
 	s.add("account.tax", map[string]any{"name": "15%", "amount": 15.0, "type_tax_use": "sale", "company_id": int64(1)})
 	s.add("account.tax", map[string]any{"name": "15%", "amount": 15.0, "type_tax_use": "purchase", "company_id": int64(1)})
@@ -154,32 +155,58 @@ func seedCatalog(s seeder) {
 		}
 		s.add("account.tax", vals)
 	}
-	attrs := map[string]int64{}
-	values := map[string]int64{}
-	for _, p := range catalog.Products() {
-		for i, opt := range p.Options {
-			if attrs[opt] == 0 {
-				attrs[opt] = s.add("product.attribute", map[string]any{"name": opt})
-			}
-			for _, v := range p.Variants {
-				if key := opt + "/" + v.Options[i]; values[key] == 0 {
-					values[key] = s.add("product.attribute.value", map[string]any{"name": v.Options[i], "attribute_id": attrs[opt]})
-				}
-			}
-		}
+	s.addProducts(catalog.Products())
+	for _, svc := range []struct{ sku, name string }{{catalog.ShippingSKU, "Shipping"}, {catalog.DiscountSKU, "Discount"},
+		{catalog.GiftCardSKU, "Gift Card"}, {catalog.TipSKU, "Tip"}, {catalog.RoundingSKU, "Rounding"}} {
+		s.add("product.product", map[string]any{"name": svc.name, "default_code": svc.sku, "type": "service",
+			"invoice_policy": "order", "list_price": 0.0, "taxes_id": []any{[]any{6.0, 0.0, []any{}}}})
 	}
+}
+
+func price(s string) float64 {
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
+}
+
+// AddProducts adds templates with their attribute values, variants and 100
+// units of stock each, as the seeded catalogue is.
+func (s *Sim) AddProducts(ps []catalog.Product) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seeder{s.db.begin(map[string]any{})}.addProducts(ps)
+}
+
+// named returns the id of the model's record with this name, creating it with vals if none.
+func (s seeder) named(model, name string, vals map[string]any) int64 {
+	domain := []any{[]any{"name", "=", name}}
+	for k, v := range vals {
+		domain = append(domain, []any{k, "=", v})
+	}
+	if ids, _ := s.t.search(s.t.model(model), domain, 0, 1, ""); len(ids) > 0 {
+		return ids[0]
+	}
+	vals["name"] = name
+	return s.add(model, vals)
+}
+
+func (s seeder) addProducts(ps []catalog.Product) {
 	stock := int64(8)
-	for _, p := range catalog.Products() {
+	categ, _ := s.t.search(s.t.model("product.category"), []any{[]any{"name", "=", "Saleable"}}, 0, 1, "")
+	for _, p := range ps {
 		base := price(p.Variants[0].Price)
-		tvals := map[string]any{"name": p.Title, "list_price": base, "hs_code": p.HSCode, "invoice_policy": "order",
+		tvals := map[string]any{"name": p.Title, "list_price": base, "hs_code": p.HSCode, "invoice_policy": "order", "categ_id": categ[0],
 			"description_sale": p.Title + " by " + p.Vendor, "weight": float64(p.Variants[0].WeightGrams) / 1000, "product_variant_ids": []any{}}
+		if c, _ := s.t.search(s.t.model("res.country"), []any{[]any{"code", "=", p.CountryOfOrigin}}, 0, 1, ""); len(c) > 0 {
+			tvals["country_of_origin"] = c[0]
+		}
 		for k, v := range storable(s.t.db.version) {
 			tvals[k] = v
 		}
 		tmpl := s.add("product.template", tvals)
 		ptav := map[string]int64{}
 		for i, opt := range p.Options {
-			line := s.add("product.template.attribute.line", map[string]any{"product_tmpl_id": tmpl, "attribute_id": attrs[opt]})
+			attr := s.named("product.attribute", opt, map[string]any{})
+			line := s.add("product.template.attribute.line", map[string]any{"product_tmpl_id": tmpl, "attribute_id": attr})
 			for _, v := range p.Variants {
 				key := opt + "/" + v.Options[i]
 				if ptav[key] != 0 {
@@ -189,7 +216,8 @@ func seedCatalog(s seeder) {
 				if i == 0 {
 					extra = price(v.Price) - base
 				}
-				ptav[key] = s.add("product.template.attribute.value", map[string]any{"product_attribute_value_id": values[key],
+				value := s.named("product.attribute.value", v.Options[i], map[string]any{"attribute_id": attr})
+				ptav[key] = s.add("product.template.attribute.value", map[string]any{"product_attribute_value_id": value,
 					"attribute_line_id": line, "price_extra": extra})
 			}
 		}
@@ -203,14 +231,4 @@ func seedCatalog(s seeder) {
 			s.add("stock.quant", map[string]any{"product_id": pid, "location_id": stock, "quantity": 100.0})
 		}
 	}
-	for _, svc := range []struct{ sku, name string }{{catalog.ShippingSKU, "Shipping"}, {catalog.DiscountSKU, "Discount"},
-		{catalog.GiftCardSKU, "Gift Card"}, {catalog.TipSKU, "Tip"}, {catalog.RoundingSKU, "Rounding"}} {
-		s.add("product.product", map[string]any{"name": svc.name, "default_code": svc.sku, "type": "service",
-			"invoice_policy": "order", "list_price": 0.0, "taxes_id": []any{[]any{6.0, 0.0, []any{}}}})
-	}
-}
-
-func price(s string) float64 {
-	f, _ := strconv.ParseFloat(s, 64)
-	return f
 }
