@@ -253,6 +253,9 @@ func (t *tx) get(m *model, r Record, name string) any {
 	if fn := t.db.computes[m.name][name]; fn != nil {
 		return fn(t, r)
 	}
+	if name == "display_name" && r[name] == nil {
+		return r["name"] // Odoo's default _compute_display_name
+	}
 	if _, ok := m.fields[name]; ok {
 		return r[name]
 	}
