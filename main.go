@@ -16,6 +16,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	connectorv1alpha1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/controllers"
 )
 
 func main() {
@@ -56,6 +57,10 @@ func main() {
 	})
 	if err != nil {
 		log.Error(err, "cannot create the manager")
+		os.Exit(1)
+	}
+	if err := controllers.Setup(mgr, controllers.Options{}); err != nil {
+		log.Error(err, "cannot set up the controllers")
 		os.Exit(1)
 	}
 	utilruntime.Must(mgr.AddHealthzCheck("healthz", healthz.Ping))

@@ -1,6 +1,7 @@
 // Command demo runs the connector on a local control plane: a real
 // kube-apiserver and etcd with the CRDs installed, the Shopify and Odoo
-// simulators the samples point at, and the samples applied.
+// simulators the samples point at, the samples applied and the manager
+// running in this process.
 package main
 
 import (
@@ -18,7 +19,14 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/controllers"
 	"github.com/shopify-odoo/connector/test/controlplane"
 	"github.com/shopify-odoo/connector/test/odoosim"
 	"github.com/shopify-odoo/connector/test/shopifysim"
@@ -87,21 +95,47 @@ func run() error {
 	if err := controlplane.Apply(ctx, cp.Client, namespace, paths...); err != nil {
 		return err
 	}
+	// The seeded orders are older than the instance: import them too.
+	inst := &v1.ShopifyInstance{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "demo"}}
+	importAll := client.RawPatch(types.MergePatchType, []byte(`{"spec":{"orders":{"importAfter":"2020-01-01T00:00:00Z"}}}`))
+	if err := cp.Client.Patch(ctx, inst, importAll); err != nil {
+		return err
+	}
+	mgrDone, err := startManager(ctx, cp)
+	if err != nil {
+		return err
+	}
 
 	fmt.Printf(`
 Shopify simulator (%d orders): http://%s   Odoo %d simulator: http://%s
-The control plane is up, with the CRDs installed and config/samples applied in namespace %q.
-In another terminal:
+The control plane is up, with the CRDs installed, config/samples applied in namespace %q
+and the manager running. In another terminal, watch the queues fill and complete:
 
   export KUBECONFIG=%s
   kubectl get shopify-odoo -n %s
-  kubectl get orderqueues -n %s
+  kubectl get orderqueues -n %s -w
 
 Ctrl-C stops everything.
 `, *orders, shopifyAddr, *version, odooAddr, namespace, cp.Kubeconfig, namespace, namespace)
 	<-ctx.Done()
 	fmt.Println("\nstopping ...")
-	return nil
+	return <-mgrDone
+}
+
+// startManager runs the controllers as main.go wires them, until ctx ends;
+// the channel gives the manager's error when it stops.
+func startManager(ctx context.Context, cp *controlplane.ControlPlane) (<-chan error, error) {
+	ctrl.SetLogger(zap.New())
+	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
+	if err != nil {
+		return nil, err
+	}
+	if err := controllers.Setup(mgr, controllers.Options{}); err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	return done, nil
 }
 
 func serveOdoo(h http.Handler) (*http.Server, error) {

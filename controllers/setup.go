@@ -1,0 +1,86 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/instance"
+	"github.com/shopify-odoo/connector/internal/schedule"
+)
+
+// Options tune the controllers.
+type Options struct {
+	// QueueConcurrency is how many queues import at once; default 2.
+	QueueConcurrency int
+}
+
+// recheck is how long a passed check of both ends holds.
+const recheck = 10 * time.Minute
+
+// instanceField indexes queues by the instance they belong to.
+const instanceField = "spec.instanceRef.name"
+
+// Setup registers the controllers with the manager.
+func Setup(mgr ctrl.Manager, opts Options) error {
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &v1.OrderQueue{}, instanceField, func(o client.Object) []string {
+		return []string{o.(*v1.OrderQueue).Spec.InstanceRef.Name}
+	}); err != nil {
+		return err
+	}
+	pool := instance.NewPool(mgr.GetAPIReader(), recheck)
+	if err := (&ShopifyInstanceReconciler{Client: mgr.GetClient(), Pool: pool}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("ShopifyInstance controller: %w", err)
+	}
+	q := &OrderQueueReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("orderqueue-controller")}
+	if err := q.SetupWithManager(mgr, max(opts.QueueConcurrency, 2)); err != nil {
+		return fmt.Errorf("OrderQueue controller: %w", err)
+	}
+	return nil
+}
+
+// queuesOf lists the queues of an instance from the cache.
+func queuesOf(ctx context.Context, c client.Client, ns, name string) ([]v1.OrderQueue, error) {
+	var list v1.OrderQueueList
+	err := c.List(ctx, &list, client.InNamespace(ns), client.MatchingFields{instanceField: name})
+	return list.Items, err
+}
+
+// createQueue creates a queue of the instance's orders, owned by the
+// instance. A queue that exists already was created by an earlier run
+// interrupted before it could record so.
+func createQueue(ctx context.Context, c client.Client, inst *v1.ShopifyInstance, q schedule.Queue, source v1.QueueSource) error {
+	oq := &v1.OrderQueue{
+		ObjectMeta: metav1.ObjectMeta{Name: q.Name, Namespace: inst.Namespace},
+		Spec: v1.OrderQueueSpec{InstanceRef: v1.InstanceReference{Name: inst.Name}, Type: q.Type, Source: source,
+			OrderIDs: q.OrderIDs},
+	}
+	if len(validation.IsValidLabelValue(inst.Name)) == 0 {
+		oq.Labels = map[string]string{schedule.LabelInstance: inst.Name}
+	}
+	if err := controllerutil.SetControllerReference(inst, oq, c.Scheme()); err != nil {
+		return err
+	}
+	if err := c.Create(ctx, oq); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating OrderQueue %s: %w", q.Name, err)
+	}
+	return nil
+}
+
+// patchStatus writes obj's status when it differs from old's: an unchanged
+// status is not written, so reconciles do not wake themselves up.
+func patchStatus(ctx context.Context, c client.Client, old, obj client.Object, oldStatus, status any) error {
+	if equality.Semantic.DeepEqual(oldStatus, status) {
+		return nil
+	}
+	return client.IgnoreNotFound(c.Status().Patch(ctx, obj, client.MergeFrom(old)))
+}

@@ -1,0 +1,200 @@
+package instance
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/odoo"
+	"github.com/shopify-odoo/connector/internal/shopify"
+)
+
+// Reasons for credentials that cannot be read.
+const (
+	ReasonSecretNotFound   = "SecretNotFound"
+	ReasonSecretKeyMissing = "SecretKeyMissing"
+)
+
+// Conn is one instance's clients and what checking them found.
+type Conn struct {
+	Shopify *shopify.Client
+	Odoo    *odoo.Client
+	Cache   *importer.Cache // outlives the clients: named Odoo records rarely change
+
+	Shop           shopify.Shop
+	Info           Odoo
+	ShopifyProblem *Problem
+	OdooProblem    *Problem
+
+	key     string // hash of what the clients are built from
+	gen     int64
+	checked time.Time
+}
+
+// OK says both ends passed their check.
+func (c *Conn) OK() bool { return c.ShopifyProblem == nil && c.OdooProblem == nil }
+
+// Pool keeps the checked clients of every instance, so that queues reuse
+// connected clients. Credentials are read through an uncached reader: the
+// operator never caches Secrets.
+type Pool struct {
+	reader client.Reader
+	maxAge time.Duration
+
+	mu    sync.Mutex
+	conns map[types.NamespacedName]*Conn
+}
+
+// NewPool reads Secrets with reader and checks both ends again when a check
+// is older than maxAge.
+func NewPool(reader client.Reader, maxAge time.Duration) *Pool {
+	return &Pool{reader: reader, maxAge: maxAge, conns: map[types.NamespacedName]*Conn{}}
+}
+
+// Get returns the instance's clients when their last check passed.
+func (p *Pool) Get(key types.NamespacedName) *Conn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.conns[key]; c != nil && c.OK() {
+		return c
+	}
+	return nil
+}
+
+// Forget drops a deleted instance's clients.
+func (p *Pool) Forget(key types.NamespacedName) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.conns, key)
+}
+
+// Check reads the instance's credentials and checks both ends. The last
+// result is reused while the endpoints, credentials and generation are the
+// same, it is younger than maxAge, it found no passing problem and force is
+// not set. A check always builds new clients: Connect must not run on a
+// client another queue is using. The error is for a Secret that could not
+// be read for another reason than its absence.
+func (p *Pool) Check(ctx context.Context, inst *v1.ShopifyInstance, force bool) (*Conn, error) {
+	nn := client.ObjectKeyFromObject(inst)
+	creds, err := p.credentials(ctx, inst)
+	if err != nil {
+		return nil, err
+	}
+	if creds.shopify != nil || creds.odoo != nil {
+		c := &Conn{ShopifyProblem: creds.shopify, OdooProblem: creds.odoo}
+		p.store(nn, c)
+		return c, nil
+	}
+	key := hash(inst.Spec, creds)
+	p.mu.Lock()
+	old := p.conns[nn]
+	p.mu.Unlock()
+	if old != nil && !force && old.key == key && old.gen == inst.Generation && time.Since(old.checked) < p.maxAge &&
+		(old.OK() || stalled(old.ShopifyProblem) && stalled(old.OdooProblem)) {
+		return old, nil
+	}
+	c := &Conn{key: key, gen: inst.Generation, checked: time.Now()}
+	s := inst.Spec
+	c.Shopify, err = shopify.New(shopify.Config{Shop: s.Shopify.Shop, APIVersion: s.Shopify.APIVersion, Endpoint: s.Shopify.Endpoint,
+		AccessToken: creds.accessToken, ClientID: creds.clientID, ClientSecret: creds.clientSecret})
+	if err != nil {
+		return nil, err
+	}
+	c.Odoo, err = odoo.New(odoo.Config{URL: s.Odoo.URL, Database: s.Odoo.Database, Username: creds.username,
+		APIKey: creds.apiKey, Protocol: string(s.Odoo.Protocol)})
+	if err != nil {
+		return nil, err
+	}
+	c.Shop, c.ShopifyProblem = CheckShopify(ctx, c.Shopify)
+	c.Info, c.OdooProblem = CheckOdoo(ctx, c.Odoo, s)
+	p.store(nn, c)
+	return c, nil
+}
+
+func stalled(p *Problem) bool { return p == nil || p.Stalled }
+
+func (p *Pool) store(nn types.NamespacedName, c *Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c.Cache = &importer.Cache{}
+	if old := p.conns[nn]; old != nil {
+		c.Cache = old.Cache
+	}
+	p.conns[nn] = c
+}
+
+// credentials are the values of the instance's Secrets, or the problems
+// that keep them from being read.
+type credentials struct {
+	accessToken, clientID, clientSecret, username, apiKey string
+	shopify, odoo                                         *Problem
+}
+
+func (p *Pool) credentials(ctx context.Context, inst *v1.ShopifyInstance) (credentials, error) {
+	var c credentials
+	data, prob, err := p.secret(ctx, inst.Namespace, inst.Spec.Shopify.CredentialsSecretRef.Name)
+	switch {
+	case err != nil:
+		return c, err
+	case prob != nil:
+		c.shopify = prob
+	default:
+		c.accessToken, c.clientID, c.clientSecret = data["accessToken"], data["clientId"], data["clientSecret"]
+		if c.accessToken == "" && (c.clientID == "" || c.clientSecret == "") {
+			c.shopify = keyMissing(inst.Spec.Shopify.CredentialsSecretRef.Name, "accessToken (or clientId and clientSecret)")
+		}
+	}
+	data, prob, err = p.secret(ctx, inst.Namespace, inst.Spec.Odoo.CredentialsSecretRef.Name)
+	switch {
+	case err != nil:
+		return c, err
+	case prob != nil:
+		c.odoo = prob
+	default:
+		c.username, c.apiKey = data["username"], data["apiKey"]
+		for _, k := range []string{"username", "apiKey"} {
+			if data[k] == "" && c.odoo == nil {
+				c.odoo = keyMissing(inst.Spec.Odoo.CredentialsSecretRef.Name, k)
+			}
+		}
+	}
+	return c, nil
+}
+
+func keyMissing(secret, key string) *Problem {
+	return &Problem{ReasonSecretKeyMissing, fmt.Sprintf("Secret %q has no %s", secret, key), true}
+}
+
+// secret reads a Secret's data; a missing Secret is a problem, not an error.
+func (p *Pool) secret(ctx context.Context, ns, name string) (map[string]string, *Problem, error) {
+	var s corev1.Secret
+	err := p.reader.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, &s)
+	if apierrors.IsNotFound(err) {
+		return nil, &Problem{ReasonSecretNotFound, fmt.Sprintf("Secret %q not found in namespace %q", name, ns), true}, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading Secret %q: %w", name, err)
+	}
+	data := map[string]string{}
+	for k, v := range s.Data {
+		data[k] = string(v)
+	}
+	return data, nil, nil
+}
+
+// hash identifies what the clients are built from; it is never logged.
+func hash(s v1.ShopifyInstanceSpec, c credentials) string {
+	h := sha256.Sum256([]byte(fmt.Sprintf("%q", []string{s.Shopify.Shop, s.Shopify.APIVersion, s.Shopify.Endpoint,
+		s.Odoo.URL, s.Odoo.Database, string(s.Odoo.Protocol), c.accessToken, c.clientID, c.clientSecret, c.username, c.apiKey})))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,202 @@
+// Package schedule decides what the order import does next, without
+// Kubernetes or the network: which orders go into which queues and under
+// which names, where the watermark moves, when the next import is due.
+package schedule
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/shopify"
+)
+
+// Defaults of the orders spec.
+const (
+	DefaultInterval  = 10 * time.Minute
+	DefaultQueueSize = 50
+)
+
+// Overlap is how far before the watermark each listing starts again:
+// Shopify's search index lags behind writes, so an order updated just
+// before the last listing may only show up in the next.
+const Overlap = 5 * time.Minute
+
+// LabelInstance carries the instance name on the queues the operator creates.
+const LabelInstance = "connector.shopify-odoo.dev/instance"
+
+// Interval is how often the scheduled import runs.
+func Interval(o v1.OrdersSpec) time.Duration {
+	if o.ImportInterval == nil || o.ImportInterval.Duration <= 0 {
+		return DefaultInterval
+	}
+	return o.ImportInterval.Duration
+}
+
+// QueueSize is the most orders one queue holds.
+func QueueSize(o v1.OrdersSpec) int {
+	if o.QueueSize <= 0 {
+		return DefaultQueueSize
+	}
+	return int(o.QueueSize)
+}
+
+// Statuses are the order statuses imported.
+func Statuses(o v1.OrdersSpec) []v1.OrderStatus {
+	if len(o.Statuses) == 0 {
+		return []v1.OrderStatus{v1.OrderUnshipped, v1.OrderPartial}
+	}
+	return o.Statuses
+}
+
+// StatusOf says how far an order shipped, in the spec's terms.
+func StatusOf(r shopify.OrderRef) v1.OrderStatus {
+	switch {
+	case r.CancelledAt != nil:
+		return v1.OrderCancelled
+	case r.DisplayFulfillmentStatus == "FULFILLED":
+		return v1.OrderShipped
+	case r.DisplayFulfillmentStatus == "PARTIALLY_FULFILLED":
+		return v1.OrderPartial
+	}
+	return v1.OrderUnshipped // UNFULFILLED, ON_HOLD, SCHEDULED, IN_PROGRESS, OPEN, ...
+}
+
+// TypeOf is the queue type an order goes into.
+func TypeOf(r shopify.OrderRef) v1.QueueType {
+	if r.DisplayFulfillmentStatus == "FULFILLED" {
+		return v1.QueueShipped
+	}
+	return v1.QueueUnshipped
+}
+
+// Window is what the next listing asks Shopify for.
+type Window struct {
+	UpdatedAfter time.Time // inclusive
+	CreatedAfter time.Time // orders created before it are never imported
+}
+
+// NextWindow starts at the watermark less the overlap; the first listing
+// starts at importAfter, or at the instance's creation.
+func NextWindow(o v1.OrdersSpec, watermark *metav1.Time, created time.Time) Window {
+	w := Window{CreatedAfter: created}
+	if o.ImportAfter != nil {
+		w.CreatedAfter = o.ImportAfter.Time
+	}
+	w.UpdatedAfter = w.CreatedAfter
+	if watermark != nil {
+		w.UpdatedAfter = watermark.Add(-Overlap)
+	}
+	return w
+}
+
+// Filter is the Shopify order filter of w.
+func (w Window) Filter() shopify.OrderFilter {
+	return shopify.OrderFilter{UpdatedAtMin: w.UpdatedAfter,
+		Query: "created_at:>='" + w.CreatedAfter.UTC().Format(time.RFC3339) + "'"}
+}
+
+// Queue is a queue to create.
+type Queue struct {
+	Name     string
+	Type     v1.QueueType
+	OrderIDs []string // numeric
+}
+
+// Queues groups the listed orders in the configured statuses into queues of
+// at most size orders, one type per queue. Orders of the overlap (updated
+// before the watermark) that a queue already holds are left out: they were
+// queued by an earlier listing. A queue's name is a hash of its orders and
+// their update times, so that the same listing, repeated after a crash
+// before the watermark moved, names the same queues.
+func Queues(instance string, refs []shopify.OrderRef, o v1.OrdersSpec, watermark *metav1.Time, queued map[string]bool) []Queue {
+	statuses := Statuses(o)
+	byType := map[v1.QueueType][]shopify.OrderRef{}
+	for _, r := range refs {
+		if !slices.Contains(statuses, StatusOf(r)) {
+			continue
+		}
+		if watermark != nil && !r.UpdatedAt.After(watermark.Time) && queued[r.LegacyResourceID] {
+			continue
+		}
+		byType[TypeOf(r)] = append(byType[TypeOf(r)], r)
+	}
+	size := QueueSize(o)
+	var out []Queue
+	for _, typ := range []v1.QueueType{v1.QueueUnshipped, v1.QueueShipped} {
+		rs := byType[typ]
+		slices.SortStableFunc(rs, func(a, b shopify.OrderRef) int { return a.UpdatedAt.Compare(b.UpdatedAt) })
+		for chunk := range slices.Chunk(rs, size) {
+			h := sha256.New()
+			q := Queue{Type: typ}
+			for _, r := range chunk {
+				q.OrderIDs = append(q.OrderIDs, r.LegacyResourceID)
+				h.Write([]byte(r.LegacyResourceID + "@" + r.UpdatedAt.UTC().Format(time.RFC3339Nano) + ","))
+			}
+			q.Name = prefix(instance) + "-" + string(typ) + "-" + hex.EncodeToString(h.Sum(nil))[:10]
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// prefix cuts an instance name so that queue names derived from it stay
+// within the 253 characters of an object name, child suffixes included.
+func prefix(instance string) string {
+	const most = 253 - len("-unshipped-0123456789-999")
+	if len(instance) <= most {
+		return instance
+	}
+	return strings.TrimRight(instance[:most], ".-")
+}
+
+// Watermark is where the next listing starts from (before the overlap): the
+// latest update seen, or the listing's start when it found nothing. It
+// never moves back.
+func Watermark(refs []shopify.OrderRef, start time.Time, old *metav1.Time) time.Time {
+	w := start
+	if len(refs) > 0 {
+		w = time.Time{}
+		for _, r := range refs {
+			if r.UpdatedAt.After(w) {
+				w = r.UpdatedAt
+			}
+		}
+	}
+	if old != nil && old.After(w) {
+		return old.Time
+	}
+	return w
+}
+
+// NextImport is when the import after the one at last is due: an interval
+// later, plus a jitter of up to a tenth of it, fixed per instance so that
+// instances created together do not poll together.
+func NextImport(last *metav1.Time, interval time.Duration, uid string) time.Time {
+	if last == nil {
+		return time.Time{}
+	}
+	h := fnv.New32a()
+	h.Write([]byte(uid))
+	jitter := time.Duration(h.Sum32()%1000) * interval / 10000
+	return last.Add(interval + jitter)
+}
+
+// Children splits the orders of a window queue: the queue keeps the first
+// size orders, the rest go into queues named <name>-2, <name>-3, ...
+func Children(name string, typ v1.QueueType, ids []string, size int) (own []string, children []Queue) {
+	if len(ids) <= size {
+		return ids, nil
+	}
+	for i, chunk := range slices.Collect(slices.Chunk(ids[size:], size)) {
+		children = append(children, Queue{Name: name + "-" + strconv.Itoa(i+2), Type: typ, OrderIDs: chunk})
+	}
+	return ids[:size], children
+}
