@@ -1,0 +1,270 @@
+package controllers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/test/catalog"
+	"github.com/shopify-odoo/connector/test/controlplane"
+	"github.com/shopify-odoo/connector/test/odoosim"
+	"github.com/shopify-odoo/connector/test/shopifysim"
+)
+
+// cp is the control plane the manager under test runs against.
+var cp *controlplane.ControlPlane
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "controllers-test")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	if cp, err = controlplane.Start(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { _ = cp.Stop() }()
+	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr)))
+	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
+	if err == nil {
+		err = Setup(mgr, Options{QueueConcurrency: 4})
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	code := m.Run()
+	cancel()
+	if err := <-done; err != nil {
+		fmt.Fprintln(os.Stderr, "manager:", err)
+	}
+	return code
+}
+
+// Credentials of the simulators; the tests look for them where they must not be.
+const (
+	shopToken = "shpat_secret_test_token_4711"
+	odooKey   = "odoo-secret-api-key-0815"
+)
+
+// importAfter is before the simulated store's first order.
+var importAfter = metav1.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// fixture is a namespace with a simulated shop and Odoo and their Secrets.
+type fixture struct {
+	t    *testing.T
+	ns   string
+	shop *shopifysim.Sim
+	odoo *odoosim.Sim
+}
+
+func newFixture(t *testing.T, version, orders int) *fixture {
+	t.Helper()
+	shop, err := shopifysim.Start(shopifysim.Options{Shop: "test-shop.myshopify.com", Orders: orders, AccessToken: shopToken,
+		RestoreRate: 1e5, MaxCost: 1e5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(shop.Close)
+	odoo := odoosim.New(odoosim.Options{Version: version, Database: "db", Login: "admin", APIKey: odooKey, Catalog: true})
+	odoo.Start()
+	t.Cleanup(odoo.Close)
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "t-"}}
+	if err := cp.Client.Create(context.Background(), ns); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, ns: ns.Name, shop: shop, odoo: odoo}
+}
+
+// secrets creates the Secrets the instance names.
+func (f *fixture) secrets(shopify, odoo map[string]string) {
+	f.t.Helper()
+	f.create(secret("shop", shopify))
+	f.create(secret("odoo", odoo))
+}
+
+func secret(name string, data map[string]string) *corev1.Secret {
+	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name}, StringData: data}
+}
+
+func goodShopify() map[string]string { return map[string]string{"accessToken": shopToken} }
+func goodOdoo() map[string]string    { return map[string]string{"username": "admin", "apiKey": odooKey} }
+
+func (f *fixture) create(obj client.Object) {
+	f.t.Helper()
+	obj.SetNamespace(f.ns)
+	if err := cp.Client.Create(context.Background(), obj); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// instance creates the instance "shop" with a spec like the sample's,
+// changed by edit.
+func (f *fixture) instance(edit func(*v1.ShopifyInstanceSpec)) *v1.ShopifyInstance {
+	f.t.Helper()
+	si := &v1.ShopifyInstance{
+		ObjectMeta: metav1.ObjectMeta{Name: "shop"},
+		Spec: v1.ShopifyInstanceSpec{
+			Shopify: v1.ShopifySpec{Shop: "test-shop.myshopify.com", Endpoint: f.shop.URL(), CredentialsSecretRef: v1.SecretReference{Name: "shop"}},
+			Odoo: v1.OdooSpec{URL: f.odoo.URL(), Database: "db", Warehouse: "WH",
+				CredentialsSecretRef: v1.SecretReference{Name: "odoo"}},
+			Orders: v1.OrdersSpec{
+				ImportAfter: &importAfter, QueueSize: 10, NamePrefix: "SHOP-",
+				ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU, GiftCardProduct: catalog.GiftCardSKU,
+				RoundingProduct: catalog.RoundingSKU, RoundingLimit: "0.05",
+				Customers: v1.CustomersSpec{GuestCustomer: catalog.GuestCustomer},
+				Workflows: []v1.Workflow{
+					{FinancialStatus: "paid", Gateway: "cash", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Cash"},
+					{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Shopify Payments"},
+					{FinancialStatus: "authorized", Confirm: true},
+					{FinancialStatus: "any", Confirm: true},
+				},
+			},
+		},
+	}
+	if edit != nil {
+		edit(&si.Spec)
+	}
+	f.create(si)
+	return si
+}
+
+// eventually polls check until it passes or a deadline ends the test.
+func eventually(t *testing.T, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// get reads an object of the fixture's namespace.
+func (f *fixture) get(name string, obj client.Object) error {
+	return cp.Client.Get(context.Background(), client.ObjectKey{Namespace: f.ns, Name: name}, obj)
+}
+
+// condition waits until the named object's condition has status and reason.
+func (f *fixture) condition(obj client.Object, name, typ string, status metav1.ConditionStatus, reason string) *metav1.Condition {
+	f.t.Helper()
+	var got *metav1.Condition
+	eventually(f.t, fmt.Sprintf("%s %s=%s %s", name, typ, status, reason), func() error {
+		if err := f.get(name, obj); err != nil {
+			return err
+		}
+		got = meta.FindStatusCondition(conditions(obj), typ)
+		if got == nil || got.Status != status || got.Reason != reason {
+			return fmt.Errorf("condition is %+v", got)
+		}
+		return nil
+	})
+	return got
+}
+
+func conditions(obj client.Object) []metav1.Condition {
+	switch o := obj.(type) {
+	case *v1.ShopifyInstance:
+		return o.Status.Conditions
+	case *v1.OrderQueue:
+		return o.Status.Conditions
+	}
+	panic("no conditions")
+}
+
+// ready waits until the instance is ready.
+func (f *fixture) ready() *v1.ShopifyInstance {
+	f.t.Helper()
+	var si v1.ShopifyInstance
+	f.condition(&si, "shop", v1.ConditionReady, metav1.ConditionTrue, "Connected")
+	return &si
+}
+
+// queues lists the namespace's queues.
+func (f *fixture) queues() []v1.OrderQueue {
+	f.t.Helper()
+	var list v1.OrderQueueList
+	if err := cp.Client.List(context.Background(), &list, client.InNamespace(f.ns)); err != nil {
+		f.t.Fatal(err)
+	}
+	return list.Items
+}
+
+// events lists the namespace's events.
+func (f *fixture) events() []eventsv1.Event {
+	f.t.Helper()
+	var list eventsv1.EventList
+	if err := cp.Client.List(context.Background(), &list, client.InNamespace(f.ns)); err != nil {
+		f.t.Fatal(err)
+	}
+	return list.Items
+}
+
+// noSecrets fails when a credential shows in the instances, queues or events.
+func (f *fixture) noSecrets() {
+	f.t.Helper()
+	var insts v1.ShopifyInstanceList
+	if err := cp.Client.List(context.Background(), &insts, client.InNamespace(f.ns)); err != nil {
+		f.t.Fatal(err)
+	}
+	data, err := json.Marshal([]any{insts, f.queues(), f.events()})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, secret := range []string{shopToken, odooKey} {
+		if strings.Contains(string(data), secret) {
+			f.t.Errorf("a credential shows in the status or events: %s", data)
+		}
+	}
+}
+
+// runNow sets the requested-at annotation and waits until it is handled.
+func (f *fixture) runNow(value string) *v1.ShopifyInstance {
+	f.t.Helper()
+	si := &v1.ShopifyInstance{}
+	if err := f.get("shop", si); err != nil {
+		f.t.Fatal(err)
+	}
+	patch := client.MergeFrom(si.DeepCopy())
+	metav1.SetMetaDataAnnotation(&si.ObjectMeta, v1.ReconcileRequestedAnnotation, value)
+	if err := cp.Client.Patch(context.Background(), si, patch); err != nil {
+		f.t.Fatal(err)
+	}
+	eventually(f.t, "run now "+value, func() error {
+		if err := f.get("shop", si); err != nil {
+			return err
+		}
+		if si.Status.LastHandledReconcileAt != value {
+			return fmt.Errorf("lastHandledReconcileAt is %q", si.Status.LastHandledReconcileAt)
+		}
+		return nil
+	})
+	return si
+}
