@@ -373,7 +373,7 @@ func (db *database) registerComputes() {
 		set("product.template.attribute.value", f, ptav(f))
 	}
 	set("stock.location", "complete_name", func(t *tx, r Record) any {
-		if p := asInt(r["location_id"]); p != 0 {
+		if p := asInt(r["location_id"]); p != 0 && r["usage"] != "view" { // as Odoo: a view location starts the name
 			return asString(t.val("stock.location", p, "complete_name")) + "/" + asString(r["name"])
 		}
 		return r["name"]

@@ -1,0 +1,116 @@
+package export_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/export"
+	"github.com/shopify-odoo/connector/internal/odoo"
+	"github.com/shopify-odoo/connector/internal/shopify"
+	"github.com/shopify-odoo/connector/test/shopifysim"
+)
+
+var mapping = v1.StockSpec{Locations: []v1.LocationMapping{
+	{ShopifyLocation: "Lyon Warehouse", OdooWarehouse: "WH"},
+	{ShopifyLocation: "Paris Store", OdooLocation: "WH/Stock"},
+}}
+
+func (e env) stock(t testing.TB, spec v1.StockSpec) export.StockResult {
+	t.Helper()
+	r, err := export.ExportStock(ctx(t), e.odoo, e.shop, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (e env) available(t testing.TB, sku string, loc int) int {
+	t.Helper()
+	_, item, _ := e.shopSim.Store().VariantBySKU(sku)
+	q, ok := e.shopSim.Store().Quantity(item, e.shopSim.Store().LocationIDs()[loc], "available")
+	if !ok {
+		t.Fatalf("%s not stocked at location %d", sku, loc)
+	}
+	return q
+}
+
+func TestStockLandsPerLocationAndOnlyChangesAreSent(t *testing.T) {
+	e := start(t, shopifysim.Options{})
+	r := e.stock(t, mapping)
+	if r != (export.StockResult{Items: 120, Sent: 120, Activated: 120}) {
+		t.Fatalf("first pass %+v", r)
+	}
+	if e.available(t, "SKU-07-M-Nav", 0) != 100 || e.available(t, "SKU-07-M-Nav", 1) != 100 {
+		t.Fatal("quantities not set")
+	}
+	sets := e.shopSim.Stats().ByOperation["InventorySetQuantities"]
+	if r := e.stock(t, mapping); r != (export.StockResult{Items: 120, Unchanged: 240}) || e.shopSim.Stats().ByOperation["InventorySetQuantities"] != sets {
+		t.Fatalf("second pass %+v", r)
+	}
+	var quants []struct {
+		ID int64 `json:"id"`
+	}
+	if err := e.odoo.SearchRead(ctx(t), "stock.quant", odoo.Domain{odoo.In("product_id", variantIDs(t, e, "SKU-01-S", "SKU-01-M"))},
+		[]string{"product_id"}, 0, "id", &quants); err != nil || len(quants) != 2 {
+		t.Fatal(quants, err)
+	}
+	e.write(t, "stock.quant", []int64{quants[0].ID}, map[string]any{"quantity": -5.0})
+	e.write(t, "stock.quant", []int64{quants[1].ID}, map[string]any{"reserved_quantity": 30.0})
+	if r := e.stock(t, mapping); r.Sent != 4 {
+		t.Fatalf("third pass %+v", r)
+	}
+	if e.available(t, "SKU-01-S", 0) != 0 || e.available(t, "SKU-01-M", 1) != 70 {
+		t.Fatalf("negative or reserved: %d %d", e.available(t, "SKU-01-S", 0), e.available(t, "SKU-01-M", 1))
+	}
+	onHand := mapping
+	onHand.Quantity = "OnHand"
+	if r := e.stock(t, onHand); r.Sent != 2 || e.available(t, "SKU-01-M", 0) != 100 {
+		t.Fatalf("on hand %+v", r)
+	}
+}
+
+// meddler changes a quantity in Shopify just before the export's first
+// inventorySetQuantities arrives, as another app would.
+type meddler struct {
+	next  http.RoundTripper
+	other *shopify.Client
+	item  string
+	loc   string
+	done  bool
+}
+
+func (m *meddler) RoundTrip(r *http.Request) (*http.Response, error) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if !m.done && bytes.Contains(body, []byte(`"operationName":"InventorySetQuantities"`)) {
+		m.done = true
+		err := m.other.InventorySetQuantities(r.Context(), shopify.InventorySet{Name: "available", Reason: "correction",
+			Quantities: []shopify.InventoryQuantity{{InventoryItemID: m.item, LocationID: m.loc, Quantity: 7}}}, "")
+		if err != nil {
+			return nil, err
+		}
+	}
+	return m.next.RoundTrip(r)
+}
+
+func TestStaleQuantityIsReadAgain(t *testing.T) {
+	e := start(t, shopifysim.Options{})
+	_, item, _ := e.shopSim.Store().VariantBySKU("SKU-02-L-San")
+	m := &meddler{next: http.DefaultTransport, other: e.shop, item: item, loc: e.shopSim.Store().LocationIDs()[0]}
+	c, err := shopify.New(shopify.Config{Endpoint: e.shopSim.URL(), AccessToken: token, Timeout: 10 * time.Second, HTTPClient: &http.Client{Transport: m}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := v1.StockSpec{Locations: mapping.Locations[:1]}
+	r, err := export.ExportStock(ctx(t), e.odoo, c, spec)
+	if err != nil || r.Sent != 120 || !m.done {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if e.available(t, "SKU-02-L-San", 0) != 100 || e.shopSim.Stats().ByOperation["InventorySetQuantities"] < 3 {
+		t.Fatalf("after a stale quantity: %d, %d calls", e.available(t, "SKU-02-L-San", 0), e.shopSim.Stats().ByOperation["InventorySetQuantities"])
+	}
+}
