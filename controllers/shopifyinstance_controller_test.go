@@ -211,4 +211,3 @@ func TestSuspend(t *testing.T) {
 		t.Errorf("a suspended instance imported: last import %v, %d queues, %d attempts", si.Status.LastImportTime, len(f.queues()), q.Status.Attempts)
 	}
 }
-
