@@ -44,7 +44,7 @@ const (
 )
 
 // notReadyWait is how often a queue looks again at an instance that is not ready.
-const notReadyWait = 30 * time.Second
+const notReadyWait = 10 * time.Second
 
 // Reconcile runs one processing pass and writes the status once.
 func (r *OrderQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {

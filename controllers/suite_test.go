@@ -207,23 +207,23 @@ func (f *fixture) ready() *v1.ShopifyInstance {
 	return &si
 }
 
-// queues lists the namespace's queues.
-func (f *fixture) queues() []v1.OrderQueue {
+// list lists objects of the fixture's namespace.
+func (f *fixture) list(list client.ObjectList) {
 	f.t.Helper()
-	var list v1.OrderQueueList
-	if err := cp.Client.List(context.Background(), &list, client.InNamespace(f.ns)); err != nil {
+	if err := cp.Client.List(context.Background(), list, client.InNamespace(f.ns)); err != nil {
 		f.t.Fatal(err)
 	}
+}
+
+func (f *fixture) queues() []v1.OrderQueue {
+	var list v1.OrderQueueList
+	f.list(&list)
 	return list.Items
 }
 
-// events lists the namespace's events.
 func (f *fixture) events() []eventsv1.Event {
-	f.t.Helper()
 	var list eventsv1.EventList
-	if err := cp.Client.List(context.Background(), &list, client.InNamespace(f.ns)); err != nil {
-		f.t.Fatal(err)
-	}
+	f.list(&list)
 	return list.Items
 }
 
@@ -231,9 +231,7 @@ func (f *fixture) events() []eventsv1.Event {
 func (f *fixture) noSecrets() {
 	f.t.Helper()
 	var insts v1.ShopifyInstanceList
-	if err := cp.Client.List(context.Background(), &insts, client.InNamespace(f.ns)); err != nil {
-		f.t.Fatal(err)
-	}
+	f.list(&insts)
 	data, err := json.Marshal([]any{insts, f.queues(), f.events()})
 	if err != nil {
 		f.t.Fatal(err)
