@@ -16,7 +16,7 @@ import (
 // result to fn one order at a time, children joined to their parent; memory
 // does not grow with the number of orders.
 func (c *Client) BulkOrders(ctx context.Context, f OrderFilter, fn func(Order) error) error {
-	url, err := c.runBulk(ctx, bulkOrdersQuery(f.SearchQuery()))
+	url, err := c.runBulk(ctx, bulkQuery("BulkOrders", f.SearchQuery()))
 	if err != nil || url == "" {
 		return err
 	}

@@ -96,6 +96,42 @@ func (c *Client) OrderRefs(ctx context.Context, f OrderFilter, fn func(OrderRef)
 	return pages(ctx, c, "OrderRefs", vars, fn)
 }
 
+// BacklogOrderRefs is OrderRefs for a listing that may be long: when the
+// orders fill more than one page, it lists them all with one bulk operation
+// instead, which costs next to nothing from the shop's rate budget however
+// large the backlog. The bulk listing comes in no particular order.
+func (c *Client) BacklogOrderRefs(ctx context.Context, f OrderFilter, fn func(OrderRef) error) error {
+	var data struct {
+		Orders Conn[OrderRef] `json:"orders"`
+	}
+	vars := map[string]any{"first": pageSize, "query": f.SearchQuery(), "sortKey": "UPDATED_AT"}
+	if err := c.do(ctx, doc("OrderRefs"), vars, &data); err != nil {
+		return err
+	}
+	if data.Orders.PageInfo.HasNextPage {
+		url, err := c.runBulk(ctx, bulkQuery("BulkOrderRefs", f.SearchQuery()))
+		if err != nil || url == "" {
+			return err
+		}
+		return c.streamJSONL(ctx, url, func(b []byte) error {
+			if b == nil {
+				return nil
+			}
+			var ref OrderRef
+			if err := json.Unmarshal(b, &ref); err != nil {
+				return errorf("BulkDownload", KindBulk, "bad JSONL line: %v", err)
+			}
+			return fn(ref)
+		})
+	}
+	for _, ref := range data.Orders.Nodes {
+		if err := fn(ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // OrdersByIDs returns the orders with the given GIDs, in that order; unknown
 // IDs are left out.
 func (c *Client) OrdersByIDs(ctx context.Context, ids []string) ([]Order, error) {
@@ -142,8 +178,8 @@ func (c *Client) completeLines(ctx context.Context, o *Order) error {
 	return nil
 }
 
-// bulkOrdersQuery is the bulk query for orders matching search.
-func bulkOrdersQuery(search string) string {
+// bulkQuery fills a bulk document's search string.
+func bulkQuery(name, search string) string {
 	quoted, _ := json.Marshal(search)
-	return strings.Replace(doc("BulkOrders").text, `"QUERY"`, string(quoted), 1)
+	return strings.Replace(doc(name).text, `"QUERY"`, string(quoted), 1)
 }

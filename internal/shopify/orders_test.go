@@ -203,3 +203,31 @@ func TestBulkOperationInProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A listing longer than a page goes through one bulk operation; a short one
+// stays one page.
+func TestBacklogOrderRefs(t *testing.T) {
+	for _, n := range []int{100, 600} {
+		sim := startSim(t, shopifysim.Options{Orders: n, Seed: 2, RestoreRate: 1e6})
+		c := newClient(t, sim)
+		got := map[string]bool{}
+		err := c.BacklogOrderRefs(ctx(t), shopify.OrderFilter{}, func(r shopify.OrderRef) error {
+			if got[r.ID] || r.LegacyResourceID == "" || r.UpdatedAt.IsZero() {
+				return fmt.Errorf("ref %+v twice or incomplete", r)
+			}
+			got[r.ID] = true
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := sim.Stats()
+		wantBulk := 0
+		if n > 250 {
+			wantBulk = 1
+		}
+		if len(got) != n || st.ByOperation["OrderRefs"] != 1 || st.ByOperation["BulkRun"] != wantBulk {
+			t.Errorf("%d orders: listed %d, %d pages, %d bulk operations", n, len(got), st.ByOperation["OrderRefs"], st.ByOperation["BulkRun"])
+		}
+	}
+}
