@@ -113,13 +113,18 @@ func (r *OrderQueueReconciler) reconcile(ctx context.Context, q *v1.OrderQueue) 
 func (r *OrderQueueReconciler) start(ctx context.Context, q *v1.OrderQueue, inst *v1.ShopifyInstance, c *shopify.Client, size int) error {
 	ids := q.Spec.OrderIDs
 	if w := q.Spec.Window; w != nil {
-		ids = nil
+		var refs []shopify.OrderRef
 		f := shopify.OrderFilter{UpdatedAtMin: w.From.Time, UpdatedAtMax: w.To.Time}
-		if err := c.OrderRefs(ctx, f, func(o shopify.OrderRef) error {
-			ids = append(ids, o.LegacyResourceID)
+		if err := c.BacklogOrderRefs(ctx, f, func(o shopify.OrderRef) error {
+			refs = append(refs, o)
 			return nil
 		}); err != nil {
 			return fmt.Errorf("listing the orders of the window: %w", err)
+		}
+		schedule.Sort(refs)
+		ids = nil
+		for _, o := range refs {
+			ids = append(ids, o.LegacyResourceID)
 		}
 		var children []schedule.Queue
 		ids, children = schedule.Children(q.Name, q.Spec.Type, ids, size)

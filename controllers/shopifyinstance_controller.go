@@ -125,7 +125,7 @@ func (r *ShopifyInstanceReconciler) importOrders(ctx context.Context, inst *v1.S
 	start := time.Now()
 	w := schedule.NextWindow(inst.Spec.Orders, st.ImportWatermark, inst.CreationTimestamp.Time)
 	var refs []shopify.OrderRef
-	if err := conn.Shopify.OrderRefs(ctx, w.Filter(), func(o shopify.OrderRef) error {
+	if err := conn.Shopify.BacklogOrderRefs(ctx, w.Filter(), func(o shopify.OrderRef) error {
 		refs = append(refs, o)
 		return nil
 	}); err != nil {

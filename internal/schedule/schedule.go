@@ -4,6 +4,7 @@
 package schedule
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"hash/fnv"
@@ -132,7 +133,7 @@ func Queues(instance string, refs []shopify.OrderRef, o v1.OrdersSpec, watermark
 	var out []Queue
 	for _, typ := range []v1.QueueType{v1.QueueUnshipped, v1.QueueShipped} {
 		rs := byType[typ]
-		slices.SortStableFunc(rs, func(a, b shopify.OrderRef) int { return a.UpdatedAt.Compare(b.UpdatedAt) })
+		Sort(rs)
 		for chunk := range slices.Chunk(rs, size) {
 			h := sha256.New()
 			q := Queue{Type: typ}
@@ -145,6 +146,17 @@ func Queues(instance string, refs []shopify.OrderRef, o v1.OrdersSpec, watermark
 		}
 	}
 	return out
+}
+
+// Sort orders a listing by update time, then id: a bulk listing comes in no
+// particular order, and a repeated listing must split into the same queues.
+func Sort(refs []shopify.OrderRef) {
+	slices.SortFunc(refs, func(a, b shopify.OrderRef) int {
+		if c := a.UpdatedAt.Compare(b.UpdatedAt); c != 0 {
+			return c
+		}
+		return cmp.Or(cmp.Compare(len(a.LegacyResourceID), len(b.LegacyResourceID)), strings.Compare(a.LegacyResourceID, b.LegacyResourceID))
+	})
 }
 
 // prefix cuts an instance name so that queue names derived from it stay

@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -34,6 +35,16 @@ func TestQueues(t *testing.T) {
 	}
 	if again := Queues("shop", rs, o, nil, nil); fmt.Sprint(again) != fmt.Sprint(qs) {
 		t.Errorf("the same listing named other queues: %+v", again)
+	}
+	// A bulk listing comes in any order, with equal update times too.
+	shuffled := slices.Clone(rs)
+	for i := range shuffled {
+		shuffled[i].UpdatedAt = t0
+	}
+	same := Queues("shop", shuffled, o, nil, nil)
+	slices.Reverse(shuffled)
+	if again := Queues("shop", shuffled, o, nil, nil); fmt.Sprint(again) != fmt.Sprint(same) {
+		t.Errorf("the listing's order changed the queues: %+v, then %+v", same, again)
 	}
 	o.Statuses = []v1.OrderStatus{v1.OrderShipped}
 	if qs := Queues("shop", rs, o, nil, nil); len(qs) != 1 || qs[0].Type != v1.QueueShipped {
