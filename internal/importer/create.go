@@ -163,7 +163,7 @@ func (r *run) createOrders(ctx context.Context, its []*item, orders []odoo.NewOr
 	case err == nil:
 		for i, it := range its {
 			it.order.ID = ids[i]
-			it.did("created")
+			it.did("order created")
 		}
 		return nil
 	case odoo.IsRetryable(err) || errors.Is(err, odoo.ErrReplyLost):
