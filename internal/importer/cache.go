@@ -15,6 +15,10 @@ const cacheTTL = 10 * time.Minute
 // of one instance: the records the spec names, countries, states and taxes.
 // Share one per instance; it is safe for concurrent use.
 type Cache struct {
+	// contacts is held while customers are looked up and created, so that
+	// two queues with the same new customer do not both create it.
+	contacts sync.Mutex
+
 	mu        sync.Mutex
 	spec      string    // what the entries were looked up for
 	at        time.Time // when the named records were looked up

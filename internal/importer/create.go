@@ -87,6 +87,9 @@ func (r *run) loadRefs(ctx context.Context) error {
 	if r.refs.guest, err = one("res.partner", "name", r.s.Orders.Customers.GuestCustomer, "guest customer"); err != nil {
 		return err
 	}
+	if r.refs.rounding, err = one("product.product", "default_code", r.s.Orders.RoundingProduct, "rounding product"); err != nil {
+		return err
+	}
 	if r.refs.journals, err = names("account.journal", journals); err != nil {
 		return err
 	}
@@ -235,9 +238,6 @@ func (r *run) products(ctx context.Context, its []*item) (map[string]int64, erro
 			codes = append(codes, l.SKU)
 		}
 	}
-	if r.s.Orders.RoundingProduct != "" {
-		codes = append(codes, r.s.Orders.RoundingProduct)
-	}
 	found, err := r.c.ProductsByCode(ctx, codes)
 	if err != nil {
 		return nil, err
@@ -263,7 +263,6 @@ func (r *run) products(ctx context.Context, its []*item) (map[string]int64, erro
 			out["barcode:"+bc] = p.ID
 		}
 	}
-	r.refs.rounding = out[r.s.Orders.RoundingProduct]
 	return out, nil
 }
 

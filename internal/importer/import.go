@@ -33,7 +33,10 @@ type Importer struct {
 	Shopify  *shopify.Client
 	Odoo     *odoo.Client
 	Settings Settings
-	Cache    *Cache // optional; spares the look-ups of named records between runs
+	// Cache is shared by the imports of one instance: it spares looking up
+	// named records again, and keeps concurrent imports from creating the
+	// same customer twice. Optional.
+	Cache *Cache
 }
 
 // Import brings the orders with the given numeric ids into Odoo and returns

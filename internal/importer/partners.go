@@ -23,6 +23,10 @@ func customerRef(shop string, c *shopify.Customer) string {
 // delivery addresses as child contacts. All orders share the lookups and one
 // create.
 func (r *run) partners(ctx context.Context, its []*item) (map[*item]int64, error) {
+	if c := r.im.Cache; c != nil {
+		c.contacts.Lock()
+		defer c.contacts.Unlock()
+	}
 	out := map[*item]int64{}
 	byRef := map[string][]*item{}
 	var refs, emails []string

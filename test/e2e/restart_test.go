@@ -1,0 +1,201 @@
+// Package e2e runs the manager against a real API server and both simulators,
+// the way a cluster runs it, and kills it while it works.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/controllers"
+	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/odoo"
+	"github.com/shopify-odoo/connector/internal/shopify"
+	"github.com/shopify-odoo/connector/test/catalog"
+	"github.com/shopify-odoo/connector/test/controlplane"
+	"github.com/shopify-odoo/connector/test/odoosim"
+	"github.com/shopify-odoo/connector/test/shopifysim"
+)
+
+const (
+	orders    = 63 // three of each kind the simulator generates
+	shopToken = "shpat_e2e"
+	odooKey   = "odoo-e2e-key"
+)
+
+func spec(shop, odooURL string) v1.ShopifyInstanceSpec {
+	after := metav1.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	return v1.ShopifyInstanceSpec{
+		Shopify: v1.ShopifySpec{Shop: "e2e.myshopify.com", Endpoint: shop, CredentialsSecretRef: v1.SecretReference{Name: "shop"}},
+		Odoo:    v1.OdooSpec{URL: odooURL, Database: "db", Warehouse: "WH", CredentialsSecretRef: v1.SecretReference{Name: "odoo"}},
+		Orders: v1.OrdersSpec{
+			ImportAfter: &after, QueueSize: 10, NamePrefix: "SHOP-",
+			Statuses:        []v1.OrderStatus{v1.OrderUnshipped, v1.OrderPartial, v1.OrderShipped, v1.OrderCancelled},
+			ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU, GiftCardProduct: catalog.GiftCardSKU,
+			RoundingProduct: catalog.RoundingSKU, RoundingLimit: "0.05",
+			Customers: v1.CustomersSpec{GuestCustomer: catalog.GuestCustomer},
+			Workflows: []v1.Workflow{
+				{FinancialStatus: "paid", Gateway: "cash", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Cash"},
+				{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Shopify Payments"},
+				{FinancialStatus: "any", Confirm: true},
+			},
+		},
+	}
+}
+
+func sims(t *testing.T, latency time.Duration) (*shopifysim.Sim, *odoosim.Sim) {
+	t.Helper()
+	shop, err := shopifysim.Start(shopifysim.Options{Shop: "e2e.myshopify.com", Orders: orders, Seed: 5, AccessToken: shopToken,
+		RestoreRate: 1e5, MaxCost: 1e5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(shop.Close)
+	o := odoosim.New(odoosim.Options{Version: 17, Database: "db", Login: "admin", APIKey: odooKey, Catalog: true})
+	if latency > 0 {
+		o.Inject(odoosim.Fault{Kind: odoosim.Latency, Delay: latency})
+	}
+	o.Start()
+	t.Cleanup(o.Close)
+	return shop, o
+}
+
+// counts is what Odoo holds: the figures that must not double.
+func counts(t *testing.T, o *odoosim.Sim) string {
+	t.Helper()
+	n := func(model string, domain ...any) int {
+		rows, err := o.SearchRead(model, domain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rows)
+	}
+	return fmt.Sprintf("sale orders %d, invoices %d, payments %d, deliveries done %d, contacts %d",
+		n("sale.order"), n("account.move", []any{"move_type", "=", "out_invoice"}), n("account.payment"),
+		n("stock.picking", []any{"state", "=", "done"}), n("res.partner"))
+}
+
+// clean imports the same store once, without Kubernetes or interruptions.
+func clean(t *testing.T) string {
+	shop, o := sims(t, 0)
+	sc, err := shopify.New(shopify.Config{Shop: "e2e.myshopify.com", Endpoint: shop.URL(), AccessToken: shopToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc, err := odoo.New(odoo.Config{URL: o.URL(), Database: "db", Username: "admin", APIKey: odooKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := oc.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := spec("", "")
+	im := importer.Importer{Shopify: sc, Odoo: oc, Settings: importer.Settings{Shop: s.Shopify.Shop, Odoo: s.Odoo, Orders: s.Orders}}
+	var ids []string
+	for _, gid := range shop.Store().OrderIDs() {
+		ids = append(ids, gid[len("gid://shopify/Order/"):])
+	}
+	if _, err := im.Import(ctx, ids); err != nil {
+		t.Fatal(err)
+	}
+	return counts(t, o)
+}
+
+// startManager runs the connector's controllers until the returned stop.
+func startManager(t *testing.T, cp *controlplane.ControlPlane) (stop func()) {
+	t.Helper()
+	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)}})
+	if err == nil {
+		err = controllers.Setup(mgr, controllers.Options{QueueConcurrency: 2})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	return func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	}
+}
+
+// The manager is killed three times while it imports, each time after Odoo
+// has created more sale orders; a last manager finishes. Odoo then holds
+// exactly what one clean import makes.
+func TestManagerKilledWhileImporting(t *testing.T) {
+	ctrl.SetLogger(logr.Discard())
+	want := clean(t)
+	cp := controlplane.ForTest(t)
+	shop, o := sims(t, 5*time.Millisecond)
+	ctx := context.Background()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "e2e"}}
+	objs := []client.Object{ns,
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "e2e"}, StringData: map[string]string{"accessToken": shopToken}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "odoo", Namespace: "e2e"}, StringData: map[string]string{"username": "admin", "apiKey": odooKey}},
+		&v1.ShopifyInstance{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "e2e"}, Spec: spec(shop.URL(), o.URL())},
+	}
+	for _, obj := range objs {
+		if err := cp.Client.Create(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for kill := range 3 {
+		stop := startManager(t, cp)
+		target := o.Calls("sale.order", "create") + 1
+		wait(t, fmt.Sprintf("sale orders created before kill %d", kill+1), func() bool { return o.Calls("sale.order", "create") >= target })
+		stop()
+	}
+	stop := startManager(t, cp)
+	defer stop()
+	wait(t, "every queue finished", func() bool {
+		var list v1.OrderQueueList
+		if err := cp.Client.List(ctx, &list, client.InNamespace("e2e")); err != nil || len(list.Items) == 0 {
+			return false
+		}
+		lines := 0
+		for _, q := range list.Items {
+			if q.Status.Counts.Draft > 0 || q.Status.Phase == "" || q.Status.Phase == v1.PhaseDraft || q.Status.Phase == v1.PhaseProcessing {
+				return false
+			}
+			lines += int(q.Status.Counts.Total)
+		}
+		return lines == orders
+	})
+	if got := counts(t, o); got != want {
+		t.Errorf("after three kills: %s\none clean import: %s", got, want)
+		var list v1.OrderQueueList
+		_ = cp.Client.List(ctx, &list, client.InNamespace("e2e"))
+		for _, q := range list.Items {
+			for _, l := range q.Status.Lines {
+				t.Logf("%s %s %s %s %q", q.Name, l.Name, l.State, l.Outcome, l.Message)
+			}
+		}
+	}
+}
+
+func wait(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting: %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
