@@ -132,7 +132,7 @@ func (f *fixture) instance(edit func(*v1.ShopifyInstanceSpec)) *v1.ShopifyInstan
 				CredentialsSecretRef: v1.SecretReference{Name: "odoo"}},
 			Orders: v1.OrdersSpec{
 				ImportAfter: &importAfter, QueueSize: 10, NamePrefix: "SHOP-",
-				ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU, GiftCardProduct: catalog.GiftCardSKU,
+				ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU, GiftCardProduct: catalog.GiftCardSKU, TipProduct: catalog.TipSKU,
 				RoundingProduct: catalog.RoundingSKU, RoundingLimit: "0.05",
 				Customers: v1.CustomersSpec{GuestCustomer: catalog.GuestCustomer},
 				Workflows: []v1.Workflow{

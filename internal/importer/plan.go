@@ -29,6 +29,7 @@ const (
 	RoleShipping Role = "shipping"
 	RoleDiscount Role = "discount"
 	RoleGiftCard Role = "gift card"
+	RoleTip      Role = "tip"
 	RoleRounding Role = "rounding"
 )
 
@@ -216,6 +217,12 @@ func (p *Plan) addLines(s v1.OrdersSpec, o *shopify.Order) error {
 			Quantity: 1, PriceUnit: price, Taxes: taxKeys(sl.TaxLines, included)})
 	}
 	p.Lines = append(p.Lines, discounts...)
+	if tip := o.TotalTipReceived.Shop.Amount; tip.Sign() > 0 {
+		if s.TipProduct == "" {
+			return fmt.Errorf("the order has a tip of %s and spec.orders.tipProduct is not set", tip)
+		}
+		p.Lines = append(p.Lines, Line{Role: RoleTip, SKU: s.TipProduct, Name: "Tip", Quantity: 1, PriceUnit: tip})
+	}
 	return nil
 }
 

@@ -17,7 +17,7 @@ import (
 func settings() Settings {
 	return Settings{Shop: "sim-shop.myshopify.com", Orders: v1.OrdersSpec{
 		NamePrefix: "SHOP-", ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU,
-		GiftCardProduct: catalog.GiftCardSKU,
+		GiftCardProduct: catalog.GiftCardSKU, TipProduct: catalog.TipSKU,
 		Workflows: []v1.Workflow{
 			{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Bank"},
 			{FinancialStatus: "partially_refunded", Confirm: true},
@@ -105,6 +105,9 @@ func TestPlanEveryKindOfOrder(t *testing.T) {
 			if kind == "gift-card-purchase" && p.Lines[0].Role != RoleGiftCard {
 				t.Errorf("%s %s: first line %+v is not the gift card", kind, o.Name, p.Lines[0])
 			}
+			if last := p.Lines[len(p.Lines)-1]; kind == "pos" && (last.Role != RoleTip || last.SKU != catalog.TipSKU) {
+				t.Errorf("%s %s: last line %+v is not the tip", kind, o.Name, last)
+			}
 			if got := planned(p); !got.Equal(p.Total) {
 				t.Errorf("%s %s: lines add up to %s, Shopify's total is %s\n%+v", kind, o.Name, got, p.Total, p.Lines)
 			}
@@ -131,6 +134,7 @@ func TestPlanFailuresSayWhatToFix(t *testing.T) {
 	orders := generatedOrders(t, 1)
 	paid := orders["multi-line"][0]
 	gift := orders["gift-card-purchase"][0]
+	pos := orders["pos"][0]
 	cases := []struct {
 		name  string
 		edit  func(*Settings)
@@ -145,6 +149,8 @@ func TestPlanFailuresSayWhatToFix(t *testing.T) {
 			"spec.orders.shippingProduct is not set"},
 		{"no gift card product", func(s *Settings) { s.Orders.GiftCardProduct = "" }, &gift,
 			"is a gift card and spec.orders.giftCardProduct is not set"},
+		{"no tip product", func(s *Settings) { s.Orders.TipProduct = "" }, &pos,
+			"the order has a tip of 2.00 and spec.orders.tipProduct is not set"},
 	}
 	for _, tc := range cases {
 		s := settings()

@@ -241,6 +241,7 @@ type Order struct {
 	TotalTax             MoneyBag                  `json:"totalTaxSet"`
 	TotalPrice           MoneyBag                  `json:"totalPriceSet"`
 	TotalRefunded        MoneyBag                  `json:"totalRefundedSet"`
+	TotalTipReceived     MoneyBag                  `json:"totalTipReceivedSet"`
 	TaxLines             []TaxLine                 `json:"taxLines"`
 	Transactions         []Transaction             `json:"transactions"`
 	LineItems            Conn[LineItem]            `json:"lineItems"`

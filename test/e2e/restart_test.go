@@ -42,7 +42,7 @@ func spec(shop, odooURL string) v1.ShopifyInstanceSpec {
 		Orders: v1.OrdersSpec{
 			ImportAfter: &after, QueueSize: 10, NamePrefix: "SHOP-",
 			Statuses:        []v1.OrderStatus{v1.OrderUnshipped, v1.OrderPartial, v1.OrderShipped, v1.OrderCancelled},
-			ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU, GiftCardProduct: catalog.GiftCardSKU,
+			ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU, GiftCardProduct: catalog.GiftCardSKU, TipProduct: catalog.TipSKU,
 			RoundingProduct: catalog.RoundingSKU, RoundingLimit: "0.05",
 			Customers: v1.CustomersSpec{GuestCustomer: catalog.GuestCustomer},
 			Workflows: []v1.Workflow{

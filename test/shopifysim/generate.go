@@ -189,6 +189,7 @@ type plan struct {
 	orderAmt  decimal.Decimal // fixed amount, shop currency
 	shipping  decimal.Decimal
 	shipDisc  bool
+	tip       decimal.Decimal // shop currency
 }
 
 func (st *Store) variantLine(v Obj, qty int) line {
@@ -241,7 +242,7 @@ func (st *Store) newOrder(i int) Obj {
 	case "custom-line":
 		p.lines = append(p.lines, line{title: "Gift wrapping", qty: 1, price: decimal.MustParse("3.50")})
 	case "pos":
-		p.customer, p.pl, p.shipping = nil, places[0], decimal.Zero
+		p.customer, p.pl, p.shipping, p.tip = nil, places[0], decimal.Zero, decimal.MustParse("2.00")
 	}
 	p.pcur = p.pl.currency
 	switch p.pl.code {
@@ -290,7 +291,7 @@ func (st *Store) fulfillAll(o Obj) {
 type amounts struct {
 	unit, lineDisc, orderAlloc []decimal.Decimal
 	lineTax                    [][]decimal.Decimal
-	shipping, shipDisc         decimal.Decimal
+	shipping, shipDisc, tip    decimal.Decimal
 	shipTax                    []decimal.Decimal
 	subtotal, discounts, tax   decimal.Decimal
 	total                      decimal.Decimal
@@ -301,7 +302,7 @@ type amounts struct {
 // extracted from the price, excluded tax is added on top.
 func compute(p plan, rate decimal.Decimal) amounts {
 	conv := func(d decimal.Decimal) decimal.Decimal { return d.Mul(rate).Round(2) }
-	a := amounts{shipping: conv(p.shipping)}
+	a := amounts{shipping: conv(p.shipping), tip: conv(p.tip)}
 	base := make([]decimal.Decimal, len(p.lines))
 	sum := decimal.Zero
 	for i, l := range p.lines {
@@ -359,7 +360,7 @@ func compute(p plan, rate decimal.Decimal) amounts {
 	a.shipTax = taxOn(a.shipping.Sub(a.shipDisc))
 	a.tax = a.tax.Add(sumDec(a.shipTax))
 	a.discounts = sumDec(a.lineDisc).Add(orderDisc).Add(a.shipDisc)
-	a.total = a.subtotal.Add(a.shipping).Sub(a.shipDisc)
+	a.total = a.subtotal.Add(a.shipping).Sub(a.shipDisc).Add(a.tip) // tips are untaxed
 	if !p.included {
 		a.total = a.total.Add(a.tax)
 	}
@@ -461,7 +462,7 @@ func (st *Store) build(p plan, at, kind string) Obj {
 		"email": nil, "phone": nil, "customer": p.customer, "billingAddress": nil, "shippingAddress": nil,
 		"subtotalPriceSet": b(s.subtotal, r.subtotal), "totalDiscountsSet": b(s.discounts, r.discounts),
 		"totalShippingPriceSet": b(s.shipping.Sub(s.shipDisc), r.shipping.Sub(r.shipDisc)),
-		"totalTaxSet":           b(s.tax, r.tax), "totalPriceSet": b(s.total, r.total),
+		"totalTaxSet":           b(s.tax, r.tax), "totalPriceSet": b(s.total, r.total), "totalTipReceivedSet": b(s.tip, r.tip),
 		"totalRefundedSet": b(decimal.Zero, decimal.Zero), "lineItems": lines, "discountApplications": apps,
 		"risk":    Obj{"recommendation": "ACCEPT", "assessments": []Obj{{"riskLevel": "LOW", "provider": nil, "facts": []Obj{}}}},
 		"refunds": []Obj{}, "fulfillments": []Obj{}, "shippingLines": []Obj{},

@@ -34,7 +34,7 @@ func checkTotals(t *testing.T, o shopify.Order, side func(shopify.MoneyBag) shop
 	shipping := sum(ships, func(s shopify.ShippingLine) decimal.Decimal { return amt(s.DiscountedPrice) })
 	discounts := sum(lines, func(l shopify.LineItem) decimal.Decimal { return sum(l.DiscountAllocations, alloc) }).
 		Add(sum(ships, func(s shopify.ShippingLine) decimal.Decimal { return sum(s.DiscountAllocations, alloc) }))
-	total := subtotal.Add(shipping)
+	total := subtotal.Add(shipping).Add(amt(o.TotalTipReceived))
 	if !o.TaxesIncluded {
 		total = total.Add(lineTax).Add(shipTax)
 	}
