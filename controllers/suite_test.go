@@ -130,20 +130,10 @@ func (f *fixture) instance(edit func(*v1.ShopifyInstanceSpec)) *v1.ShopifyInstan
 			Shopify: v1.ShopifySpec{Shop: "test-shop.myshopify.com", Endpoint: f.shop.URL(), CredentialsSecretRef: v1.SecretReference{Name: "shop"}},
 			Odoo: v1.OdooSpec{URL: f.odoo.URL(), Database: "db", Warehouse: "WH",
 				CredentialsSecretRef: v1.SecretReference{Name: "odoo"}},
-			Orders: v1.OrdersSpec{
-				ImportAfter: &importAfter, QueueSize: 10, NamePrefix: "SHOP-",
-				ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU, GiftCardProduct: catalog.GiftCardSKU, TipProduct: catalog.TipSKU,
-				RoundingProduct: catalog.RoundingSKU, RoundingLimit: "0.05",
-				Customers: v1.CustomersSpec{GuestCustomer: catalog.GuestCustomer},
-				Workflows: []v1.Workflow{
-					{FinancialStatus: "paid", Gateway: "cash", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Cash"},
-					{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Shopify Payments"},
-					{FinancialStatus: "authorized", Confirm: true},
-					{FinancialStatus: "any", Confirm: true},
-				},
-			},
+			Orders: catalog.Orders(),
 		},
 	}
+	si.Spec.Orders.ImportAfter, si.Spec.Orders.QueueSize = &importAfter, 10
 	if edit != nil {
 		edit(&si.Spec)
 	}

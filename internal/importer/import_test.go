@@ -42,18 +42,7 @@ func newEnv(t testing.TB, version, orders int) *env {
 	}
 	e := &env{shop: shop, odoo: osim, kinds: map[string]string{}}
 	oc := e.client(t, nil)
-	s := settings()
-	s.Odoo.Warehouse = "WH"
-	s.Orders.RoundingProduct, s.Orders.RoundingLimit = catalog.RoundingSKU, "0.05"
-	s.Orders.Customers.GuestCustomer = catalog.GuestCustomer
-	s.Orders.Workflows = []v1.Workflow{
-		{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Shopify Payments"},
-		{FinancialStatus: "paid", Gateway: "cash", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Cash"},
-		{FinancialStatus: "authorized", Confirm: true},
-		{FinancialStatus: "any", Confirm: true},
-	}
-	// The cash row must win for cash orders: put it first.
-	s.Orders.Workflows[0], s.Orders.Workflows[1] = s.Orders.Workflows[1], s.Orders.Workflows[0]
+	s := Settings{Shop: "sim-shop.myshopify.com", Odoo: v1.OdooSpec{Warehouse: "WH"}, Orders: catalog.Orders()}
 	e.im = &Importer{Shopify: sc, Odoo: oc, Settings: s, Cache: &Cache{}}
 	var refs []shopify.OrderRef
 	if err := sc.OrderRefs(ctx(t), shopify.OrderFilter{}, func(r shopify.OrderRef) error { refs = append(refs, r); return nil }); err != nil {

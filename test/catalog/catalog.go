@@ -2,7 +2,11 @@
 // the SKUs of the simulated Shopify store exist in the simulated Odoo.
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+)
 
 // Variant is one sellable item. Price is a decimal string in the shop currency.
 type Variant struct {
@@ -144,4 +148,22 @@ func ean13(d12 string) string {
 		sum += n
 	}
 	return d12 + fmt.Sprint((10-sum%10)%10)
+}
+
+// Orders is an order import spec that fits the catalogue and the simulated
+// Odoo: its service products, guest contact and journals; cash sales and
+// card sales paid in full, anything else confirmed.
+func Orders() v1.OrdersSpec {
+	return v1.OrdersSpec{
+		NamePrefix:      "SHOP-",
+		ShippingProduct: ShippingSKU, DiscountProduct: DiscountSKU, GiftCardProduct: GiftCardSKU, TipProduct: TipSKU,
+		RoundingProduct: RoundingSKU, RoundingLimit: "0.05",
+		Customers: v1.CustomersSpec{GuestCustomer: GuestCustomer},
+		Workflows: []v1.Workflow{
+			{FinancialStatus: "paid", Gateway: "cash", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Cash"},
+			{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Shopify Payments"},
+			{FinancialStatus: "authorized", Confirm: true},
+			{FinancialStatus: "any", Confirm: true},
+		},
+	}
 }

@@ -39,19 +39,15 @@ func spec(shop, odooURL string) v1.ShopifyInstanceSpec {
 	return v1.ShopifyInstanceSpec{
 		Shopify: v1.ShopifySpec{Shop: "e2e.myshopify.com", Endpoint: shop, CredentialsSecretRef: v1.SecretReference{Name: "shop"}},
 		Odoo:    v1.OdooSpec{URL: odooURL, Database: "db", Warehouse: "WH", CredentialsSecretRef: v1.SecretReference{Name: "odoo"}},
-		Orders: v1.OrdersSpec{
-			ImportAfter: &after, QueueSize: 10, NamePrefix: "SHOP-",
-			Statuses:        []v1.OrderStatus{v1.OrderUnshipped, v1.OrderPartial, v1.OrderShipped, v1.OrderCancelled},
-			ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU, GiftCardProduct: catalog.GiftCardSKU, TipProduct: catalog.TipSKU,
-			RoundingProduct: catalog.RoundingSKU, RoundingLimit: "0.05",
-			Customers: v1.CustomersSpec{GuestCustomer: catalog.GuestCustomer},
-			Workflows: []v1.Workflow{
-				{FinancialStatus: "paid", Gateway: "cash", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Cash"},
-				{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Shopify Payments"},
-				{FinancialStatus: "any", Confirm: true},
-			},
-		},
+		Orders:  orderSpec(after),
 	}
+}
+
+func orderSpec(after metav1.Time) v1.OrdersSpec {
+	o := catalog.Orders()
+	o.ImportAfter, o.QueueSize = &after, 10
+	o.Statuses = []v1.OrderStatus{v1.OrderUnshipped, v1.OrderPartial, v1.OrderShipped, v1.OrderCancelled}
+	return o
 }
 
 func sims(t *testing.T, latency time.Duration) (*shopifysim.Sim, *odoosim.Sim) {
