@@ -344,6 +344,7 @@ func (r *run) mapping(k TaxKey) string {
 	return ""
 }
 
+// normaliseRate drops a rate's trailing zeros, as the spec may write them.
 func normaliseRate(s string) string {
 	if strings.Contains(s, ".") {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")

@@ -282,13 +282,7 @@ func taxKeys(lines []shopify.TaxLine, included bool) []TaxKey {
 }
 
 // normalise prints a rate without trailing zeros: 20.0 is "20", 5.50 is "5.5".
-func normalise(d decimal.Decimal) string {
-	s := d.String()
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
+func normalise(d decimal.Decimal) string { return normaliseRate(d.String()) }
 
 func appendUnique(xs []string, x string) []string {
 	if slices.Contains(xs, x) {
