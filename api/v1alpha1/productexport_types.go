@@ -26,6 +26,18 @@ type ProductExportSpec struct {
 	// +optional
 	Interval *metav1.Duration `json:"interval,omitempty"`
 
+	// VendorField is the product.template field sent as the Shopify vendor,
+	// a text field or a many-to-one such as a brand; empty sends none.
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z_][a-z0-9_]*$')",message="vendorField must be an Odoo field name such as x_brand"
+	// +optional
+	VendorField string `json:"vendorField,omitempty"`
+
+	// RemoveUnknownVariants deletes the Shopify variants of an exported
+	// product whose SKU the Odoo template does not have. By default they are kept.
+	// +optional
+	RemoveUnknownVariants bool `json:"removeUnknownVariants,omitempty"`
+
 	// Suspend stops the export.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
@@ -88,6 +100,18 @@ type ProductExportStatus struct {
 	// LastExportTime is when the last pass finished.
 	// +optional
 	LastExportTime *metav1.Time `json:"lastExportTime,omitempty"`
+
+	// Watermark is the Odoo write_date from which the next pass reads
+	// products again.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Watermark string `json:"watermark,omitempty"`
+
+	// InputsKey changes with the spec and the pricelists' rules; when it
+	// changes, the next pass reads every product.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	InputsKey string `json:"inputsKey,omitempty"`
 }
 
 // ExportCounts counts product templates by outcome of the last pass.
@@ -120,8 +144,11 @@ type ProductFailure struct {
 // +kubebuilder:printcolumn:name="Instance",type=string,JSONPath=`.spec.instanceRef.name`
 // +kubebuilder:printcolumn:name="Selected",type=integer,JSONPath=`.status.counts.selected`
 // +kubebuilder:printcolumn:name="Exported",type=integer,JSONPath=`.status.counts.exported`
+// +kubebuilder:printcolumn:name="Updated",type=integer,JSONPath=`.status.counts.updated`
 // +kubebuilder:printcolumn:name="Failed",type=integer,JSONPath=`.status.counts.failed`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Last export",type=date,JSONPath=`.status.lastExportTime`
+// +kubebuilder:printcolumn:name="Status",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].message`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type ProductExport struct {
 	metav1.TypeMeta   `json:",inline"`

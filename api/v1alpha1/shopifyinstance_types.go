@@ -7,6 +7,8 @@ const (
 	ConditionShopifyConnected = "ShopifyConnected"
 	ConditionOdooConnected    = "OdooConnected"
 	ConditionSuspended        = "Suspended"
+	// ConditionStockExported says whether the last stock export succeeded.
+	ConditionStockExported = "StockExported"
 )
 
 // ShopifyInstanceSpec wires one Shopify store to one Odoo company.
@@ -447,6 +449,25 @@ type ShopifyInstanceStatus struct {
 	// Counters are the instance's dashboard.
 	// +optional
 	Counters Counters `json:"counters,omitempty"`
+
+	// Stock is what the last stock export did.
+	// +optional
+	Stock *StockStatus `json:"stock,omitempty"`
+}
+
+// StockStatus counts what the last stock export did, by item and location.
+type StockStatus struct {
+	// LastExportTime is when the last stock export finished.
+	// +optional
+	LastExportTime *metav1.Time `json:"lastExportTime,omitempty"`
+	// Items are the tracked Shopify items with an Odoo product.
+	Items int32 `json:"items"`
+	// Sent are the quantities that changed and were sent.
+	Sent int32 `json:"sent"`
+	// Activated are the items stocked at a location for the first time.
+	Activated int32 `json:"activated"`
+	// Unchanged are the quantities Shopify already had.
+	Unchanged int32 `json:"unchanged"`
 }
 
 // ShopInfo is what Shopify says of the store.

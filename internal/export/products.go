@@ -55,8 +55,9 @@ func (p Products) syncs(f v1.SyncField) bool { return len(p.Sync) == 0 || slices
 type State struct {
 	// Watermark is the Odoo write_date from which templates are read again.
 	Watermark string `json:"watermark,omitempty"`
-	// PriceKey changes with the pricelists' rules; a change reads every template.
-	PriceKey string `json:"priceKey,omitempty"`
+	// Key changes with the export's settings and the pricelists' rules; a
+	// change reads every template.
+	Key string `json:"key,omitempty"`
 }
 
 // Result is the outcome of a pass.
@@ -114,18 +115,19 @@ func ExportProducts(ctx context.Context, o *odoo.Client, s *shopify.Client, p Pr
 	if e.prices, key, err = pricelists(ctx, o, p.Pricelist, compare); err != nil {
 		return Result{}, err
 	}
+	key = hashOf(fmt.Sprintf("%s%+v", key, p))
 	selected, err := count(ctx, o, "product.template", sel)
 	if err != nil {
 		return Result{}, err
 	}
 	domain := sel
-	if prev.Watermark != "" && prev.PriceKey == key {
+	if prev.Watermark != "" && prev.Key == key {
 		wm := prev.Watermark
 		domain = append(slices.Clone(sel), "|", "|", odoo.Cond("write_date", ">=", wm),
 			odoo.Cond("product_variant_ids.write_date", ">=", wm),
 			odoo.Cond("attribute_line_ids.product_template_value_ids.write_date", ">=", wm))
 	}
-	e.res.State = State{Watermark: prev.Watermark, PriceKey: key}
+	e.res.State = State{Watermark: prev.Watermark, Key: key}
 	fields := []string{"name", "description_sale", "categ_id", "product_tag_ids", "hs_code", "country_of_origin", "write_date"}
 	if p.syncs(v1.SyncField("images")) {
 		fields = append(fields, "image_1920")
