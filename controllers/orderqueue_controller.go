@@ -23,6 +23,7 @@ import (
 	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/kstatus"
+	"github.com/shopify-odoo/connector/internal/metrics"
 	"github.com/shopify-odoo/connector/internal/schedule"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -57,10 +58,29 @@ func (r *OrderQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	}
 	old := q.DeepCopy()
 	res, err := r.reconcile(ctx, &q)
+	r.recordNotReady(&q, old)
 	if perr := patchStatus(ctx, r.Client, old, &q, old.Status, q.Status); perr != nil {
 		return ctrl.Result{}, perr
 	}
 	return res, err
+}
+
+// recordNotReady records an event when the queue stops being ready for a new
+// reason, so that kubectl describe tells why it waits or stopped. Being
+// suspended is normal; the rest are warnings.
+func (r *OrderQueueReconciler) recordNotReady(q, old *v1.OrderQueue) {
+	c := meta.FindStatusCondition(q.Status.Conditions, v1.ConditionReady)
+	if c == nil || c.Status != metav1.ConditionFalse {
+		return
+	}
+	if o := meta.FindStatusCondition(old.Status.Conditions, v1.ConditionReady); o != nil && o.Status == c.Status && o.Reason == c.Reason {
+		return
+	}
+	typ := corev1.EventTypeWarning
+	if c.Reason == ReasonInstanceSuspended {
+		typ = corev1.EventTypeNormal
+	}
+	r.Recorder.Eventf(q, nil, typ, c.Reason, "Reconcile", "%s", c.Message)
 }
 
 // finished phases have no line left to try.
@@ -156,6 +176,7 @@ func (r *OrderQueueReconciler) process(ctx context.Context, q *v1.OrderQueue, in
 		for _, l := range failed {
 			r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "ImportFailed", "Import", "%s", l.Message)
 		}
+		metrics.QueueLines(metrics.Instance(q.Namespace, inst.Name), linesOf(st.Lines, ids))
 		st.Attempts++
 		st.LastAttemptTime = &metav1.Time{Time: time.Now()}
 	}
@@ -186,10 +207,26 @@ func (r *OrderQueueReconciler) process(ctx context.Context, q *v1.OrderQueue, in
 	return ctrl.Result{}
 }
 
+// linesOf returns the lines with the given ids.
+func linesOf(lines []v1.QueueLine, ids []string) []v1.QueueLine {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	var out []v1.QueueLine
+	for _, l := range lines {
+		if want[l.ID] {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // SetupWithManager watches queues (their spec, not their status) and the
 // instances they belong to, so that queues waiting for an instance go on
 // when it appears, becomes ready or is resumed.
 func (r *OrderQueueReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
+	metrics.WatchQueues(mgr.GetCache())
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.OrderQueue{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&v1.ShopifyInstance{}, handler.EnqueueRequestsFromMapFunc(r.queuesOf),

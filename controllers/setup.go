@@ -38,7 +38,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	pool := instance.NewPool(mgr.GetAPIReader(), recheck)
-	if err := (&ShopifyInstanceReconciler{Client: mgr.GetClient(), Pool: pool}).SetupWithManager(mgr); err != nil {
+	if err := (&ShopifyInstanceReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("shopifyinstance-controller")}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("ShopifyInstance controller: %w", err)
 	}
 	q := &OrderQueueReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("orderqueue-controller")}

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -26,7 +27,8 @@ import (
 // scheduled import and sums its queues into the dashboard counters.
 type ShopifyInstanceReconciler struct {
 	client.Client
-	Pool *instance.Pool
+	Pool     *instance.Pool
+	Recorder events.EventRecorder
 }
 
 // Credentials are read uncached; the metadata watch needs list and watch.
@@ -77,7 +79,7 @@ func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.Shop
 	meta.RemoveStatusCondition(&st.Conditions, v1.ConditionSuspended)
 
 	interval := schedule.Interval(inst.Spec.Orders)
-	next := schedule.NextImport(st.LastImportTime, interval, string(inst.UID))
+	next := schedule.Next(st.LastImportTime, interval, string(inst.UID))
 	if requested || !time.Now().Before(next) {
 		if err := r.importOrders(ctx, inst, conn); err != nil {
 			kstatus.Failed(&st.Conditions, gen, "ImportFailed", err.Error())
@@ -86,10 +88,19 @@ func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.Shop
 		if requested {
 			st.LastHandledReconcileAt = runNow
 		}
-		next = schedule.NextImport(st.LastImportTime, interval, string(inst.UID))
+		next = schedule.Next(st.LastImportTime, interval, string(inst.UID))
 	}
+	next = earliest(next, r.exportStock(ctx, inst, conn, requested))
 	kstatus.Ready(&st.Conditions, gen, instance.ReasonConnected, "both ends connected; importing orders every "+interval.String())
 	return ctrl.Result{RequeueAfter: time.Until(next)}, nil
+}
+
+// earliest is the earlier of two due times; zero is never.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // connected sets ShopifyConnected, OdooConnected and what each end said of

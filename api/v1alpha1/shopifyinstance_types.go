@@ -457,7 +457,10 @@ type ShopifyInstanceStatus struct {
 
 // StockStatus counts what the last stock export did, by item and location.
 type StockStatus struct {
-	// LastExportTime is when the last stock export finished.
+	// LastAttemptTime is when the last stock export ran, whatever its outcome.
+	// +optional
+	LastAttemptTime *metav1.Time `json:"lastAttemptTime,omitempty"`
+	// LastExportTime is when the last successful stock export finished.
 	// +optional
 	LastExportTime *metav1.Time `json:"lastExportTime,omitempty"`
 	// Items are the tracked Shopify items with an Odoo product.

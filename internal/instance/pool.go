@@ -15,6 +15,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/metrics"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -106,12 +107,13 @@ func (p *Pool) Check(ctx context.Context, inst *v1.ShopifyInstance, force bool) 
 	c := &Conn{key: key, gen: inst.Generation, checked: time.Now()}
 	s := inst.Spec
 	c.Shopify, err = shopify.New(shopify.Config{Shop: s.Shopify.Shop, APIVersion: s.Shopify.APIVersion, Endpoint: s.Shopify.Endpoint,
-		AccessToken: creds.accessToken, ClientID: creds.clientID, ClientSecret: creds.clientSecret})
+		AccessToken: creds.accessToken, ClientID: creds.clientID, ClientSecret: creds.clientSecret,
+		Observer: metrics.NewShopifyObserver(metrics.Instance(nn.Namespace, nn.Name))})
 	if err != nil {
 		return nil, err
 	}
 	c.Odoo, err = odoo.New(odoo.Config{URL: s.Odoo.URL, Database: s.Odoo.Database, Username: creds.username,
-		APIKey: creds.apiKey, Protocol: string(s.Odoo.Protocol)})
+		APIKey: creds.apiKey, Protocol: string(s.Odoo.Protocol), Observer: observeOdoo})
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +122,8 @@ func (p *Pool) Check(ctx context.Context, inst *v1.ShopifyInstance, force bool) 
 	p.store(nn, c)
 	return c, nil
 }
+
+func observeOdoo(c odoo.CallInfo) { metrics.OdooRoundTrip(c.Model, c.Method, c.Duration, c.Err) }
 
 func stalled(p *Problem) bool { return p == nil || p.Stalled }
 

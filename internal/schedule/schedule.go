@@ -19,10 +19,12 @@ import (
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
-// Defaults of the orders spec.
+// Defaults of the instance's spec.
 const (
-	DefaultInterval  = 10 * time.Minute
-	DefaultQueueSize = 50
+	DefaultInterval        = 10 * time.Minute
+	DefaultQueueSize       = 50
+	DefaultStockInterval   = 15 * time.Minute
+	DefaultProductInterval = 30 * time.Minute
 )
 
 // Overlap is how far before the watermark each listing starts again:
@@ -35,10 +37,15 @@ const LabelInstance = "connector.shopify-odoo.dev/instance"
 
 // Interval is how often the scheduled import runs.
 func Interval(o v1.OrdersSpec) time.Duration {
-	if o.ImportInterval == nil || o.ImportInterval.Duration <= 0 {
-		return DefaultInterval
+	return Every(o.ImportInterval, DefaultInterval)
+}
+
+// Every is d, or def when d is not set.
+func Every(d *metav1.Duration, def time.Duration) time.Duration {
+	if d == nil || d.Duration <= 0 {
+		return def
 	}
-	return o.ImportInterval.Duration
+	return d.Duration
 }
 
 // QueueSize is the most orders one queue holds.
@@ -188,10 +195,10 @@ func Watermark(refs []shopify.OrderRef, start time.Time, old *metav1.Time) time.
 	return w
 }
 
-// NextImport is when the import after the one at last is due: an interval
-// later, plus a jitter of up to a tenth of it, fixed per instance so that
-// instances created together do not poll together.
-func NextImport(last *metav1.Time, interval time.Duration, uid string) time.Time {
+// Next is when the run after the one at last is due: an interval later,
+// plus a jitter of up to a tenth of it, fixed per object so that objects
+// created together do not poll together.
+func Next(last *metav1.Time, interval time.Duration, uid string) time.Time {
 	if last == nil {
 		return time.Time{}
 	}

@@ -1,0 +1,61 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/export"
+	"github.com/shopify-odoo/connector/internal/instance"
+	"github.com/shopify-odoo/connector/internal/kstatus"
+	"github.com/shopify-odoo/connector/internal/schedule"
+)
+
+// stockRetry is how soon a failed stock export is tried again.
+const stockRetry = time.Minute
+
+// exportStock sends Odoo quantities to Shopify when they are due and
+// returns when they are next due. A failure shows in StockExported and
+// an event but leaves Ready alone: orders keep being imported meanwhile.
+func (r *ShopifyInstanceReconciler) exportStock(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) time.Time {
+	spec, st, gen := inst.Spec.Stock, &inst.Status, inst.Generation
+	if !spec.Enabled {
+		st.Stock = nil
+		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionStockExported)
+		return time.Time{}
+	}
+	interval := schedule.Every(spec.Interval, schedule.DefaultStockInterval)
+	if st.Stock == nil {
+		st.Stock = &v1.StockStatus{}
+	}
+	wait, last := interval, st.Stock.LastAttemptTime
+	switch c := meta.FindStatusCondition(st.Conditions, v1.ConditionStockExported); {
+	case c != nil && c.ObservedGeneration != gen:
+		last = nil // the spec changed: export now
+	case c != nil && c.Status == metav1.ConditionFalse:
+		wait = stockRetry
+	}
+	if next := schedule.Next(last, wait, string(inst.UID)); !requested && time.Now().Before(next) {
+		return next
+	}
+	now := metav1.Now()
+	st.Stock.LastAttemptTime = &now
+	res, err := export.ExportStock(ctx, conn.Odoo, conn.Shopify, spec)
+	if err != nil {
+		msg := "stock export failed: " + err.Error()
+		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, "StockExportFailed", "ExportStock", "%s", msg)
+		kstatus.Set(&st.Conditions, gen, v1.ConditionStockExported, metav1.ConditionFalse, "StockExportFailed", msg)
+		return now.Add(stockRetry)
+	}
+	st.Stock = &v1.StockStatus{LastAttemptTime: &now, LastExportTime: &now, Items: int32(res.Items), Sent: int32(res.Sent),
+		Activated: int32(res.Activated), Unchanged: int32(res.Unchanged)}
+	kstatus.Set(&st.Conditions, gen, v1.ConditionStockExported, metav1.ConditionTrue, "Exported", fmt.Sprintf(
+		"%d items: %d quantities sent, %d items stocked at a new location, %d unchanged; every %s",
+		res.Items, res.Sent, res.Activated, res.Unchanged, interval))
+	return schedule.Next(&now, interval, string(inst.UID))
+}
