@@ -16,8 +16,12 @@ type Adapter struct {
 	SaleLineUoMField string
 	// TaxIncludeField is price_include (17) or price_include_override (18+).
 	TaxIncludeField string
-	storable        map[string]any
-	isStorableField bool
+	// PickingCarrierFields are those of carrier_id, carrier_tracking_ref and
+	// carrier_tracking_url that stock.picking has: they come with the
+	// delivery module (stock_delivery), which a database may not have.
+	PickingCarrierFields []string
+	storable             map[string]any
+	isStorableField      bool
 }
 
 type fieldInfo struct {
@@ -43,6 +47,10 @@ func loadAdapter(ctx context.Context, c *Client) (*Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
+	picking, err := get("stock.picking", "type")
+	if err != nil {
+		return nil, err
+	}
 	a := &Adapter{Major: c.major, SaleLineTaxField: "tax_ids", SaleLineUoMField: "product_uom_id", TaxIncludeField: "price_include"}
 	if _, ok := line["tax_id"]; ok {
 		a.SaleLineTaxField = "tax_id"
@@ -52,6 +60,11 @@ func loadAdapter(ctx context.Context, c *Client) (*Adapter, error) {
 	}
 	if _, ok := tax["price_include_override"]; ok {
 		a.TaxIncludeField = "price_include_override"
+	}
+	for _, f := range []string{"carrier_id", "carrier_tracking_ref", "carrier_tracking_url"} {
+		if _, ok := picking[f]; ok {
+			a.PickingCarrierFields = append(a.PickingCarrierFields, f)
+		}
 	}
 	_, a.isStorableField = product["is_storable"]
 	if a.isStorableField {

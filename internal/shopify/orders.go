@@ -183,3 +183,28 @@ func bulkQuery(name, search string) string {
 	quoted, _ := json.Marshal(search)
 	return strings.Replace(doc(name).text, `"QUERY"`, string(quoted), 1)
 }
+
+// FulfillmentState is what an order has left to ship.
+type FulfillmentState struct {
+	ID                       string                 `json:"id"`
+	LegacyResourceID         string                 `json:"legacyResourceId"`
+	Name                     string                 `json:"name"`
+	CancelledAt              *time.Time             `json:"cancelledAt"`
+	DisplayFulfillmentStatus string                 `json:"displayFulfillmentStatus"`
+	FulfillmentOrders        Conn[FulfillmentOrder] `json:"fulfillmentOrders"`
+}
+
+// OrderFulfillment reads an order's fulfillment orders with what each line
+// has left to ship.
+func (c *Client) OrderFulfillment(ctx context.Context, id string) (FulfillmentState, error) {
+	var data struct {
+		Order *FulfillmentState `json:"order"`
+	}
+	if err := c.do(ctx, doc("OrderFulfillment"), map[string]any{"id": id}, &data); err != nil {
+		return FulfillmentState{}, err
+	}
+	if data.Order == nil {
+		return FulfillmentState{}, errorf("OrderFulfillment", KindNotFound, "order %s not found", id)
+	}
+	return *data.Order, nil
+}

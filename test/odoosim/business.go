@@ -298,6 +298,15 @@ func (db *database) registerComputes() {
 		return name
 	})
 	set("res.partner", "complete_name", c["res.partner"]["display_name"])
+	// As stock_delivery's fixed and rule-based carriers do.
+	set("stock.picking", "carrier_tracking_url", func(t *tx, r Record) any {
+		carrier, ref := asInt(r["carrier_id"]), asString(r["carrier_tracking_ref"])
+		url := asString(t.model("delivery.carrier").records[carrier]["tracking_url"])
+		if carrier == 0 || ref == "" || url == "" {
+			return false
+		}
+		return strings.ReplaceAll(url, "<shipmenttrackingnumber>", ref)
+	})
 	set("res.partner", "commercial_partner_id", func(t *tx, r Record) any {
 		for r["parent_id"] != nil && asInt(r["parent_id"]) != 0 && r["is_company"] != true {
 			r = t.rec("res.partner", asInt(r["parent_id"]))

@@ -80,7 +80,9 @@ var schemaSrc = map[string]string{
 	"stock.quant": "product_id m2o product.product ! | location_id m2o stock.location ! | quantity float | reserved_quantity float",
 	"stock.picking": `name char | state sel=draft,waiting,confirmed,assigned,done,cancel | partner_id m2o res.partner | origin char |
 		sale_id m2o sale.order | move_ids o2m stock.move picking_id | location_id m2o stock.location | location_dest_id m2o stock.location |
-		picking_type_code sel=incoming,outgoing,internal | scheduled_date datetime | date_done datetime | carrier_tracking_ref char | backorder_id m2o stock.picking`,
+		picking_type_code sel=incoming,outgoing,internal | scheduled_date datetime | date_done datetime | carrier_tracking_ref char | backorder_id m2o stock.picking |
+		carrier_id m2o delivery.carrier | carrier_tracking_url char ~`,
+	"delivery.carrier": "name char ! | tracking_url char | active boolean",
 	"stock.move": `name char | product_id m2o product.product ! | product_uom_qty float | quantity float | picked boolean |
 		product_uom m2o uom.uom | state sel=draft,waiting,confirmed,partially_available,assigned,done,cancel |
 		picking_id m2o stock.picking | sale_line_id m2o sale.order.line | location_id m2o stock.location | location_dest_id m2o stock.location`,

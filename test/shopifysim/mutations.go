@@ -259,7 +259,7 @@ func (st *Store) fulfill(o Obj, fos []Obj, qty map[string]int, tracking Obj) Obj
 			}
 			if ok && n > 0 {
 				fl["remainingQuantity"] = fl["remainingQuantity"].(int) - n
-				lines = append(lines, Obj{"lineItem": fl["lineItem"], "quantity": n})
+				lines = append(lines, st.add("FulfillmentLineItem", Obj{"lineItem": fl["lineItem"], "quantity": n}))
 			}
 			open += fl["remainingQuantity"].(int)
 		}
@@ -276,10 +276,19 @@ func (st *Store) fulfill(o Obj, fos []Obj, qty map[string]int, tracking Obj) Obj
 	if tracking != nil {
 		info = []Obj{tracking}
 	}
-	f := st.add("Fulfillment", Obj{"status": "SUCCESS", "createdAt": st.stamp(), "trackingInfo": info, "order": o, "lines": lines})
+	f := st.add("Fulfillment", Obj{"status": "SUCCESS", "createdAt": st.stamp(), "trackingInfo": info, "order": o,
+		"fulfillmentLineItems": lines, "totalQuantity": total(lines), "requiresShipping": true, "name": fmt.Sprintf("%s-F%d", o["name"], len(o["fulfillments"].([]Obj))+1)})
 	o["fulfillments"] = append(o["fulfillments"].([]Obj), f)
 	st.touch(o, "FULFILLMENTS_CREATE")
 	return f
+}
+
+func total(lines []Obj) int {
+	n := 0
+	for _, l := range lines {
+		n += l["quantity"].(int)
+	}
+	return n
 }
 
 // cancel cancels an order: authorisations are voided, payments refunded,

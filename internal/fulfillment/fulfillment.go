@@ -1,0 +1,233 @@
+// Package fulfillment sends the deliveries validated in Odoo for imported
+// orders to Shopify as fulfilments, each once.
+//
+// Exactly once rests on two records. Shopify's own: an order's fulfillment
+// order lines say how much has shipped, so a delivery only sends what Odoo
+// has delivered of the order beyond that; a delivery sent before (or
+// fulfilled in Shopify and validated by the import) sends nothing again, even
+// when Odoo never learnt of it. Odoo's: a sent delivery gets the external id
+// shopify_fulfillment.stock_picking_<id>, which needs no addon, no field the
+// version may lack, and is not a field a person edits; it spares reading the
+// order from Shopify again on the next run.
+package fulfillment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopify-odoo/connector/internal/odoo"
+	"github.com/shopify-odoo/connector/internal/shopify"
+)
+
+// Module is the external id module marking the deliveries sent.
+const Module = "shopify_fulfillment"
+
+// Lookback is how far back a run looks for validated deliveries when no
+// Since is given.
+const Lookback = 7 * 24 * time.Hour
+
+// maxProblems bounds the messages a Result keeps.
+const maxProblems = 5
+
+// Exporter sends one instance's validated deliveries.
+type Exporter struct {
+	Odoo    *odoo.Client
+	Shopify *shopify.Client
+	Shop    string // the myshopify.com domain in the orders' keys
+	Notify  bool   // Shopify emails the customer about each fulfilment
+	// Since leaves out deliveries validated before; zero is Lookback ago.
+	Since time.Time
+}
+
+// Result counts what a run did with the deliveries not yet marked sent.
+type Result struct {
+	Deliveries int // validated, not yet marked sent
+	Sent       int // fulfilments created in Shopify
+	InShopify  int // nothing left to send: Shopify had it already
+	Failed     int
+	Problems   []string // the first few failures, one line each
+}
+
+func (r *Result) fail(format string, args ...any) {
+	r.Failed++
+	if len(r.Problems) < maxProblems {
+		r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+	}
+}
+
+// Run sends the deliveries validated since Since. A failure of one order is
+// counted in the Result and the others go on; the error is for a failure
+// that stopped the run (an end unreachable).
+func (e *Exporter) Run(ctx context.Context) (Result, error) {
+	var res Result
+	since := e.Since
+	if since.IsZero() {
+		since = time.Now().Add(-Lookback)
+	}
+	recent, err := e.Odoo.RecentDeliveries(ctx, "shopify:"+e.Shop+"/", since)
+	if err != nil || len(recent) == 0 {
+		return res, err
+	}
+	ids := make([]int64, 0, len(recent))
+	for id := range recent {
+		ids = append(ids, id)
+	}
+	marked, err := e.Odoo.Marked(ctx, Module, "stock.picking", ids)
+	if err != nil {
+		return res, err
+	}
+	var orders []int64
+	for id, order := range recent {
+		if marked[id] {
+			continue
+		}
+		res.Deliveries++
+		if !slices.Contains(orders, order) {
+			orders = append(orders, order)
+		}
+	}
+	if len(orders) == 0 {
+		return res, nil
+	}
+	slices.Sort(orders)
+	picks, err := e.Odoo.DonePickings(ctx, orders)
+	if err != nil {
+		return res, err
+	}
+	byOrder := map[int64][]odoo.DonePicking{}
+	for _, p := range picks {
+		byOrder[p.OrderID] = append(byOrder[p.OrderID], p)
+	}
+	for _, id := range orders {
+		if err := e.order(ctx, byOrder[id], marked, &res); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// order sends the unmarked deliveries of one order, oldest first.
+func (e *Exporter) order(ctx context.Context, picks []odoo.DonePicking, marked map[int64]bool, res *Result) error {
+	if len(picks) == 0 {
+		return nil
+	}
+	gid := "gid://shopify/Order/" + strings.TrimPrefix(picks[0].OrderOrigin, "shopify:"+e.Shop+"/")
+	st, err := e.Shopify.OrderFulfillment(ctx, gid)
+	var se *shopify.Error
+	switch {
+	case errors.As(err, &se) && se.Kind == shopify.KindNotFound:
+		res.fail("%s: order not found in Shopify", picks[0].Name)
+		return nil
+	case err != nil:
+		return err
+	}
+	sh := newShipments(st)
+	delivered := map[string]int{}
+	for _, p := range picks {
+		need := map[string]int{}
+		for sku, q := range p.Shipped {
+			delivered[sku] += int(math.Round(q))
+			need[sku] = min(int(math.Round(q)), delivered[sku]-sh.fulfilled[sku])
+		}
+		if marked[p.ID] {
+			continue
+		}
+		if st.CancelledAt != nil {
+			res.fail("%s: delivery %s is done in Odoo but the order is cancelled in Shopify", st.Name, p.Name)
+			continue
+		}
+		groups := sh.take(need)
+		for _, lines := range groups {
+			if _, err := e.Shopify.FulfillmentCreate(ctx, lines, tracking(p), e.Notify); err != nil {
+				if !errors.As(err, &se) || se.Kind != shopify.KindUserErrors && !se.MaybeApplied {
+					return err
+				}
+				// Shopify refused it, or may have applied it: the next
+				// run reads the order again and sends only what is missing.
+				res.fail("%s: delivery %s: %v", st.Name, p.Name, err)
+				return nil
+			}
+			res.Sent++
+		}
+		if len(groups) == 0 {
+			res.InShopify++
+		}
+		if err := e.Odoo.Mark(ctx, Module, "stock.picking", p.ID); err != nil {
+			if odoo.IsRetryable(err) || errors.Is(err, odoo.ErrReplyLost) {
+				return err
+			}
+			res.fail("%s: delivery %s sent, but Odoo refused its mark: %v", st.Name, p.Name, err)
+		}
+	}
+	return nil
+}
+
+func tracking(p odoo.DonePicking) *shopify.Tracking {
+	if p.Carrier == "" && p.TrackingRef == "" && p.TrackingURL == "" {
+		return nil
+	}
+	return &shopify.Tracking{Company: p.Carrier, Number: p.TrackingRef, URL: p.TrackingURL}
+}
+
+// shipments is what an order has shipped and has left to ship in Shopify.
+type shipments struct {
+	fulfilled map[string]int // by SKU
+	open      []shopify.FulfillmentOrder
+}
+
+func newShipments(st shopify.FulfillmentState) *shipments {
+	s := &shipments{fulfilled: map[string]int{}}
+	for _, fo := range st.FulfillmentOrders.Nodes {
+		for _, l := range fo.LineItems.Nodes {
+			s.fulfilled[l.LineItem.SKU] += l.TotalQuantity - l.RemainingQuantity
+		}
+		if fo.Status == "OPEN" || fo.Status == "IN_PROGRESS" {
+			s.open = append(s.open, fo)
+		}
+	}
+	return s
+}
+
+// take books the quantities by SKU on open fulfillment order lines and
+// returns them as fulfilments: one per location, since a fulfilment ships
+// from one.
+func (s *shipments) take(need map[string]int) [][]shopify.FulfillmentLines {
+	var locations []string
+	byLocation := map[string][]shopify.FulfillmentLines{}
+	for i := range s.open {
+		fo := &s.open[i]
+		var items []shopify.FulfillmentOrderItem
+		for j := range fo.LineItems.Nodes {
+			l := &fo.LineItems.Nodes[j]
+			n := min(need[l.LineItem.SKU], l.RemainingQuantity)
+			if n <= 0 {
+				continue
+			}
+			need[l.LineItem.SKU] -= n
+			l.RemainingQuantity -= n
+			s.fulfilled[l.LineItem.SKU] += n
+			items = append(items, shopify.FulfillmentOrderItem{ID: l.ID, Quantity: n})
+		}
+		if items == nil {
+			continue
+		}
+		var loc string
+		if fo.AssignedLocation.Location != nil {
+			loc = fo.AssignedLocation.Location.ID
+		}
+		if _, ok := byLocation[loc]; !ok {
+			locations = append(locations, loc)
+		}
+		byLocation[loc] = append(byLocation[loc], shopify.FulfillmentLines{FulfillmentOrderID: fo.ID, Lines: items})
+	}
+	out := make([][]shopify.FulfillmentLines, len(locations))
+	for i, loc := range locations {
+		out[i] = byLocation[loc]
+	}
+	return out
+}
