@@ -6,7 +6,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
@@ -37,15 +36,9 @@ type OrderQueueReconciler struct {
 
 // Reasons of an OrderQueue's conditions.
 const (
-	ReasonInstanceNotFound  = "InstanceNotFound"
-	ReasonInstanceSuspended = "InstanceSuspended"
-	ReasonInstanceNotReady  = "InstanceNotReady"
-	ReasonTooManyOrders     = "TooManyOrders"
-	ReasonLinesFailed       = "LinesFailed"
+	ReasonTooManyOrders = "TooManyOrders"
+	ReasonLinesFailed   = "LinesFailed"
 )
-
-// notReadyWait is how often a queue looks again at an instance that is not ready.
-const notReadyWait = 10 * time.Second
 
 // Reconcile runs one processing pass and writes the status once.
 func (r *OrderQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -58,29 +51,11 @@ func (r *OrderQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	}
 	old := q.DeepCopy()
 	res, err := r.reconcile(ctx, &q)
-	r.recordNotReady(&q, old)
+	recordNotReady(r.Recorder, &q, q.Status.Conditions, old.Status.Conditions)
 	if perr := patchStatus(ctx, r.Client, old, &q, old.Status, q.Status); perr != nil {
 		return ctrl.Result{}, perr
 	}
 	return res, err
-}
-
-// recordNotReady records an event when the queue stops being ready for a new
-// reason, so that kubectl describe tells why it waits or stopped. Being
-// suspended is normal; the rest are warnings.
-func (r *OrderQueueReconciler) recordNotReady(q, old *v1.OrderQueue) {
-	c := meta.FindStatusCondition(q.Status.Conditions, v1.ConditionReady)
-	if c == nil || c.Status != metav1.ConditionFalse {
-		return
-	}
-	if o := meta.FindStatusCondition(old.Status.Conditions, v1.ConditionReady); o != nil && o.Status == c.Status && o.Reason == c.Reason {
-		return
-	}
-	typ := corev1.EventTypeWarning
-	if c.Reason == ReasonInstanceSuspended {
-		typ = corev1.EventTypeNormal
-	}
-	r.Recorder.Eventf(q, nil, typ, c.Reason, "Reconcile", "%s", c.Message)
 }
 
 // finished phases have no line left to try.
@@ -91,26 +66,10 @@ func finished(p v1.QueuePhase) bool {
 func (r *OrderQueueReconciler) reconcile(ctx context.Context, q *v1.OrderQueue) (ctrl.Result, error) {
 	st, gen := &q.Status, q.Generation
 	st.ObservedGeneration = gen
-	var inst v1.ShopifyInstance
 	key := client.ObjectKey{Namespace: q.Namespace, Name: q.Spec.InstanceRef.Name}
-	if err := r.Get(ctx, key, &inst); apierrors.IsNotFound(err) {
-		kstatus.Stalled(&st.Conditions, gen, ReasonInstanceNotFound,
-			fmt.Sprintf("ShopifyInstance %q not found in namespace %q", key.Name, key.Namespace))
-		return ctrl.Result{}, nil
-	} else if err != nil {
-		return ctrl.Result{}, err
-	}
-	if inst.Spec.Suspend {
-		msg := fmt.Sprintf("ShopifyInstance %q is suspended: the queue waits", key.Name)
-		kstatus.Set(&st.Conditions, gen, v1.ConditionSuspended, metav1.ConditionTrue, ReasonInstanceSuspended, msg)
-		kstatus.Failed(&st.Conditions, gen, ReasonInstanceSuspended, msg)
-		return ctrl.Result{}, nil
-	}
-	meta.RemoveStatusCondition(&st.Conditions, v1.ConditionSuspended)
-	conn := r.Pool.Get(key)
-	if conn == nil || !meta.IsStatusConditionTrue(inst.Status.Conditions, v1.ConditionReady) {
-		kstatus.Failed(&st.Conditions, gen, ReasonInstanceNotReady, fmt.Sprintf("waiting for ShopifyInstance %q to be ready", key.Name))
-		return ctrl.Result{RequeueAfter: notReadyWait}, nil
+	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the queue", &st.Conditions, gen)
+	if res != nil {
+		return *res, err
 	}
 	size := schedule.QueueSize(inst.Spec.Orders)
 	if n := len(q.Spec.OrderIDs); n > size {
@@ -119,12 +78,12 @@ func (r *OrderQueueReconciler) reconcile(ctx context.Context, q *v1.OrderQueue) 
 		return ctrl.Result{}, nil
 	}
 	if st.Phase == "" {
-		if err := r.start(ctx, q, &inst, conn.Shopify, size); err != nil {
+		if err := r.start(ctx, q, inst, conn.Shopify, size); err != nil {
 			kstatus.Failed(&st.Conditions, gen, "WindowNotResolved", err.Error())
 			return ctrl.Result{}, err
 		}
 	}
-	return r.process(ctx, q, &inst, conn), nil
+	return r.process(ctx, q, inst, conn), nil
 }
 
 // start makes the draft lines. A window is resolved into the orders

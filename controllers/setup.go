@@ -12,6 +12,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/instance"
@@ -32,10 +33,12 @@ const instanceField = "spec.instanceRef.name"
 
 // Setup registers the controllers with the manager.
 func Setup(mgr ctrl.Manager, opts Options) error {
-	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &v1.OrderQueue{}, instanceField, func(o client.Object) []string {
-		return []string{o.(*v1.OrderQueue).Spec.InstanceRef.Name}
-	}); err != nil {
-		return err
+	for _, obj := range []client.Object{&v1.OrderQueue{}, &v1.ProductExport{}} {
+		if err := mgr.GetFieldIndexer().IndexField(context.Background(), obj, instanceField, func(o client.Object) []string {
+			return []string{instanceName(o)}
+		}); err != nil {
+			return err
+		}
 	}
 	pool := instance.NewPool(mgr.GetAPIReader(), recheck)
 	if err := (&ShopifyInstanceReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("shopifyinstance-controller")}).SetupWithManager(mgr); err != nil {
@@ -45,7 +48,34 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := q.SetupWithManager(mgr, max(opts.QueueConcurrency, 2)); err != nil {
 		return fmt.Errorf("OrderQueue controller: %w", err)
 	}
+	pe := &ProductExportReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("productexport-controller")}
+	if err := pe.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("ProductExport controller: %w", err)
+	}
 	return nil
+}
+
+// instanceName is the instance a queue or an export works through.
+func instanceName(o client.Object) string {
+	switch o := o.(type) {
+	case *v1.OrderQueue:
+		return o.Spec.InstanceRef.Name
+	case *v1.ProductExport:
+		return o.Spec.InstanceRef.Name
+	}
+	return ""
+}
+
+// toInstance maps a queue or an export to its instance.
+func toInstance(_ context.Context, o client.Object) []reconcile.Request {
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: instanceName(o)}}}
+}
+
+// exportsOf lists the product exports of an instance from the cache.
+func exportsOf(ctx context.Context, c client.Client, ns, name string) ([]v1.ProductExport, error) {
+	var list v1.ProductExportList
+	err := c.List(ctx, &list, client.InNamespace(ns), client.MatchingFields{instanceField: name})
+	return list.Items, err
 }
 
 // queuesOf lists the queues of an instance from the cache.

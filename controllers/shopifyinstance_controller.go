@@ -168,7 +168,14 @@ func (r *ShopifyInstanceReconciler) count(ctx context.Context, inst *v1.ShopifyI
 	if err != nil {
 		return err
 	}
-	c := v1.Counters{ProductsExported: inst.Status.Counters.ProductsExported}
+	exports, err := exportsOf(ctx, r.Client, inst.Namespace, inst.Name)
+	if err != nil {
+		return err
+	}
+	var c v1.Counters
+	for _, e := range exports {
+		c.ProductsExported += int64(e.Status.Counts.Selected - e.Status.Counts.Failed)
+	}
 	for _, q := range queues {
 		n := q.Status.Counts
 		c.OrdersImported += int64(n.Done)
@@ -189,9 +196,8 @@ func (r *ShopifyInstanceReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.ShopifyInstance{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.instancesUsing)).
-		Watches(&v1.OrderQueue{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
-			return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: o.(*v1.OrderQueue).Spec.InstanceRef.Name}}}
-		})).
+		Watches(&v1.OrderQueue{}, handler.EnqueueRequestsFromMapFunc(toInstance)).
+		Watches(&v1.ProductExport{}, handler.EnqueueRequestsFromMapFunc(toInstance)).
 		Named("shopifyinstance").
 		Complete(r)
 }

@@ -82,8 +82,14 @@ type fixture struct {
 
 func newFixture(t *testing.T, version, orders int) *fixture {
 	t.Helper()
-	shop, err := shopifysim.Start(shopifysim.Options{Shop: "test-shop.myshopify.com", Orders: orders, AccessToken: shopToken,
-		RestoreRate: 1e5, MaxCost: 1e5})
+	return newFixtureWith(t, version, shopifysim.Options{Orders: orders})
+}
+
+// newFixtureWith is newFixture with a simulated shop of these options.
+func newFixtureWith(t *testing.T, version int, opts shopifysim.Options) *fixture {
+	t.Helper()
+	opts.Shop, opts.AccessToken, opts.RestoreRate, opts.MaxCost = "test-shop.myshopify.com", shopToken, 1e5, 1e5
+	shop, err := shopifysim.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,6 +191,8 @@ func conditions(obj client.Object) []metav1.Condition {
 		return o.Status.Conditions
 	case *v1.OrderQueue:
 		return o.Status.Conditions
+	case *v1.ProductExport:
+		return o.Status.Conditions
 	}
 	panic("no conditions")
 }
@@ -233,26 +241,44 @@ func (f *fixture) noSecrets() {
 	}
 }
 
-// runNow sets the requested-at annotation and waits until it is handled.
+// runNow sets the instance's requested-at annotation and waits until it is handled.
 func (f *fixture) runNow(value string) *v1.ShopifyInstance {
 	f.t.Helper()
 	si := &v1.ShopifyInstance{}
-	if err := f.get("shop", si); err != nil {
+	f.requestRun(si, "shop", value)
+	return si
+}
+
+// requestRun sets an object's requested-at annotation and waits until it is handled.
+func (f *fixture) requestRun(obj client.Object, name, value string) {
+	f.t.Helper()
+	if err := f.get(name, obj); err != nil {
 		f.t.Fatal(err)
 	}
-	patch := client.MergeFrom(si.DeepCopy())
-	metav1.SetMetaDataAnnotation(&si.ObjectMeta, v1.ReconcileRequestedAnnotation, value)
-	if err := cp.Client.Patch(context.Background(), si, patch); err != nil {
+	patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
+	a := obj.GetAnnotations()
+	if a == nil {
+		a = map[string]string{}
+	}
+	a[v1.ReconcileRequestedAnnotation] = value
+	obj.SetAnnotations(a)
+	if err := cp.Client.Patch(context.Background(), obj, patch); err != nil {
 		f.t.Fatal(err)
 	}
 	eventually(f.t, "run now "+value, func() error {
-		if err := f.get("shop", si); err != nil {
+		if err := f.get(name, obj); err != nil {
 			return err
 		}
-		if si.Status.LastHandledReconcileAt != value {
-			return fmt.Errorf("lastHandledReconcileAt is %q", si.Status.LastHandledReconcileAt)
+		var handled string
+		switch o := obj.(type) {
+		case *v1.ShopifyInstance:
+			handled = o.Status.LastHandledReconcileAt
+		case *v1.ProductExport:
+			handled = o.Status.LastHandledReconcileAt
+		}
+		if handled != value {
+			return fmt.Errorf("lastHandledReconcileAt is %q", handled)
 		}
 		return nil
 	})
-	return si
 }

@@ -60,6 +60,25 @@ type State struct {
 	Key string `json:"key,omitempty"`
 }
 
+// settingsKey identifies the export's settings.
+func settingsKey(p Products) string { return hashOf(fmt.Sprintf("%+v", p)) }
+
+// SettingsChanged tells whether p differs from the settings of the pass
+// that left prev, so that a pass is due at once.
+func SettingsChanged(prev State, p Products) bool {
+	return !strings.HasPrefix(prev.Key, settingsKey(p)+".")
+}
+
+// SettingsError is a selector or pricelist that does not resolve in Odoo:
+// a person has to change the spec or Odoo.
+type SettingsError struct{ msg string }
+
+func (e *SettingsError) Error() string { return e.msg }
+
+func settingsErrorf(format string, args ...any) error {
+	return &SettingsError{fmt.Sprintf(format, args...)}
+}
+
 // Result is the outcome of a pass.
 type Result struct {
 	State    State
@@ -115,7 +134,7 @@ func ExportProducts(ctx context.Context, o *odoo.Client, s *shopify.Client, p Pr
 	if e.prices, key, err = pricelists(ctx, o, p.Pricelist, compare); err != nil {
 		return Result{}, err
 	}
-	key = hashOf(fmt.Sprintf("%s%+v", key, p))
+	key = settingsKey(p) + "." + key
 	selected, err := count(ctx, o, "product.template", sel)
 	if err != nil {
 		return Result{}, err
@@ -238,7 +257,11 @@ func (e *exporter) send(ctx context.Context, t *template, pi *shopify.ProductInp
 		known[v.SKU] = true
 	}
 	for _, v := range existing.Variants.Nodes {
-		if known[v.SKU] || e.p.RemoveUnknownVariants {
+		if known[v.SKU] {
+			e.keepPrices(pi, v)
+			continue
+		}
+		if e.p.RemoveUnknownVariants {
 			continue
 		}
 		kept := shopify.VariantInput{ID: v.ID, SKU: v.SKU, Barcode: v.Barcode, Price: v.Price, CompareAtPrice: v.CompareAtPrice}
@@ -258,6 +281,22 @@ func (e *exporter) send(ctx context.Context, t *template, pi *shopify.ProductInp
 	}
 	_, err := e.s.ProductSet(ctx, *pi)
 	return err
+}
+
+// keepPrices leaves the prices Shopify has of an existing variant when the
+// export does not sync them.
+func (e *exporter) keepPrices(pi *shopify.ProductInput, v shopify.ProductVariant) {
+	for i := range pi.Variants {
+		if pi.Variants[i].SKU != v.SKU {
+			continue
+		}
+		if !e.p.syncs(v1.SyncField("price")) {
+			pi.Variants[i].Price = v.Price
+		}
+		if !e.p.syncs(v1.SyncField("compareAtPrice")) {
+			pi.Variants[i].CompareAtPrice = v.CompareAtPrice
+		}
+	}
 }
 
 // images turns the alt-text hashes placed by inputs into files: media
@@ -521,7 +560,8 @@ func (e *exporter) input(t *template, values map[int64]odoo.AttributeValue, dups
 		pi.Files = []shopify.FileInput{{Alt: altPrefix + hashOf(string(t.Image))}}
 	}
 	for _, v := range t.variants {
-		vi := shopify.VariantInput{SKU: string(v.Code), Barcode: string(v.Barcode), Price: money(v.Price), WeightKg: v.Weight}
+		vi := shopify.VariantInput{SKU: string(v.Code), Barcode: string(v.Barcode), Price: money(v.Price), WeightKg: v.Weight,
+			Tracked: e.p.syncs(v1.SyncField("stock"))}
 		if prices[0] != nil {
 			vi.Price = money(prices[0][v.ID])
 		}

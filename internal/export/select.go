@@ -24,17 +24,17 @@ func selectorDomain(ctx context.Context, o *odoo.Client, sel v1.ProductSelector)
 			return nil, err
 		}
 		if len(ids) == 0 {
-			return nil, fmt.Errorf("no Odoo product category %q", sel.Category)
+			return nil, settingsErrorf("no Odoo product category %q", sel.Category)
 		}
 		return odoo.Domain{odoo.Cond("categ_id", "child_of", ids[0])}, nil
 	case sel.Domain != "":
 		var d odoo.Domain
 		if err := json.Unmarshal([]byte(sel.Domain), &d); err != nil {
-			return nil, fmt.Errorf("selector domain is not a JSON list: %w", err)
+			return nil, settingsErrorf("selector domain is not a JSON list: %v", err)
 		}
 		return d, nil
 	}
-	return nil, fmt.Errorf("the selector names no products")
+	return nil, settingsErrorf("the selector names no products")
 }
 
 // pricelists resolves pricelist names to ids (0 for an empty name) and
@@ -51,7 +51,7 @@ func pricelists(ctx context.Context, o *odoo.Client, names ...string) ([]int64, 
 			return nil, "", err
 		}
 		if len(found) == 0 {
-			return nil, "", fmt.Errorf("no Odoo pricelist %q", name)
+			return nil, "", settingsErrorf("no Odoo pricelist %q", name)
 		}
 		ids[i] = found[0]
 		var items []struct {

@@ -114,10 +114,14 @@ type VariantInput struct {
 	HSCode          string
 	CountryOfOrigin string // ISO 3166-1 alpha-2
 	File            *FileInput
+	Tracked         bool // have Shopify track the inventory; false leaves tracking as it is
 }
 
 func (v VariantInput) input(ov []map[string]any) map[string]any {
-	item := map[string]any{"tracked": true}
+	item := map[string]any{}
+	if v.Tracked {
+		item["tracked"] = true
+	}
 	if v.HSCode != "" {
 		item["harmonizedSystemCode"] = v.HSCode
 	}
