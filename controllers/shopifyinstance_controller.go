@@ -91,6 +91,7 @@ func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.Shop
 		next = schedule.Next(st.LastImportTime, interval, string(inst.UID))
 	}
 	next = earliest(next, r.exportStock(ctx, inst, conn, requested))
+	next = earliest(next, r.exportFulfillments(ctx, inst, conn, requested))
 	kstatus.Ready(&st.Conditions, gen, instance.ReasonConnected, "both ends connected; importing orders every "+interval.String())
 	return ctrl.Result{RequeueAfter: time.Until(next)}, nil
 }

@@ -453,6 +453,10 @@ type ShopifyInstanceStatus struct {
 	// Stock is what the last stock export did.
 	// +optional
 	Stock *StockStatus `json:"stock,omitempty"`
+
+	// Fulfillment is what the last fulfilment export did.
+	// +optional
+	Fulfillment *FulfillmentStatus `json:"fulfillment,omitempty"`
 }
 
 // StockStatus counts what the last stock export did, by item and location.

@@ -27,6 +27,9 @@ import (
 // Module is the external id module marking the deliveries sent.
 const Module = "shopify_fulfillment"
 
+// DefaultInterval is how often deliveries are sent when the spec says not.
+const DefaultInterval = 10 * time.Minute
+
 // Lookback is how far back a run looks for validated deliveries when no
 // Since is given.
 const Lookback = 7 * 24 * time.Hour

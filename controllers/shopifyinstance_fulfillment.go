@@ -1,0 +1,75 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/fulfillment"
+	"github.com/shopify-odoo/connector/internal/instance"
+	"github.com/shopify-odoo/connector/internal/kstatus"
+	"github.com/shopify-odoo/connector/internal/schedule"
+)
+
+// fulfillmentRetry is how soon a failed fulfilment export is tried again.
+const fulfillmentRetry = time.Minute
+
+// exportFulfillments sends the deliveries validated in Odoo to Shopify when
+// due and returns when it is next due. Failures show in
+// FulfillmentsExported and events; orders keep being imported meanwhile.
+func (r *ShopifyInstanceReconciler) exportFulfillments(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) time.Time {
+	spec, st, gen := inst.Spec.Fulfillment, &inst.Status, inst.Generation
+	if !spec.Enabled {
+		st.Fulfillment = nil
+		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionFulfillmentsExported)
+		return time.Time{}
+	}
+	interval := schedule.Every(spec.Interval, fulfillment.DefaultInterval)
+	last := &v1.FulfillmentStatus{}
+	if st.Fulfillment != nil {
+		last = st.Fulfillment
+	}
+	if next, now := stepDue(inst, v1.ConditionFulfillmentsExported, last.LastAttemptTime, interval, fulfillmentRetry, requested); !now {
+		return next
+	}
+	now := metav1.Now()
+	ex := fulfillment.Exporter{Odoo: conn.Odoo, Shopify: conn.Shopify, Shop: inst.Spec.Shopify.Shop, Notify: spec.NotifyCustomer}
+	res, err := ex.Run(ctx)
+	st.Fulfillment = &v1.FulfillmentStatus{LastAttemptTime: &now, LastExportTime: last.LastExportTime, Deliveries: int32(res.Deliveries),
+		Sent: int32(res.Sent), InShopify: int32(res.InShopify), Failed: int32(res.Failed)}
+	problem := strings.Join(res.Problems, "; ")
+	if err != nil {
+		problem = err.Error()
+	}
+	if problem != "" {
+		msg := "fulfilment export failed: " + problem
+		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, "FulfillmentExportFailed", "ExportFulfillments", "%s", msg)
+		kstatus.Set(&st.Conditions, gen, v1.ConditionFulfillmentsExported, metav1.ConditionFalse, "FulfillmentExportFailed", msg)
+		return now.Add(fulfillmentRetry)
+	}
+	st.Fulfillment.LastExportTime = &now
+	kstatus.Set(&st.Conditions, gen, v1.ConditionFulfillmentsExported, metav1.ConditionTrue, "Exported", fmt.Sprintf(
+		"%d deliveries: %d fulfilments sent, %d already in Shopify; every %s", res.Deliveries, res.Sent, res.InShopify, interval))
+	return schedule.Next(&now, interval, string(inst.UID))
+}
+
+// stepDue says when a scheduled step of the instance is next due, and
+// whether that is now: interval after its last attempt, retry after one
+// that failed, at once when the spec changed or a run was requested.
+func stepDue(inst *v1.ShopifyInstance, condition string, last *metav1.Time, interval, retry time.Duration, requested bool) (time.Time, bool) {
+	wait := interval
+	switch c := meta.FindStatusCondition(inst.Status.Conditions, condition); {
+	case c != nil && c.ObservedGeneration != inst.Generation:
+		last = nil
+	case c != nil && c.Status == metav1.ConditionFalse:
+		wait = retry
+	}
+	next := schedule.Next(last, wait, string(inst.UID))
+	return next, requested || !time.Now().Before(next)
+}
