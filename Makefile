@@ -6,6 +6,10 @@ export K8S_VERSION ETCD_VERSION
 CONTROLLER_GEN = go tool controller-gen
 # Evaluated only by the targets that need it: building the binaries takes minutes once.
 ENVTEST_ASSETS = $$(hack/setup-envtest.sh)
+HELM_VERSION ?= 3.22.0
+export HELM_VERSION
+HELM = $$(hack/setup-helm.sh)
+CHART = charts/shopify-odoo-connector
 
 .PHONY: all
 all: build
@@ -19,9 +23,10 @@ generate: ## Generate deepcopy code.
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
 
 .PHONY: manifests
-manifests: ## Generate CRDs and RBAC from the markers.
+manifests: ## Generate CRDs and RBAC from the markers, and copy them into the chart.
 	$(CONTROLLER_GEN) crd paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=manager-role paths=./controllers/... output:rbac:artifacts:config=config/rbac
+	hack/sync-chart.sh
 
 .PHONY: verify-generated
 verify-generated: ## Fail when generated files are stale.
@@ -37,9 +42,18 @@ lint: ## gofmt check and go vet.
 envtest: ## Build (once) the kube-apiserver and etcd the tests use.
 	hack/setup-envtest.sh >/dev/null
 
+.PHONY: helm
+helm: ## Build (once) the helm the chart is linted and tested with.
+	hack/setup-helm.sh >/dev/null
+
+.PHONY: lint-chart
+lint-chart: helm ## helm lint the chart with its default and namespaced values.
+	$(HELM) lint --strict $(CHART)
+	$(HELM) lint --strict $(CHART) --values $(CHART)/ci/namespaced-values.yaml
+
 .PHONY: test
-test: verify-generated lint envtest ## Unit and envtest tests: what CI runs.
-	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -count=1 ./...
+test: verify-generated lint lint-chart envtest ## Unit and envtest tests (the chart's install test too): what CI runs.
+	HELM=$(HELM) KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -count=1 ./...
 
 .PHONY: bench
 bench: envtest ## Benchmarks, printing their figures.

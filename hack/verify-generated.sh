@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Fails when the committed generated files (deepcopy, CRDs, RBAC) differ from
-# what controller-gen makes of the current sources. The tree is left as it was.
+# Fails when the committed generated files (deepcopy, CRDs, RBAC and their
+# copies in the chart) differ from what controller-gen makes of the current
+# sources. The tree is left as it was.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-generated=(api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml)
+generated=(api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml
+  charts/shopify-odoo-connector/files/crds charts/shopify-odoo-connector/files/manager-role.yaml)
 snap=$(mktemp -d)
 trap 'rm -rf "$snap"' EXIT
 for f in "${generated[@]}"; do
