@@ -126,6 +126,26 @@ func Products() []Product {
 	return out
 }
 
+// Large returns n more templates of 16 variants each (4 sizes x 4 colours),
+// for tests and benchmarks of large catalogues. Their SKUs start with "L".
+func Large(n int) []Product {
+	out := make([]Product, n)
+	for i := range out {
+		f := families[i%len(families)]
+		p := Product{Handle: fmt.Sprintf("l%05d", i+1), Title: fmt.Sprintf("%s %d", f.name, i+1), Vendor: f.vendor, Type: f.typ,
+			Description: f.name, HSCode: f.hs, CountryOfOrigin: f.origin, Options: []string{"Size", "Colour"}}
+		for s, size := range sizes {
+			for c, colour := range colours {
+				p.Variants = append(p.Variants, Variant{SKU: fmt.Sprintf("L%05d-%s-%s", i+1, size, colour[:3]),
+					Barcode: ean13(fmt.Sprintf("41%05d%d%d00", i+1, s, c)), Options: []string{size, colour},
+					Price: cents(f.base + 100*s), WeightGrams: f.grams})
+			}
+		}
+		out[i] = p
+	}
+	return out
+}
+
 // Variants returns every variant of the catalogue, in catalogue order.
 func Variants() []Variant {
 	var vs []Variant

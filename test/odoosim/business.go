@@ -213,13 +213,20 @@ func (t *tx) constrain(m *model, r Record) error {
 		if bc == "" {
 			return nil
 		}
-		var names []string
-		for _, id := range t.sortedIDs(m) {
-			if o := m.records[id]; o["barcode"] == bc && o["active"] != false {
-				names = append(names, t.displayName(m, id))
+		same := func(o Record) bool { return o["barcode"] == bc && o["active"] != false }
+		n := 0
+		for _, o := range m.records {
+			if same(o) {
+				n++
 			}
 		}
-		if len(names) > 1 {
+		if n > 1 { // sorted only then: large catalogues are created one product at a time
+			var names []string
+			for _, id := range t.sortedIDs(m) {
+				if same(m.records[id]) {
+					names = append(names, t.displayName(m, id))
+				}
+			}
 			return validationError("Barcode(s) already assigned:\n\n- Barcode %q already assigned to product(s): %s\n\nNote: products that you don't have access to will not be shown above.", bc, t.formatList(names))
 		}
 	case "res.partner":

@@ -254,8 +254,9 @@ func init() {
 		return func(e *exec, _ Obj, a map[string]any) (any, error) {
 			q := parseSearch(a["query"])
 			var out []Obj
+			field, set := q.oneOf()
 			for _, o := range get(e.s.store) {
-				if q.match(o, term) {
+				if v, ok := term(o, field).(string); set != nil && ok && set[strings.ToLower(v)] || (set == nil || !ok) && q.match(o, term) {
 					out = append(out, o)
 				}
 			}
@@ -299,6 +300,16 @@ type search [][]term
 
 type term struct{ field, op, value string }
 
+// newTerm normalises a date value once, not at every match.
+func newTerm(field, op, value string) term {
+	if ts, err := time.Parse(time.RFC3339, value); err == nil {
+		value = ts.UTC().Format(time.RFC3339)
+	} else if ts, err := time.Parse("2006-01-02", value); err == nil {
+		value = ts.Format(time.RFC3339)
+	}
+	return term{field, op, value}
+}
+
 func parseSearch(q any) search {
 	s, _ := q.(string)
 	s = strings.NewReplacer("(", " ", ")", " ").Replace(s)
@@ -317,7 +328,7 @@ func parseSearch(q any) search {
 					break
 				}
 			}
-			ts = append(ts, term{field, op, strings.Trim(val, `'"`)})
+			ts = append(ts, newTerm(field, op, strings.Trim(val, `'"`)))
 		}
 		out = append(out, ts)
 	}
@@ -348,6 +359,25 @@ func splitWords(s string) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// oneOf returns the field and values of a query "f:a OR f:b OR ...", which
+// a set answers in one pass over a large catalogue; nil for other queries.
+func (q search) oneOf() (string, map[string]bool) {
+	set := map[string]bool{}
+	for _, g := range q {
+		if len(g) != 1 || g[0].op != "=" || g[0].field != q[0][0].field || g[0].field == "status" {
+			return "", nil
+		}
+		if _, err := strconv.ParseFloat(g[0].value, 64); err == nil {
+			return "", nil
+		}
+		set[strings.ToLower(g[0].value)] = true
+	}
+	if len(set) == 0 {
+		return "", nil
+	}
+	return q[0][0].field, set
 }
 
 func (q search) match(o Obj, value func(Obj, string) any) bool {
@@ -389,13 +419,7 @@ func (t term) match(v any) bool {
 		}
 		return false
 	}
-	got := fmt.Sprint(v)
-	want := t.value
-	if ts, err := time.Parse(time.RFC3339, want); err == nil {
-		want = ts.UTC().Format(time.RFC3339)
-	} else if ts, err := time.Parse("2006-01-02", want); err == nil {
-		want = ts.Format(time.RFC3339)
-	}
+	got, want := fmt.Sprint(v), t.value
 	c := strings.Compare(strings.ToLower(got), strings.ToLower(want))
 	if a, err1 := strconv.ParseFloat(got, 64); err1 == nil {
 		if b, err2 := strconv.ParseFloat(want, 64); err2 == nil {
