@@ -226,6 +226,13 @@ type OrdersSpec struct {
 	// +optional
 	RoundingLimit string `json:"roundingLimit,omitempty"`
 
+	// RefundAdjustmentProduct is the default code of the product for what a
+	// Shopify refund gives back beyond its lines and shipping (an order
+	// adjustment), on the refund's credit note.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	RefundAdjustmentProduct string `json:"refundAdjustmentProduct,omitempty"`
+
 	// Taxes maps Shopify tax lines to Odoo taxes.
 	// +optional
 	Taxes TaxesSpec `json:"taxes,omitempty"`

@@ -24,6 +24,7 @@ type refs struct {
 	team         int64
 	guest        int64
 	rounding     int64
+	adjustment   int64 // the refund adjustment product
 }
 
 func (r *run) loadRefs(ctx context.Context) error {
@@ -88,6 +89,9 @@ func (r *run) loadRefs(ctx context.Context) error {
 		return err
 	}
 	if r.refs.rounding, err = one("product.product", "default_code", r.s.Orders.RoundingProduct, "rounding product"); err != nil {
+		return err
+	}
+	if r.refs.adjustment, err = one("product.product", "default_code", r.s.Orders.RefundAdjustmentProduct, "refund adjustment product"); err != nil {
 		return err
 	}
 	if r.refs.journals, err = names("account.journal", journals); err != nil {

@@ -102,6 +102,9 @@ type item struct {
 	plan  *Plan      // nil once the order is settled (skipped or failed)
 	order odoo.Order // the Odoo order, once it exists
 	steps []string   // what this run did, for the line's message
+	// cancelled: cancelled in Odoo as in Shopify, left live so that the
+	// refund step credits its invoice.
+	cancelled bool
 }
 
 func (it *item) fail(retry bool, msg string) {
@@ -161,6 +164,7 @@ func (r *run) execute(ctx context.Context) error {
 		r.invoice,
 		r.post,
 		r.pay,
+		r.refund,
 		r.finish,
 	}
 	for _, step := range steps {
@@ -212,6 +216,8 @@ func (r *run) cancel(ctx context.Context) error {
 		case !it.plan.Cancelled:
 		case it.order.ID == 0:
 			it.settle(v1.LineCancelled, "cancelled in Shopify before import: nothing created")
+		case it.order.State == "cancel" && len(it.order.InvoiceIDs) > 0:
+			it.cancelled = true
 		case it.order.State == "cancel":
 			it.settle(v1.LineCancelled, "cancelled in Shopify and in Odoo")
 		default:
@@ -248,7 +254,11 @@ func (r *run) cancel(ctx context.Context) error {
 		return err
 	}
 	for _, it := range its {
-		if it.plan != nil {
+		switch {
+		case it.plan == nil:
+		case len(it.order.InvoiceIDs) > 0:
+			it.order.State, it.cancelled = "cancel", true
+		default:
 			it.settle(v1.LineCancelled, "cancelled in Odoo, as in Shopify")
 		}
 	}
@@ -470,7 +480,7 @@ func (r *run) pay(ctx context.Context) error {
 		if !ok || wf == nil || !wf.RegisterPayment || inv.State != "posted" || inv.AmountResidual <= 0 {
 			continue
 		}
-		txs, err := r.payments(it, inv)
+		txs, err := r.unregistered(it.plan, it.plan.Order.Transactions, inv, "SALE", "CAPTURE")
 		if err != nil {
 			it.fail(false, err.Error())
 			continue
@@ -516,13 +526,14 @@ type payment struct {
 	memo    string
 }
 
-// payments are the transactions not yet registered against inv, oldest
-// first: the registered amount is the invoice total less its residual.
-func (r *run) payments(it *item, inv odoo.Invoice) ([]payment, error) {
+// unregistered are the successful transactions of kinds not yet registered
+// against inv (an invoice, or a credit note for refunds), oldest first: the
+// registered amount is its total less its residual.
+func (r *run) unregistered(p *Plan, txs []shopify.Transaction, inv odoo.Invoice, kinds ...string) ([]payment, error) {
 	registered := inv.AmountTotal - inv.AmountResidual
 	var out []payment
-	for _, t := range it.plan.Order.Transactions {
-		if t.Status != "SUCCESS" || (t.Kind != "SALE" && t.Kind != "CAPTURE") {
+	for _, t := range txs {
+		if t.Status != "SUCCESS" || !slices.Contains(kinds, t.Kind) {
 			continue
 		}
 		amount, _ := strconv.ParseFloat(t.Amount.Shop.Amount.String(), 64)
@@ -532,21 +543,31 @@ func (r *run) payments(it *item, inv odoo.Invoice) ([]payment, error) {
 		}
 		amount -= max(registered, 0)
 		registered = 0
-		journal, err := r.journalFor(it.plan, t.Gateway)
+		journal, err := r.journalFor(p, t.Gateway)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, payment{journal: journal, amount: amount, memo: it.plan.Order.Name + " " + t.Gateway})
+		out = append(out, payment{journal: journal, amount: amount, memo: p.Order.Name + " " + t.Gateway})
 	}
 	return out, nil
 }
 
 // journalFor is the journal of the workflow row for the order's status and
-// this gateway, else the journal of the order's own row.
+// this gateway, else the journal of the order's own row, else that of the
+// first row for this gateway (a cancelled order has no row of its own).
 func (r *run) journalFor(p *Plan, gateway string) (int64, error) {
-	name := p.Workflow.Journal
-	if wf, err := matchWorkflow(r.s.Orders.Workflows, p.Order.DisplayFinancialStatus, []string{gateway}); err == nil && wf.Journal != "" {
+	var name string
+	if p.Workflow != nil {
+		name = p.Workflow.Journal
+	}
+	rows := r.s.Orders.Workflows
+	if wf, err := matchWorkflow(rows, p.Order.DisplayFinancialStatus, []string{gateway}); err == nil && wf.Journal != "" {
 		name = wf.Journal
+	}
+	for i := 0; name == "" && i < len(rows); i++ {
+		if rows[i].Gateway == "" || rows[i].Gateway == "*" || rows[i].Gateway == gateway {
+			name = rows[i].Journal
+		}
 	}
 	id, ok := r.refs.journals[name]
 	if !ok {

@@ -370,12 +370,20 @@ func TestImportedOrdersFollowShopify(t *testing.T) {
 // The manager may die between any two Odoo calls: a run cut after its n-th
 // call, then a full run, leaves Odoo as one clean run does.
 func TestCrashBetweenAnyTwoCalls(t *testing.T) {
-	clean := newEnv(t, 18, len(shopifysim.Kinds))
+	crashes(t, func() *env { return newEnv(t, 18, len(shopifysim.Kinds)) }, func(e *env) string { return e.counts(t) })
+}
+
+// crashes cuts an import of a prepared env after each of its Odoo calls in
+// turn, runs it again in full, and compares what Odoo has with a clean run.
+func crashes(t *testing.T, prepare func() *env, counts func(*env) string) {
+	t.Helper()
+	clean := prepare()
+	start := clean.odoo.Calls("", "")
 	clean.importAll(t)
-	want := clean.counts(t)
-	calls := clean.odoo.Calls("", "")
+	want := counts(clean)
+	calls := clean.odoo.Calls("", "") - start
 	for n := 1; n < calls; n++ {
-		e := newEnv(t, 18, len(shopifysim.Kinds))
+		e := prepare()
 		c, cancel := context.WithCancel(ctx(t))
 		cut := e.odoo.Calls("", "") + n
 		e.im.Odoo = e.client(t, func(odoo.CallInfo) {
@@ -387,7 +395,7 @@ func TestCrashBetweenAnyTwoCalls(t *testing.T) {
 		cancel()
 		e.im.Odoo = e.client(t, nil)
 		e.importAll(t)
-		if got := e.counts(t); got != want {
+		if got := counts(e); got != want {
 			t.Fatalf("cut after call %d: %s; a clean run gives %s", n, got, want)
 		}
 	}

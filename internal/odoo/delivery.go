@@ -99,16 +99,9 @@ func (c *Client) doneBySKU(ctx context.Context, pickingIDs []int64) (map[int64]m
 	for _, m := range moves {
 		pids = append(pids, m.Product.ID)
 	}
-	var products []struct {
-		ID   int64 `json:"id"`
-		Code Text  `json:"default_code"`
-	}
-	if err := c.Read(ctx, "product.product", pids, []string{"default_code"}, &products); err != nil {
+	sku, err := c.productCodes(ctx, pids)
+	if err != nil {
 		return nil, err
-	}
-	sku := map[int64]string{}
-	for _, p := range products {
-		sku[p.ID] = string(p.Code)
 	}
 	out := map[int64]map[string]float64{}
 	for _, m := range moves {
@@ -155,4 +148,18 @@ func (c *Client) Mark(ctx context.Context, module, model string, id int64) error
 // MarkName is the external id name of a record's mark.
 func MarkName(model string, id int64) string {
 	return fmt.Sprintf("%s_%d", strings.ReplaceAll(model, ".", "_"), id)
+}
+
+// productCodes maps product ids to their internal references.
+func (c *Client) productCodes(ctx context.Context, ids []int64) (map[int64]string, error) {
+	var products []struct {
+		ID   int64 `json:"id"`
+		Code Text  `json:"default_code"`
+	}
+	err := c.Read(ctx, "product.product", ids, []string{"default_code"}, &products)
+	out := map[int64]string{}
+	for _, p := range products {
+		out[p.ID] = string(p.Code)
+	}
+	return out, err
 }

@@ -255,10 +255,12 @@ type Invoice struct {
 // Invoices reads invoices or credit notes by id.
 func (c *Client) Invoices(ctx context.Context, ids []int64) ([]Invoice, error) {
 	var rows []Invoice
-	err := c.Read(ctx, "account.move", ids, []string{"name", "state", "move_type", "payment_state", "partner_id", "invoice_origin",
-		"amount_untaxed", "amount_tax", "amount_total", "amount_residual", "reversed_entry_id"}, &rows)
+	err := c.Read(ctx, "account.move", ids, invoiceFields, &rows)
 	return rows, err
 }
+
+var invoiceFields = []string{"name", "state", "move_type", "payment_state", "partner_id", "invoice_origin",
+	"amount_untaxed", "amount_tax", "amount_total", "amount_residual", "reversed_entry_id"}
 
 // Payment says how to pay posted invoices: in full, one payment per invoice
 // (group_payment off), unless Amount is set for a single invoice.

@@ -208,3 +208,63 @@ func (c *Client) OrderFulfillment(ctx context.Context, id string) (FulfillmentSt
 	}
 	return *data.Order, nil
 }
+
+// RefundLineItem is a quantity of a line given back.
+type RefundLineItem struct {
+	Quantity int `json:"quantity"`
+	LineItem struct {
+		ID  string `json:"id"`
+		SKU string `json:"sku"`
+	} `json:"lineItem"`
+	Subtotal MoneyBag `json:"subtotalSet"`
+	TotalTax MoneyBag `json:"totalTaxSet"`
+}
+
+// RefundShippingLine is shipping given back.
+type RefundShippingLine struct {
+	ShippingLine struct {
+		ID              string   `json:"id"`
+		DiscountedPrice MoneyBag `json:"discountedPriceSet"`
+	} `json:"shippingLine"`
+	Subtotal MoneyBag `json:"subtotalAmountSet"`
+	Tax      MoneyBag `json:"taxAmountSet"`
+}
+
+// OrderAdjustment is money given back beyond (or short of) the lines and
+// shipping refunded, e.g. a refund discrepancy.
+type OrderAdjustment struct {
+	Reason string   `json:"reason"`
+	Amount MoneyBag `json:"amountSet"`
+	Tax    MoneyBag `json:"taxAmountSet"`
+}
+
+// OrderRefund is a refund as recorded on an order.
+type OrderRefund struct {
+	ID               string                   `json:"id"`
+	LegacyResourceID string                   `json:"legacyResourceId"`
+	CreatedAt        time.Time                `json:"createdAt"`
+	Note             string                   `json:"note"`
+	TotalRefunded    MoneyBag                 `json:"totalRefundedSet"`
+	Lines            Conn[RefundLineItem]     `json:"refundLineItems"`
+	Shipping         Conn[RefundShippingLine] `json:"refundShippingLines"`
+	Adjustments      Conn[OrderAdjustment]    `json:"orderAdjustments"`
+	Transactions     Conn[Transaction]        `json:"transactions"`
+}
+
+// OrderRefunds reads an order's refunds, oldest first, and the total
+// refunded, which tells whether refunds were left unread.
+func (c *Client) OrderRefunds(ctx context.Context, id string) ([]OrderRefund, MoneyBag, error) {
+	var data struct {
+		Order *struct {
+			TotalRefunded MoneyBag      `json:"totalRefundedSet"`
+			Refunds       []OrderRefund `json:"refunds"`
+		} `json:"order"`
+	}
+	if err := c.do(ctx, doc("OrderRefunds"), map[string]any{"id": id}, &data); err != nil {
+		return nil, MoneyBag{}, err
+	}
+	if data.Order == nil {
+		return nil, MoneyBag{}, errorf("OrderRefunds", KindNotFound, "order %s not found", id)
+	}
+	return data.Order.Refunds, data.Order.TotalRefunded, nil
+}

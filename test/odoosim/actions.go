@@ -470,11 +470,7 @@ func (t *tx) invoiceOrders(orders []Record) (int64, error) {
 	id, err := t.create(t.model("account.move"), map[string]any{"move_type": "out_invoice", "partner_id": o["partner_invoice_id"],
 		"partner_shipping_id": o["partner_shipping_id"], "invoice_origin": strings.Join(names, ", "), "journal_id": t.journal("sale"),
 		"invoice_payment_term_id": o["payment_term_id"], "invoice_line_ids": lines, "ref": o["client_order_ref"]})
-	if err != nil {
-		return 0, err
-	}
-	t.linkInvoiceLines(id)
-	return id, nil
+	return id, err
 }
 
 // linkInvoiceLines mirrors sale_line_ids on the sale lines' invoice_lines.
@@ -719,9 +715,5 @@ func (t *tx) reverse(w, mv Record) (int64, error) {
 	id, err := t.create(t.model("account.move"), map[string]any{"move_type": typ, "partner_id": mv["partner_id"],
 		"partner_shipping_id": mv["partner_shipping_id"], "invoice_origin": mv["invoice_origin"], "journal_id": journal,
 		"ref": ref, "reversed_entry_id": mv["id"], "date": w["date"], "invoice_line_ids": lines})
-	if err != nil {
-		return 0, err
-	}
-	t.linkInvoiceLines(id)
-	return id, nil
+	return id, err
 }

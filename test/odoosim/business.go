@@ -104,9 +104,13 @@ func init() {
 			return nil
 		},
 		"account.move": func(t *tx, r Record, _ map[string]any) error {
+			if r["move_type"] != "entry" && asInt(r["journal_id"]) == 0 {
+				r["journal_id"] = t.journal("sale")
+			}
 			if t.db.version == 17 && r["move_type"] != "entry" && r["name"] == nil {
 				r["name"] = t.moveName(r) // Odoo 17 numbers drafts already
 			}
+			t.linkInvoiceLines(asInt(r["id"]))
 			return nil
 		},
 		"sale.advance.payment.inv": func(t *tx, r Record, vals map[string]any) error {

@@ -201,13 +201,23 @@ func init() {
 		if o == nil {
 			return fail("Order does not exist")
 		}
-		qty := map[string]int{}
+		spec := refundSpec{qty: map[string]int{}, restock: "NO_RESTOCK", note: in["note"]}
 		for _, l := range list(in, "refundLineItems") {
-			qty[str(l, "lineItemId")] += intArg(l, "quantity", 0)
+			spec.qty[str(l, "lineItemId")] += intArg(l, "quantity", 0)
+			if t := str(l, "restockType"); t != "" {
+				spec.restock = t
+			}
 		}
 		ship, _ := in["shipping"].(map[string]any)
-		full, _ := ship["fullRefund"].(bool)
-		r, err := st.refund(o, qty, full, in["note"])
+		spec.shipping, _ = ship["fullRefund"].(bool)
+		if txs := list(in, "transactions"); len(txs) > 0 {
+			var m decimal.Decimal
+			for _, t := range txs {
+				m = m.Add(decimal.MustParse(fmt.Sprint(t["amount"])))
+			}
+			spec.money = &m
+		}
+		r, err := st.refund(o, spec)
 		if err != nil {
 			return fail(err.Error())
 		}
@@ -297,21 +307,23 @@ func (st *Store) cancel(o Obj, reason string) error {
 	if o["cancelledAt"] != nil {
 		return errors.New("Order has already been cancelled")
 	}
-	o["cancelledAt"], o["closedAt"], o["cancelReason"] = st.stamp(), st.stamp(), reason
 	if o["displayFinancialStatus"] == "AUTHORIZED" {
 		o["displayFinancialStatus"] = "VOIDED"
 		st.transaction(o, "VOID", o["totalPriceSet"].(Obj))
-	} else if o["displayFinancialStatus"] != "REFUNDED" {
-		left := [2]decimal.Decimal{}
-		for side := range 2 {
-			left[side] = amount(o["totalPriceSet"], side).Sub(amount(o["totalRefundedSet"], side))
+	} else if left := paid(o).Sub(amount(o["totalRefundedSet"], 0)); left.Sign() > 0 {
+		// Shopify refunds what was paid and not refunded yet to the original
+		// payment method, as a refund of every line and the shipping.
+		qty := map[string]int{}
+		for _, li := range o["lineItems"].([]Obj) {
+			if n := li["currentQuantity"].(int); n > 0 {
+				qty[li["id"].(string)] = n
+			}
 		}
-		if left[0].Sign() > 0 {
-			st.transaction(o, "REFUND", bag(left[0], left[1], o["presentmentCurrencyCode"].(string)))
+		if _, err := st.refund(o, refundSpec{qty: qty, shipping: true, money: &left, restock: "CANCEL"}); err != nil {
+			return err
 		}
-		o["totalRefundedSet"] = o["totalPriceSet"]
-		o["displayFinancialStatus"] = "REFUNDED"
 	}
+	o["cancelledAt"], o["closedAt"], o["cancelReason"] = st.stamp(), st.stamp(), reason
 	for _, li := range o["lineItems"].([]Obj) {
 		li["currentQuantity"] = 0
 	}
@@ -324,7 +336,18 @@ func (st *Store) cancel(o Obj, reason string) error {
 	return nil
 }
 
-func (st *Store) transaction(o Obj, kind string, amt Obj) {
+// paid is what the order's successful sales and captures came to.
+func paid(o Obj) decimal.Decimal {
+	var sum decimal.Decimal
+	for _, t := range o["transactions"].([]Obj) {
+		if t["status"] == "SUCCESS" && (t["kind"] == "SALE" || t["kind"] == "CAPTURE") {
+			sum = sum.Add(amount(t["amountSet"], 0))
+		}
+	}
+	return sum
+}
+
+func (st *Store) transaction(o Obj, kind string, amt Obj) Obj {
 	txs := o["transactions"].([]Obj)
 	var parent Obj
 	if len(txs) > 0 {
@@ -334,29 +357,43 @@ func (st *Store) transaction(o Obj, kind string, amt Obj) {
 	if parent != nil {
 		gateway = parent["gateway"].(string)
 	}
-	o["transactions"] = append(txs, st.add("OrderTransaction", Obj{"gateway": gateway, "kind": kind, "status": "SUCCESS",
-		"test": o["test"], "processedAt": st.stamp(), "amountSet": amt, "parentTransaction": parent}))
+	tx := st.add("OrderTransaction", Obj{"gateway": gateway, "kind": kind, "status": "SUCCESS",
+		"test": o["test"], "processedAt": st.stamp(), "amountSet": amt, "parentTransaction": parent})
+	o["transactions"] = append(txs, tx)
+	return tx
 }
 
-// refund gives back quantities of lines (by line item GID) and optionally
-// all shipping, with their taxes and discounts, through the original gateway.
-func (st *Store) refund(o Obj, qty map[string]int, shipping bool, note any) (Obj, error) {
+// refundSpec is what a refund gives back.
+type refundSpec struct {
+	qty      map[string]int // by line item GID
+	shipping bool           // the shipping not refunded yet
+	// money is the amount sent back, in the shop currency, when the caller
+	// says; otherwise what the lines and shipping come to. A difference is
+	// an order adjustment (refund discrepancy).
+	money   *decimal.Decimal
+	restock string // the lines' restock type
+	note    any
+}
+
+// refund gives back quantities of lines and the shipping, with their taxes
+// and discounts, through the original gateway, and records it as Shopify
+// does: refund line items, refund shipping lines, order adjustments and the
+// refund transaction.
+func (st *Store) refund(o Obj, r refundSpec) (Obj, error) {
 	if o["cancelledAt"] != nil || o["displayFinancialStatus"] == "REFUNDED" {
 		return nil, errors.New("Order has no refundable amount")
 	}
 	included := o["taxesIncluded"] == true
-	var total [2]decimal.Decimal
-	perUnit := func(li Obj, side int) decimal.Decimal {
-		v := amount(li["originalTotalSet"], side).Sub(amount(li["totalDiscountSet"], side))
-		if !included {
-			for _, t := range li["taxLines"].([]Obj) {
-				v = v.Add(amount(t["priceSet"], side))
-			}
-		}
-		return v.Div(decimal.FromInt(int64(li["quantity"].(int))), 6)
+	pcur := o["presentmentCurrencyCode"].(string)
+	var computed [2]decimal.Decimal
+	// perUnit is a line's unit price after discounts, and its tax.
+	perUnit := func(li Obj, side int) (decimal.Decimal, decimal.Decimal) {
+		q := decimal.FromInt(int64(li["quantity"].(int)))
+		tax := taxes(li["taxLines"], side)
+		return amount(li["originalTotalSet"], side).Sub(amount(li["totalDiscountSet"], side)).Div(q, 6), tax.Div(q, 6)
 	}
 	lines := o["lineItems"].([]Obj)
-	for id, n := range qty {
+	for id, n := range r.qty {
 		var li Obj
 		for _, l := range lines {
 			if l["id"] == id {
@@ -367,26 +404,56 @@ func (st *Store) refund(o Obj, qty map[string]int, shipping bool, note any) (Obj
 			return nil, fmt.Errorf("Quantity cannot refund more items than were purchased for line item %s", id)
 		}
 	}
+	var refundLines, shipLines, adjustments, txs []Obj
 	for _, li := range lines {
-		n := qty[li["id"].(string)]
-		for side := range 2 {
-			total[side] = total[side].Add(perUnit(li, side).MulInt(int64(n)).Round(2))
+		n := int64(r.qty[li["id"].(string)])
+		if n == 0 {
+			continue
 		}
-		li["currentQuantity"] = li["currentQuantity"].(int) - n
-	}
-	if shipping {
-		for _, sl := range o["shippingLines"].([]Obj) {
-			for side := range 2 {
-				total[side] = total[side].Add(amount(sl["discountedPriceSet"], side))
-				if !included {
-					for _, t := range sl["taxLines"].([]Obj) {
-						total[side] = total[side].Add(amount(t["priceSet"], side))
-					}
-				}
+		var sub, tax [2]decimal.Decimal
+		for side := range 2 {
+			u, t := perUnit(li, side)
+			sub[side], tax[side] = u.MulInt(n).Round(2), t.MulInt(n).Round(2)
+			computed[side] = computed[side].Add(sub[side])
+			if !included {
+				computed[side] = computed[side].Add(tax[side])
 			}
 		}
+		li["currentQuantity"] = li["currentQuantity"].(int) - int(n)
+		refundLines = append(refundLines, st.add("RefundLineItem", Obj{"lineItem": li, "quantity": int(n), "restockType": r.restock,
+			"restocked": r.restock != "NO_RESTOCK", "location": nil, "priceSet": li["discountedUnitPriceSet"],
+			"subtotalSet": bag(sub[0], sub[1], pcur), "totalTaxSet": bag(tax[0], tax[1], pcur)}))
 	}
-	pcur := o["presentmentCurrencyCode"].(string)
+	if r.shipping {
+		for _, sl := range o["shippingLines"].([]Obj) {
+			if sl["refunded"] == true {
+				continue
+			}
+			sl["refunded"] = true
+			var tax [2]decimal.Decimal
+			for side := range 2 {
+				tax[side] = taxes(sl["taxLines"], side)
+				computed[side] = computed[side].Add(amount(sl["discountedPriceSet"], side))
+				if !included {
+					computed[side] = computed[side].Add(tax[side])
+				}
+			}
+			shipLines = append(shipLines, st.add("RefundShippingLine", Obj{"shippingLine": sl,
+				"subtotalAmountSet": sl["discountedPriceSet"], "taxAmountSet": bag(tax[0], tax[1], pcur)}))
+		}
+	}
+	total := computed
+	if r.money != nil {
+		total[0] = *r.money
+		total[1] = computed[1]
+		if !computed[0].IsZero() {
+			total[1] = r.money.Mul(computed[1]).Div(computed[0], 2)
+		}
+		if d0, d1 := total[0].Sub(computed[0]), total[1].Sub(computed[1]); !d0.IsZero() {
+			adjustments = append(adjustments, st.add("OrderAdjustment", Obj{"reason": "REFUND_DISCREPANCY",
+				"amountSet": bag(d0, d1, pcur), "taxAmountSet": bag(decimal.Zero, decimal.Zero, pcur)}))
+		}
+	}
 	amt := bag(total[0], total[1], pcur)
 	refunded := bag(amount(o["totalRefundedSet"], 0).Add(total[0]), amount(o["totalRefundedSet"], 1).Add(total[1]), pcur)
 	o["totalRefundedSet"] = refunded
@@ -395,12 +462,23 @@ func (st *Store) refund(o Obj, qty map[string]int, shipping bool, note any) (Obj
 		o["displayFinancialStatus"] = "REFUNDED"
 	}
 	if total[0].Sign() > 0 {
-		st.transaction(o, "REFUND", amt)
+		txs = append(txs, st.transaction(o, "REFUND", amt))
 	}
-	r := st.add("Refund", Obj{"createdAt": st.stamp(), "processedAt": st.stamp(), "note": note, "order": o, "totalRefundedSet": amt})
-	o["refunds"] = append(o["refunds"].([]Obj), r)
+	rf := st.add("Refund", Obj{"createdAt": st.stamp(), "processedAt": st.stamp(), "updatedAt": st.stamp(), "note": r.note, "order": o,
+		"totalRefundedSet": amt, "refundLineItems": refundLines, "refundShippingLines": shipLines, "orderAdjustments": adjustments,
+		"transactions": txs, "duties": []Obj{}, "return": nil, "staffMember": nil})
+	o["refunds"] = append(o["refunds"].([]Obj), rf)
 	st.touch(o, "REFUNDS_CREATE")
-	return r, nil
+	return rf, nil
+}
+
+// taxes sums tax lines on one side.
+func taxes(lines any, side int) decimal.Decimal {
+	var sum decimal.Decimal
+	for _, t := range lines.([]Obj) {
+		sum = sum.Add(amount(t["priceSet"], side))
+	}
+	return sum
 }
 
 // refundLines refunds everything, or one unit of the first line.
@@ -414,5 +492,5 @@ func (st *Store) refundLines(o Obj, all bool) {
 			}
 		}
 	}
-	st.refund(o, qty, all, nil)
+	st.refund(o, refundSpec{qty: qty, shipping: all, restock: "NO_RESTOCK"})
 }
