@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -195,5 +196,77 @@ func TestImagesUploadOnce(t *testing.T) {
 	d, _ = e.shop.ProductDetail(ctx(t), vs[0].Product.ID)
 	if e.shopSim.Store().Uploads() != 2 || len(d.Media.Nodes) != 1 || d.Media.Nodes[0].Alt == fmt.Sprint(r) {
 		t.Fatalf("%d uploads, media %+v", e.shopSim.Store().Uploads(), d.Media.Nodes)
+	}
+}
+
+// node returns a copy of what the simulated store holds under a GID.
+func (e env) node(t testing.TB, id string) map[string]any {
+	t.Helper()
+	var out map[string]any
+	if !e.shopSim.Store().View(id, func(o shopifysim.Obj) { out = maps.Clone(o) }) {
+		t.Fatalf("no %s in Shopify", id)
+	}
+	return out
+}
+
+func TestSettingsReachShopify(t *testing.T) {
+	e := start(t, shopifysim.Options{EmptyCatalog: true})
+	shoe := variantIDs(t, e, "SKU-04-S-Nav")
+	var tmpl []struct {
+		Template odoo.Many2One `json:"product_tmpl_id"`
+	}
+	if err := e.odoo.Read(ctx(t), "product.product", shoe, []string{"product_tmpl_id"}, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	lists, err := e.odoo.Create(ctx(t), "product.pricelist", []map[string]any{{"name": "Retail"}, {"name": "Was"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := e.odoo.Create(ctx(t), "product.pricelist.item", []map[string]any{
+		{"pricelist_id": lists[0], "applied_on": "1_product", "product_tmpl_id": tmpl[0].Template.ID, "compute_price": "fixed", "fixed_price": 99.0},
+		{"pricelist_id": lists[1], "applied_on": "3_global", "compute_price": "percentage", "percent_price": -25.0},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := export.Products{Selector: v1.ProductSelector{Domain: `[["list_price", ">", 100]]`}, Pricelist: "Retail", ComparePricelist: "Was",
+		VendorField: "categ_id"}
+	r := e.export(t, p, export.State{})
+	if r.Counts != (v1.ExportCounts{Selected: 2, Exported: 2}) {
+		t.Fatalf("domain selector: %+v", r.Counts)
+	}
+	vs, err := e.shop.VariantsBySKU(ctx(t), []string{"SKU-04-S-Nav"})
+	if err != nil || len(vs) != 1 {
+		t.Fatal(vs, err)
+	}
+	prices := func() string {
+		v := e.node(t, vs[0].ID)
+		return fmt.Sprint(v["price"], " ", v["compareAtPrice"])
+	}
+	if got := prices(); got != "99.00 161.25" {
+		t.Fatalf("price and compare-at price of SKU-04-S-Nav: %s", got)
+	}
+	prod := e.node(t, vs[0].Product.ID)
+	item := e.node(t, vs[0].ID)["inventoryItem"].(shopifysim.Obj)
+	if prod["vendor"] != "All / Saleable" || prod["status"] != "DRAFT" || prod["productType"] != "Saleable" ||
+		item["harmonizedSystemCode"] != "640411" || item["countryCodeOfOrigin"] != "VN" || item["tracked"] != true {
+		t.Fatalf("vendor %v, status %v, type %v; inventory item %v %v %v", prod["vendor"], prod["status"], prod["productType"],
+			item["harmonizedSystemCode"], item["countryCodeOfOrigin"], item["tracked"])
+	}
+
+	// Prices left to Shopify: an Odoo price change does not reach it.
+	if err := e.odoo.Write(ctx(t), "product.pricelist.item", items[:1], map[string]any{"fixed_price": 89.0}); err != nil {
+		t.Fatal(err)
+	}
+	p.Sync = []v1.SyncField{"details"}
+	e.export(t, p, r.State)
+	if got := prices(); got != "99.00 161.25" {
+		t.Fatalf("a price not synced changed: %s", got)
+	}
+
+	for _, sel := range []v1.ProductSelector{{IDs: []int64{tmpl[0].Template.ID}}, {DefaultCodes: []string{"SKU-04-S-Nav", "SKU-01-S"}}} {
+		if r := e.export(t, export.Products{Selector: sel}, export.State{}); int(r.Counts.Selected) != len(sel.IDs)+len(sel.DefaultCodes) {
+			t.Errorf("selector %+v: %+v", sel, r.Counts)
+		}
 	}
 }

@@ -74,7 +74,7 @@ func TestDomains(t *testing.T) {
 		{[]any{"&", []any{"name", "ilike", "united"}, []any{"code", "!=", "US"}}, "GB"},
 		{[]any{[]any{"name", "=like", "_ustr%"}}, "AU"},
 		{[]any{[]any{"state_ids.code", "=", "QC"}}, "CA"},
-		{[]any{[]any{"phone_code", ">=", 81}}, "JP"},
+		{[]any{"&", []any{"phone_code", ">=", 81}, []any{"phone_code", "<", 90}}, "CN,JP,VN"},
 	} {
 		if got := codes(tc.domain...); got != tc.want {
 			t.Errorf("%v: %s, want %s", pyRepr(tc.domain), got, tc.want)

@@ -29,9 +29,11 @@ var countries = []struct {
 	code, name string
 	phone      int
 }{
-	{13, "AU", "Australia", 61}, {20, "BE", "Belgium", 32}, {38, "CA", "Canada", 1}, {43, "CH", "Switzerland", 41},
-	{57, "DE", "Germany", 49}, {68, "ES", "Spain", 34}, {75, "FR", "France", 33}, {109, "IT", "Italy", 39},
-	{113, "JP", "Japan", 81}, {165, "NL", "Netherlands", 31}, {231, "GB", "United Kingdom", 44}, {233, "US", "United States", 1},
+	{13, "AU", "Australia", 61}, {19, "BD", "Bangladesh", 880}, {20, "BE", "Belgium", 32}, {38, "CA", "Canada", 1},
+	{43, "CH", "Switzerland", 41}, {48, "CN", "China", 86}, {57, "DE", "Germany", 49}, {68, "ES", "Spain", 34},
+	{75, "FR", "France", 33}, {101, "IE", "Ireland", 353}, {104, "IN", "India", 91}, {109, "IT", "Italy", 39},
+	{113, "JP", "Japan", 81}, {165, "NL", "Netherlands", 31}, {183, "PT", "Portugal", 351}, {224, "TR", "Türkiye", 90},
+	{231, "GB", "United Kingdom", 44}, {233, "US", "United States", 1}, {241, "VN", "Vietnam", 84},
 }
 
 var (
