@@ -13,6 +13,7 @@ import (
 	"github.com/shopify-odoo/connector/internal/export"
 	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/kstatus"
+	"github.com/shopify-odoo/connector/internal/metrics"
 	"github.com/shopify-odoo/connector/internal/schedule"
 )
 
@@ -46,7 +47,11 @@ func (r *ShopifyInstanceReconciler) exportStock(ctx context.Context, inst *v1.Sh
 	now := metav1.Now()
 	st.Stock.LastAttemptTime = &now
 	res, err := export.ExportStock(ctx, conn.Odoo, conn.Shopify, spec)
+	name := metrics.Instance(inst.Namespace, inst.Name)
+	metrics.StockUpdatesExported(name, "sent", res.Sent)
+	metrics.StockUpdatesExported(name, "activated", res.Activated)
 	if err != nil {
+		metrics.StockUpdatesExported(name, "failed", 1)
 		msg := "stock export failed: " + err.Error()
 		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, "StockExportFailed", "ExportStock", "%s", msg)
 		kstatus.Set(&st.Conditions, gen, v1.ConditionStockExported, metav1.ConditionFalse, "StockExportFailed", msg)
