@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/odoo"
+	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/test/odoosim"
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
@@ -101,4 +103,79 @@ func (f *fixture) unshipped() (string, int64) {
 	}
 	f.t.Fatal("no unshipped order was imported")
 	return "", 0
+}
+
+// An order cancelled in Shopify ends cancelled in Odoo with its invoice
+// credited, a refund as a paid credit note, on every version.
+func TestCancellationsAndRefundsReachOdoo(t *testing.T) {
+	for _, version := range []int{17, 18, 19} {
+		t.Run(fmt.Sprint(version), func(t *testing.T) {
+			f := newFixture(t, version, 21)
+			f.secrets(goodShopify(), goodOdoo())
+			f.instance(func(s *v1.ShopifyInstanceSpec) {
+				s.Orders.Statuses = []v1.OrderStatus{v1.OrderUnshipped, v1.OrderPartial, v1.OrderShipped, v1.OrderCancelled}
+				refunded := v1.Workflow{FinancialStatus: "partially_refunded", Confirm: true, CreateInvoice: true, PostInvoice: true,
+					RegisterPayment: true, Journal: "Shopify Payments"}
+				s.Orders.Workflows = append([]v1.Workflow{refunded}, s.Orders.Workflows...)
+			})
+			f.ready()
+			cancelled, _ := f.unshipped()
+			var refunded string
+			for _, q := range f.finished() {
+				for _, l := range q.Status.Lines {
+					if l.Outcome == v1.OutcomePaid && "gid://shopify/Order/"+l.ID != cancelled && refunded == "" {
+						refunded = "gid://shopify/Order/" + l.ID
+					}
+				}
+			}
+			if err := f.shop.Store().CancelOrder(cancelled, "CUSTOMER"); err != nil {
+				t.Fatal(err)
+			}
+			var line string
+			f.shop.Store().View(refunded, func(o shopifysim.Obj) { line = o["lineItems"].([]shopifysim.Obj)[0]["id"].(string) })
+			in := shopify.RefundInput{OrderID: refunded, Lines: []shopify.RefundLine{{LineItemID: line, Quantity: 1}}}
+			if _, err := f.shopify().RefundCreate(context.Background(), in, "refund-"+refunded); err != nil {
+				t.Fatal(err)
+			}
+			f.runNow("1")
+			lines := map[string]v1.QueueLine{}
+			eventually(t, "the cancelled and refunded orders imported again", func() error {
+				for _, q := range f.queues() {
+					for _, l := range q.Status.Lines {
+						if strings.Contains(l.Message, "credited by") {
+							lines["gid://shopify/Order/"+l.ID] = l
+						}
+					}
+				}
+				if lines[cancelled].ID == "" || lines[refunded].ID == "" {
+					return fmt.Errorf("lines %v", lines)
+				}
+				return nil
+			})
+			if l := lines[cancelled]; l.State != v1.LineCancelled {
+				t.Errorf("cancelled order: %+v", l)
+			}
+			if l := lines[refunded]; l.State != v1.LineDone || l.Outcome != v1.OutcomePaid {
+				t.Errorf("refunded order: %+v", l)
+			}
+			so, err := f.odoo.SearchRead("sale.order", []any{[]any{"id", "=", lines[cancelled].SaleOrderID}})
+			if err != nil || so[0]["state"] != "cancel" {
+				t.Errorf("the cancelled order is %v in Odoo (%v)", so, err)
+			}
+			notes, err := f.odoo.SearchRead("account.move", []any{[]any{"move_type", "=", "out_refund"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{cancelled, refunded} {
+				msg := lines[id].Message
+				name := strings.Fields(msg[strings.LastIndex(msg, "credited by ")+len("credited by "):])[0]
+				if !slices.ContainsFunc(notes, func(n map[string]any) bool {
+					return n["name"] == name && n["state"] == "posted" && n["payment_state"] == "paid" &&
+						strings.HasPrefix(n["ref"].(string), "shopify:test-shop.myshopify.com/refund/")
+				}) {
+					t.Errorf("%s: no posted, paid credit note %s among %v", id, name, notes)
+				}
+			}
+		})
+	}
 }

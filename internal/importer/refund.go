@@ -101,7 +101,7 @@ func (r *run) refund(ctx context.Context) error {
 			it.fail(false, "Odoo refused the credit note: "+message(err))
 		}
 		if it.plan != nil && it.cancelled {
-			it.settle(v1.LineCancelled, "cancelled in Odoo, as in Shopify, "+strings.Join(it.steps, ", "))
+			it.settle(v1.LineCancelled, "cancelled in Shopify: "+strings.Join(it.steps, ", "))
 		}
 	}
 	return nil
