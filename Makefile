@@ -52,8 +52,19 @@ lint-chart: helm ## helm lint the chart with its default and namespaced values.
 	$(HELM) lint --strict $(CHART) --values $(CHART)/ci/namespaced-values.yaml
 
 .PHONY: test
-test: verify-generated lint lint-chart envtest ## Unit and envtest tests (the chart's install test too): what CI runs.
+test: verify-generated lint lint-chart envtest ## Unit and envtest tests (the chart's install test too), then a short fuzz: what CI runs.
 	HELM=$(HELM) KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -count=1 ./...
+	$(MAKE) fuzz FUZZTIME=5s
+
+# Fuzz targets, one package each (go test fuzzes one target at a time).
+FUZZ_TARGETS = ./internal/importer:FuzzPlanOrder ./internal/shopify:FuzzVerifyWebhook
+FUZZTIME ?= 1m
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZTIME (default 1m).
+	@for t in $(FUZZ_TARGETS); do \
+	  go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
 
 .PHONY: bench
 bench: envtest ## Benchmarks, printing their figures.

@@ -174,8 +174,11 @@ func (p *Plan) addLines(s v1.OrdersSpec, o *shopify.Order) error {
 		apps[a.Index] = a
 	}
 	for _, li := range o.LineItems.Nodes {
-		if li.Quantity <= 0 {
-			continue
+		switch {
+		case li.Quantity < 0 || li.OriginalUnitPrice.Shop.Amount.Sign() < 0:
+			return fmt.Errorf("line %q has a negative quantity or price (%d at %s)", li.Name, li.Quantity, li.OriginalUnitPrice.Shop.Amount)
+		case li.Quantity == 0:
+			continue // removed by an order edit
 		}
 		l := Line{Name: li.Name, Quantity: li.Quantity, PriceUnit: li.OriginalUnitPrice.Shop.Amount, Taxes: taxKeys(li.TaxLines, included)}
 		switch {

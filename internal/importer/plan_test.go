@@ -27,7 +27,7 @@ func settings() Settings {
 }
 
 // generatedOrders returns the simulator's orders by the kind it generated them as.
-func generatedOrders(t *testing.T, perKind int) map[string][]shopify.Order {
+func generatedOrders(t testing.TB, perKind int) map[string][]shopify.Order {
 	t.Helper()
 	n := perKind * len(shopifysim.Kinds)
 	// A fast bucket: these tests are about the orders, not the pacing.
@@ -191,5 +191,17 @@ func TestLineDiscountWithoutDiscountProduct(t *testing.T) {
 		if l.Role == RoleDiscount {
 			t.Errorf("a discount line without a discount product: %+v", l)
 		}
+	}
+}
+
+func TestNegativeQuantityOrPriceRefused(t *testing.T) {
+	o := generatedOrders(t, 1)["multi-line"][0]
+	o.LineItems.Nodes[0].Quantity = -2
+	if _, err := PlanOrder(settings(), &o); err == nil || !strings.Contains(err.Error(), "negative quantity or price (-2 at") {
+		t.Fatalf("negative quantity: %v", err)
+	}
+	o.LineItems.Nodes[0].Quantity = 0 // removed by an edit: left out
+	if p, err := PlanOrder(settings(), &o); err != nil || len(p.Lines) == 0 || p.Lines[0].Name == o.LineItems.Nodes[0].Name {
+		t.Fatalf("removed line: %+v %v", p, err)
 	}
 }
