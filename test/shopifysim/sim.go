@@ -70,6 +70,7 @@ type Sim struct {
 	bucket  float64
 	filled  time.Time
 	tokens  map[string]time.Time
+	revoked bool // the app was uninstalled
 	idem    map[string]json.RawMessage
 	bulkDir string
 }
@@ -214,14 +215,14 @@ func (s *Sim) serveToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) authorized(tok string) bool {
-	if tok == "" {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if tok == "" || s.revoked {
 		return false
 	}
 	if tok == s.opts.AccessToken {
 		return true
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	exp, ok := s.tokens[tok]
 	return ok && time.Now().Before(exp)
 }

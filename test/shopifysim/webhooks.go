@@ -121,9 +121,49 @@ func newID() string {
 	return strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + randomHex()[:8]
 }
 
-// notify queues a webhook about an order to every subscription of topic.
-// Called with the store locked; delivery happens in the background.
+// Uninstall removes the app as a merchant would: its tokens stop working,
+// its subscriptions go, and those to APP_UNINSTALLED are sent the shop.
+func (s *Sim) Uninstall() {
+	s.mu.Lock()
+	s.revoked = true
+	s.mu.Unlock()
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.send("APP_UNINSTALLED", map[string]any{"id": 1, "name": st.shop["name"], "myshopify_domain": s.opts.Shop})
+	for _, sub := range st.subs {
+		delete(st.nodes, sub["id"].(string))
+	}
+	st.subs = nil
+}
+
+// notify queues a webhook about an order to every subscription of topic,
+// with the fields of Shopify's REST payload that matter here. Called with
+// the store locked; delivery happens in the background.
 func (st *Store) notify(topic string, o Obj) {
+	body := map[string]any{
+		"id": legacyID(o), "admin_graphql_api_id": o["id"], "name": o["name"], "updated_at": o["updatedAt"],
+		"cancelled_at": o["cancelledAt"], "financial_status": strings.ToLower(o["displayFinancialStatus"].(string)),
+		"fulfillment_status": restFulfillment[o["displayFulfillmentStatus"].(string)], "test": o["test"],
+	}
+	if topic == "REFUNDS_CREATE" {
+		refunds := o["refunds"].([]Obj)
+		r := refunds[len(refunds)-1]
+		body = map[string]any{"id": legacyID(r), "admin_graphql_api_id": r["id"], "order_id": legacyID(o), "created_at": r["createdAt"]}
+	}
+	st.send(topic, body)
+}
+
+// restFulfillment is the REST fulfillment_status of a displayFulfillmentStatus; null when absent.
+var restFulfillment = map[string]any{"FULFILLED": "fulfilled", "PARTIALLY_FULFILLED": "partial", "RESTOCKED": "restocked"}
+
+func legacyID(o Obj) int64 {
+	n, _ := strconv.ParseInt(o["legacyResourceId"].(string), 10, 64)
+	return n
+}
+
+// send delivers a payload to every subscription of topic in the background.
+func (st *Store) send(topic string, payload map[string]any) {
 	var urls []string
 	for _, s := range st.subs {
 		if s["topic"] == topic {
@@ -133,12 +173,7 @@ func (st *Store) notify(topic string, o Obj) {
 	if len(urls) == 0 {
 		return
 	}
-	id, _ := strconv.ParseInt(o["legacyResourceId"].(string), 10, 64)
-	body, _ := json.Marshal(map[string]any{
-		"id": id, "admin_graphql_api_id": o["id"], "name": o["name"], "updated_at": o["updatedAt"],
-		"cancelled_at": o["cancelledAt"], "financial_status": strings.ToLower(o["displayFinancialStatus"].(string)),
-		"fulfillment_status": strings.ToLower(o["displayFulfillmentStatus"].(string)), "test": o["test"],
-	})
+	body, _ := json.Marshal(payload)
 	restTopic := strings.Replace(strings.ToLower(topic), "_", "/", 1)
 	for _, u := range urls {
 		st.webhooks.wg.Add(1)
