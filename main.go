@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -25,11 +26,16 @@ func main() {
 		probeAddr       string
 		leaderElect     bool
 		watchNamespaces string
+		webhooks        controllers.WebhookOptions
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 turns it off.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one replica works at a time.")
 	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
+	flag.StringVar(&webhooks.Addr, "webhook-bind-address", ":9443", "Address Shopify's webhooks are received on, on every replica; 0 turns it off.")
+	flag.StringVar(&webhooks.CertDir, "webhook-cert-dir", "", "Directory with tls.crt and tls.key for the webhook port; empty serves plain HTTP behind an Ingress.")
+	flag.Int64Var(&webhooks.MaxBody, "webhook-max-body", 2<<20, "Largest webhook body accepted, in bytes.")
+	flag.DurationVar(&webhooks.Window, "webhook-batch-window", 2*time.Second, "How long the orders of webhooks are gathered into one OrderQueue.")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -59,7 +65,7 @@ func main() {
 		log.Error(err, "cannot create the manager")
 		os.Exit(1)
 	}
-	if err := controllers.Setup(mgr, controllers.Options{}); err != nil {
+	if err := controllers.Setup(mgr, controllers.Options{Webhooks: webhooks}); err != nil {
 		log.Error(err, "cannot set up the controllers")
 		os.Exit(1)
 	}

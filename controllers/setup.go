@@ -23,6 +23,8 @@ import (
 type Options struct {
 	// QueueConcurrency is how many queues import at once; default 2.
 	QueueConcurrency int
+	// Webhooks configure the webhook receiver.
+	Webhooks WebhookOptions
 }
 
 // recheck is how long a passed check of both ends holds.
@@ -52,7 +54,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := pe.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("ProductExport controller: %w", err)
 	}
-	return nil
+	return setupWebhooks(mgr, opts.Webhooks)
 }
 
 // instanceName is the instance a queue or an export works through.

@@ -70,6 +70,9 @@ func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.Shop
 		kstatus.Failed(&st.Conditions, gen, p.Reason, p.Message)
 		return ctrl.Result{}, p // retried with backoff
 	}
+	if r.webhooks(ctx, inst, conn, requested) {
+		return ctrl.Result{RequeueAfter: recheck}, nil
+	}
 	if inst.Spec.Suspend {
 		kstatus.Set(&st.Conditions, gen, v1.ConditionSuspended, metav1.ConditionTrue, "Suspended",
 			"spec.suspend is true: no orders are imported and the instance's queues wait")

@@ -46,7 +46,10 @@ func run(m *testing.M) int {
 	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr)))
 	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
 	if err == nil {
-		err = Setup(mgr, Options{QueueConcurrency: 4})
+		webhookURL, err = freeURL()
+	}
+	if err == nil {
+		err = Setup(mgr, Options{QueueConcurrency: 4, Webhooks: WebhookOptions{Addr: strings.TrimPrefix(webhookURL, "http://"), Window: webhookWindow}})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -65,8 +68,9 @@ func run(m *testing.M) int {
 
 // Credentials of the simulators; the tests look for them where they must not be.
 const (
-	shopToken = "shpat_secret_test_token_4711"
-	odooKey   = "odoo-secret-api-key-0815"
+	shopToken     = "shpat_secret_test_token_4711"
+	odooKey       = "odoo-secret-api-key-0815"
+	webhookSecret = "shopify-webhook-secret-1234"
 )
 
 // importAfter is before the simulated store's first order.
@@ -89,6 +93,7 @@ func newFixture(t *testing.T, version, orders int) *fixture {
 func newFixtureWith(t *testing.T, version int, opts shopifysim.Options) *fixture {
 	t.Helper()
 	opts.Shop, opts.AccessToken, opts.RestoreRate, opts.MaxCost = "test-shop.myshopify.com", shopToken, 1e5, 1e5
+	opts.WebhookSecret = webhookSecret
 	shop, err := shopifysim.Start(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +120,10 @@ func secret(name string, data map[string]string) *corev1.Secret {
 	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name}, StringData: data}
 }
 
-func goodShopify() map[string]string { return map[string]string{"accessToken": shopToken} }
-func goodOdoo() map[string]string    { return map[string]string{"username": "admin", "apiKey": odooKey} }
+func goodShopify() map[string]string {
+	return map[string]string{"accessToken": shopToken, "webhookSecret": webhookSecret}
+}
+func goodOdoo() map[string]string { return map[string]string{"username": "admin", "apiKey": odooKey} }
 
 func (f *fixture) create(obj client.Object) {
 	f.t.Helper()
@@ -234,7 +241,7 @@ func (f *fixture) noSecrets() {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	for _, secret := range []string{shopToken, odooKey} {
+	for _, secret := range []string{shopToken, odooKey, webhookSecret} {
 		if strings.Contains(string(data), secret) {
 			f.t.Errorf("a credential shows in the status or events: %s", data)
 		}

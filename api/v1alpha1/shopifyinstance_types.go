@@ -36,6 +36,11 @@ type ShopifyInstanceSpec struct {
 	// +optional
 	Fulfillment FulfillmentSpec `json:"fulfillment,omitempty"`
 
+	// Webhooks has Shopify send order changes as they happen; the scheduled
+	// import stays on and picks up what webhooks miss.
+	// +optional
+	Webhooks WebhooksSpec `json:"webhooks,omitempty"`
+
 	// Suspend stops scheduling and processing for this instance. Queues already
 	// created stay as they are.
 	// +optional
@@ -464,6 +469,10 @@ type ShopifyInstanceStatus struct {
 	// Fulfillment is what the last fulfilment export did.
 	// +optional
 	Fulfillment *FulfillmentStatus `json:"fulfillment,omitempty"`
+
+	// Webhooks are the instance's subscriptions and what its webhooks said.
+	// +optional
+	Webhooks *WebhooksStatus `json:"webhooks,omitempty"`
 }
 
 // StockStatus counts what the last stock export did, by item and location.

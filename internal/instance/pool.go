@@ -45,6 +45,9 @@ type Conn struct {
 // OK says both ends passed their check.
 func (c *Conn) OK() bool { return c.ShopifyProblem == nil && c.OdooProblem == nil }
 
+// CheckedAt is when both ends were last checked.
+func (c *Conn) CheckedAt() time.Time { return c.checked }
+
 // Pool keeps the checked clients of every instance, so that queues reuse
 // connected clients. Credentials are read through an uncached reader: the
 // operator never caches Secrets.

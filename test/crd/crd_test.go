@@ -165,6 +165,16 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 			si.Spec.Stock.Enabled = true
 			return si
 		}, "stock.locations must map at least one Shopify location"},
+		{"webhooks without a base URL", func() client.Object {
+			si := instance()
+			si.Spec.Webhooks.Enabled = true
+			return si
+		}, "publicBaseURL is required when enabled is true"},
+		{"webhooks over plain http", func() client.Object {
+			si := instance()
+			si.Spec.Webhooks = v1.WebhooksSpec{Enabled: true, PublicBaseURL: "http://connector.example.com"}
+			return si
+		}, "publicBaseURL must be an https URL"},
 		{"location to both warehouse and location", func() client.Object {
 			si := instance()
 			si.Spec.Stock.Locations = []v1.LocationMapping{{ShopifyLocation: "Main", OdooWarehouse: "WH", OdooLocation: "WH/Stock"}}
@@ -241,6 +251,7 @@ func TestValidObjectsAreAccepted(t *testing.T) {
 		Workflows:      []v1.Workflow{{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Bank"}},
 		RoundingLimit:  "0.05", RoundingProduct: "ROUNDING",
 	}
+	si.Spec.Webhooks = v1.WebhooksSpec{Enabled: true, PublicBaseURL: "https://connector.example.com/shop"}
 	q := queue()
 	q.Spec.OrderIDs = nil
 	q.Spec.Window = &v1.TimeWindow{From: metav1.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: metav1.Date(2026, 1, 1, 0, 0, 1, 0, time.UTC)}
