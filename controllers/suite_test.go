@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -43,7 +44,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = cp.Stop() }()
-	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr)))
+	ctrl.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(os.Stderr, &logs))))
 	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
 	if err == nil {
 		webhookURL, err = freeURL()
@@ -59,6 +60,10 @@ func run(m *testing.M) int {
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
 	code := m.Run()
+	if l := leaks(); code == 0 && len(l) > 0 {
+		fmt.Fprintln(os.Stderr, "FAIL:", strings.Join(l, "; "))
+		code = 1
+	}
 	cancel()
 	if err := <-done; err != nil {
 		fmt.Fprintln(os.Stderr, "manager:", err)
