@@ -52,7 +52,13 @@ func orderSpec(after metav1.Time) v1.OrdersSpec {
 
 func sims(t *testing.T, latency time.Duration) (*shopifysim.Sim, *odoosim.Sim) {
 	t.Helper()
-	shop, err := shopifysim.Start(shopifysim.Options{Shop: "e2e.myshopify.com", Orders: orders, Seed: 5, AccessToken: shopToken,
+	return simsOf(t, orders, latency)
+}
+
+// simsOf starts a store of n orders and an Odoo 17 whose replies take latency.
+func simsOf(t *testing.T, n int, latency time.Duration) (*shopifysim.Sim, *odoosim.Sim) {
+	t.Helper()
+	shop, err := shopifysim.Start(shopifysim.Options{Shop: "e2e.myshopify.com", Orders: n, Seed: 5, AccessToken: shopToken,
 		RestoreRate: 1e5, MaxCost: 1e5})
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +193,12 @@ func TestManagerKilledWhileImporting(t *testing.T) {
 
 func wait(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
+	waitFor(t, 2*time.Minute, what, ok)
+}
+
+func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for !ok() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting: %s", what)
