@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -105,20 +106,30 @@ func (f *fixture) unshipped() (string, int64) {
 	return "", 0
 }
 
+// importingEverything is a ready instance of 21 orders that imports them
+// in every status, with its spec changed by edit.
+func importingEverything(t *testing.T, version int, edit func(*v1.ShopifyInstanceSpec)) *fixture {
+	t.Helper()
+	f := newFixture(t, version, 21)
+	f.secrets(goodShopify(), goodOdoo())
+	f.instance(func(s *v1.ShopifyInstanceSpec) {
+		s.Orders.Statuses = []v1.OrderStatus{v1.OrderUnshipped, v1.OrderPartial, v1.OrderShipped, v1.OrderCancelled}
+		edit(s)
+	})
+	f.ready()
+	return f
+}
+
 // An order cancelled in Shopify ends cancelled in Odoo with its invoice
 // credited, a refund as a paid credit note, on every version.
 func TestCancellationsAndRefundsReachOdoo(t *testing.T) {
 	for _, version := range []int{17, 18, 19} {
 		t.Run(fmt.Sprint(version), func(t *testing.T) {
-			f := newFixture(t, version, 21)
-			f.secrets(goodShopify(), goodOdoo())
-			f.instance(func(s *v1.ShopifyInstanceSpec) {
-				s.Orders.Statuses = []v1.OrderStatus{v1.OrderUnshipped, v1.OrderPartial, v1.OrderShipped, v1.OrderCancelled}
+			f := importingEverything(t, version, func(s *v1.ShopifyInstanceSpec) {
 				refunded := v1.Workflow{FinancialStatus: "partially_refunded", Confirm: true, CreateInvoice: true, PostInvoice: true,
 					RegisterPayment: true, Journal: "Shopify Payments"}
 				s.Orders.Workflows = append([]v1.Workflow{refunded}, s.Orders.Workflows...)
 			})
-			f.ready()
 			cancelled, _ := f.unshipped()
 			var refunded string
 			for _, q := range f.finished() {
@@ -176,6 +187,50 @@ func TestCancellationsAndRefundsReachOdoo(t *testing.T) {
 					t.Errorf("%s: no posted, paid credit note %s among %v", id, name, notes)
 				}
 			}
+		})
+	}
+}
+
+// An order cancelled in Odoo is cancelled and refunded in Shopify once, and
+// the refund comes back to Odoo as a credit note.
+func TestOdooCancellationsReachShopify(t *testing.T) {
+	for _, version := range []int{17, 18, 19} {
+		t.Run(fmt.Sprint(version), func(t *testing.T) {
+			f := importingEverything(t, version, func(s *v1.ShopifyInstanceSpec) {
+				s.Orders.CancelInShopify = v1.CancelInShopify{Enabled: true, Refund: true}
+			})
+			gid, so := f.unshipped()
+			if err := f.odooClient().CancelOrders(context.Background(), []int64{so}); err != nil {
+				t.Fatal(err)
+			}
+			si := f.runNow("1")
+			if st := si.Status.Fulfillment; st == nil || st.Cancelled != 1 || st.Failed != 0 {
+				t.Fatalf("status.fulfillment %+v", st)
+			}
+			var line v1.QueueLine
+			eventually(t, "the cancellation imported back", func() error {
+				f.runNow(fmt.Sprint(time.Now().UnixNano()))
+				for _, q := range f.queues() {
+					for _, l := range q.Status.Lines {
+						if "gid://shopify/Order/"+l.ID == gid && l.State == v1.LineCancelled {
+							line = l
+							return nil
+						}
+					}
+				}
+				return fmt.Errorf("no cancelled line for %s", gid)
+			})
+			if !strings.Contains(line.Message, "credited by") {
+				t.Errorf("line %+v does not name the credit note", line)
+			}
+			if st := f.runNow("3").Status.Fulfillment; st.Cancelled != 0 || st.Failed != 0 {
+				t.Errorf("status.fulfillment %+v after the last run", st)
+			}
+			f.shop.Store().View(gid, func(o shopifysim.Obj) {
+				if o["cancelledAt"] == nil || len(o["refunds"].([]shopifysim.Obj)) != 1 {
+					t.Errorf("Shopify order cancelled at %v with %d refunds", o["cancelledAt"], len(o["refunds"].([]shopifysim.Obj)))
+				}
+			})
 		})
 	}
 }

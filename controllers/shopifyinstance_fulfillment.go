@@ -20,12 +20,13 @@ import (
 // fulfillmentRetry is how soon a failed fulfilment export is tried again.
 const fulfillmentRetry = time.Minute
 
-// exportFulfillments sends the deliveries validated in Odoo to Shopify when
-// due and returns when it is next due. Failures show in
-// FulfillmentsExported and events; orders keep being imported meanwhile.
+// exportFulfillments sends the deliveries validated and the orders
+// cancelled in Odoo to Shopify when due, and returns when it is next due.
+// Failures show in FulfillmentsExported and events; orders keep being
+// imported meanwhile.
 func (r *ShopifyInstanceReconciler) exportFulfillments(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) time.Time {
-	spec, st, gen := inst.Spec.Fulfillment, &inst.Status, inst.Generation
-	if !spec.Enabled {
+	spec, cancel, st, gen := inst.Spec.Fulfillment, inst.Spec.Orders.CancelInShopify, &inst.Status, inst.Generation
+	if !spec.Enabled && !cancel.Enabled {
 		st.Fulfillment = nil
 		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionFulfillmentsExported)
 		return time.Time{}
@@ -39,10 +40,11 @@ func (r *ShopifyInstanceReconciler) exportFulfillments(ctx context.Context, inst
 		return next
 	}
 	now := metav1.Now()
-	ex := fulfillment.Exporter{Odoo: conn.Odoo, Shopify: conn.Shopify, Shop: inst.Spec.Shopify.Shop, Notify: spec.NotifyCustomer}
+	ex := fulfillment.Exporter{Odoo: conn.Odoo, Shopify: conn.Shopify, Shop: inst.Spec.Shopify.Shop, Deliveries: spec.Enabled,
+		Notify: spec.NotifyCustomer, Cancel: fulfillment.Cancel{Enabled: cancel.Enabled, Refund: cancel.Refund, Notify: cancel.NotifyCustomer}}
 	res, err := ex.Run(ctx)
 	st.Fulfillment = &v1.FulfillmentStatus{LastAttemptTime: &now, LastExportTime: last.LastExportTime, Deliveries: int32(res.Deliveries),
-		Sent: int32(res.Sent), InShopify: int32(res.InShopify), Failed: int32(res.Failed)}
+		Sent: int32(res.Sent), InShopify: int32(res.InShopify), Cancelled: int32(res.Cancelled), Failed: int32(res.Failed)}
 	problem := strings.Join(res.Problems, "; ")
 	if err != nil {
 		problem = err.Error()
@@ -55,7 +57,8 @@ func (r *ShopifyInstanceReconciler) exportFulfillments(ctx context.Context, inst
 	}
 	st.Fulfillment.LastExportTime = &now
 	kstatus.Set(&st.Conditions, gen, v1.ConditionFulfillmentsExported, metav1.ConditionTrue, "Exported", fmt.Sprintf(
-		"%d deliveries: %d fulfilments sent, %d already in Shopify; every %s", res.Deliveries, res.Sent, res.InShopify, interval))
+		"%d deliveries: %d fulfilments sent, %d already in Shopify; %d orders cancelled in Shopify; every %s",
+		res.Deliveries, res.Sent, res.InShopify, res.Cancelled, interval))
 	return schedule.Next(&now, interval, string(inst.UID))
 }
 

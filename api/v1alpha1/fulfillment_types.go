@@ -21,6 +21,30 @@ type FulfillmentStatus struct {
 	// InShopify are deliveries Shopify had already: fulfilled there, or sent
 	// before their record in Odoo was written.
 	InShopify int32 `json:"inShopify"`
-	// Failed are deliveries that could not be sent; the condition says why.
+	// Cancelled are orders cancelled in Odoo that were cancelled in Shopify.
+	// +optional
+	Cancelled int32 `json:"cancelled,omitempty"`
+	// Failed are deliveries and cancellations that could not be sent; the
+	// condition says why.
 	Failed int32 `json:"failed"`
+}
+
+// CancelInShopify cancels in Shopify the imported orders cancelled in Odoo,
+// on the schedule of the fulfilment export (fulfillment.interval). An order
+// Shopify shows shipped is not cancelled; the FulfillmentsExported
+// condition says so once.
+type CancelInShopify struct {
+	// Enabled turns it on.
+	// +optional
+	Enabled bool `json:"enabled,omitempty"`
+
+	// Refund gives the customer back what was paid, to the original payment
+	// methods; the next import credits it in Odoo. Authorisations are voided
+	// either way.
+	// +optional
+	Refund bool `json:"refund,omitempty"`
+
+	// NotifyCustomer has Shopify email the customer about the cancellation.
+	// +optional
+	NotifyCustomer bool `json:"notifyCustomer,omitempty"`
 }

@@ -238,6 +238,10 @@ type OrdersSpec struct {
 	// +optional
 	RefundAdjustmentProduct string `json:"refundAdjustmentProduct,omitempty"`
 
+	// CancelInShopify cancels in Shopify the orders cancelled in Odoo.
+	// +optional
+	CancelInShopify CancelInShopify `json:"cancelInShopify,omitempty"`
+
 	// Taxes maps Shopify tax lines to Odoo taxes.
 	// +optional
 	Taxes TaxesSpec `json:"taxes,omitempty"`

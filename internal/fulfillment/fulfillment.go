@@ -37,21 +37,34 @@ const Lookback = 7 * 24 * time.Hour
 // maxProblems bounds the messages a Result keeps.
 const maxProblems = 5
 
-// Exporter sends one instance's validated deliveries.
+// Exporter sends one instance's validated deliveries and cancellations.
 type Exporter struct {
-	Odoo    *odoo.Client
-	Shopify *shopify.Client
-	Shop    string // the myshopify.com domain in the orders' keys
-	Notify  bool   // Shopify emails the customer about each fulfilment
-	// Since leaves out deliveries validated before; zero is Lookback ago.
+	Odoo       *odoo.Client
+	Shopify    *shopify.Client
+	Shop       string // the myshopify.com domain in the orders' keys
+	Deliveries bool   // send validated deliveries as fulfilments
+	Notify     bool   // Shopify emails the customer about each fulfilment
+	Cancel     Cancel
+	// Since leaves out deliveries validated, and orders changed, before;
+	// zero is Lookback ago.
 	Since time.Time
 }
 
-// Result counts what a run did with the deliveries not yet marked sent.
+// Cancel says whether and how the imported orders cancelled in Odoo are
+// cancelled in Shopify.
+type Cancel struct {
+	Enabled bool
+	Refund  bool // what the customer paid, to the original payment methods
+	Notify  bool
+}
+
+// Result counts what a run did with the deliveries and cancellations not
+// yet marked sent.
 type Result struct {
 	Deliveries int // validated, not yet marked sent
 	Sent       int // fulfilments created in Shopify
 	InShopify  int // nothing left to send: Shopify had it already
+	Cancelled  int // orders cancelled in Shopify
 	Failed     int
 	Problems   []string // the first few failures, one line each
 }
@@ -63,18 +76,32 @@ func (r *Result) fail(format string, args ...any) {
 	}
 }
 
-// Run sends the deliveries validated since Since. A failure of one order is
-// counted in the Result and the others go on; the error is for a failure
-// that stopped the run (an end unreachable).
+// Run sends what is enabled: the deliveries validated and the orders
+// cancelled since Since. A failure of one order is counted in the Result
+// and the others go on; the error is for a failure that stopped the run
+// (an end unreachable).
 func (e *Exporter) Run(ctx context.Context) (Result, error) {
 	var res Result
 	since := e.Since
 	if since.IsZero() {
 		since = time.Now().Add(-Lookback)
 	}
-	recent, err := e.Odoo.RecentDeliveries(ctx, "shopify:"+e.Shop+"/", since)
+	if e.Deliveries {
+		if err := e.deliveries(ctx, since, &res); err != nil {
+			return res, err
+		}
+	}
+	if e.Cancel.Enabled {
+		return res, e.cancellations(ctx, since, &res)
+	}
+	return res, nil
+}
+
+// deliveries sends the validated deliveries not marked sent.
+func (e *Exporter) deliveries(ctx context.Context, since time.Time, res *Result) error {
+	recent, err := e.Odoo.RecentDeliveries(ctx, e.prefix(), since)
 	if err != nil || len(recent) == 0 {
-		return res, err
+		return err
 	}
 	ids := make([]int64, 0, len(recent))
 	for id := range recent {
@@ -82,7 +109,7 @@ func (e *Exporter) Run(ctx context.Context) (Result, error) {
 	}
 	marked, err := e.Odoo.Marked(ctx, Module, "stock.picking", ids)
 	if err != nil {
-		return res, err
+		return err
 	}
 	var orders []int64
 	for id, order := range recent {
@@ -95,23 +122,23 @@ func (e *Exporter) Run(ctx context.Context) (Result, error) {
 		}
 	}
 	if len(orders) == 0 {
-		return res, nil
+		return nil
 	}
 	slices.Sort(orders)
 	picks, err := e.Odoo.DonePickings(ctx, orders)
 	if err != nil {
-		return res, err
+		return err
 	}
 	byOrder := map[int64][]odoo.DonePicking{}
 	for _, p := range picks {
 		byOrder[p.OrderID] = append(byOrder[p.OrderID], p)
 	}
 	for _, id := range orders {
-		if err := e.order(ctx, byOrder[id], marked, &res); err != nil {
-			return res, err
+		if err := e.order(ctx, byOrder[id], marked, res); err != nil {
+			return err
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // order sends the unmarked deliveries of one order, oldest first.
@@ -119,14 +146,8 @@ func (e *Exporter) order(ctx context.Context, picks []odoo.DonePicking, marked m
 	if len(picks) == 0 {
 		return nil
 	}
-	gid := "gid://shopify/Order/" + strings.TrimPrefix(picks[0].OrderOrigin, "shopify:"+e.Shop+"/")
-	st, err := e.Shopify.OrderFulfillment(ctx, gid)
-	var se *shopify.Error
-	switch {
-	case errors.As(err, &se) && se.Kind == shopify.KindNotFound:
-		res.fail("%s: order not found in Shopify", picks[0].Name)
-		return nil
-	case err != nil:
+	st, found, err := e.shopifyOrder(ctx, picks[0].OrderOrigin, res)
+	if !found || err != nil {
 		return err
 	}
 	sh := newShipments(st)
@@ -147,11 +168,9 @@ func (e *Exporter) order(ctx context.Context, picks []odoo.DonePicking, marked m
 		groups := sh.take(need)
 		for _, lines := range groups {
 			if _, err := e.Shopify.FulfillmentCreate(ctx, lines, tracking(p), e.Notify); err != nil {
-				if !errors.As(err, &se) || se.Kind != shopify.KindUserErrors && !se.MaybeApplied {
+				if !refused(err) {
 					return err
 				}
-				// Shopify refused it, or may have applied it: the next
-				// run reads the order again and sends only what is missing.
 				res.fail("%s: delivery %s: %v", st.Name, p.Name, err)
 				return nil
 			}
@@ -160,12 +179,44 @@ func (e *Exporter) order(ctx context.Context, picks []odoo.DonePicking, marked m
 		if len(groups) == 0 {
 			res.InShopify++
 		}
-		if err := e.Odoo.Mark(ctx, Module, "stock.picking", p.ID); err != nil {
-			if odoo.IsRetryable(err) || errors.Is(err, odoo.ErrReplyLost) {
-				return err
-			}
-			res.fail("%s: delivery %s sent, but Odoo refused its mark: %v", st.Name, p.Name, err)
+		if err := e.mark(ctx, Module, "stock.picking", p.ID, st.Name+": delivery "+p.Name, res); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// prefix starts the keys of the orders this instance imported.
+func (e *Exporter) prefix() string { return "shopify:" + e.Shop + "/" }
+
+// shopifyOrder reads the Shopify order an Odoo order's key names; an order
+// Shopify does not know is a failure of the result, not of the run.
+func (e *Exporter) shopifyOrder(ctx context.Context, key string, res *Result) (shopify.FulfillmentState, bool, error) {
+	st, err := e.Shopify.OrderFulfillment(ctx, "gid://shopify/Order/"+strings.TrimPrefix(key, e.prefix()))
+	var se *shopify.Error
+	if errors.As(err, &se) && se.Kind == shopify.KindNotFound {
+		res.fail("%s: order not found in Shopify", key)
+		return st, false, nil
+	}
+	return st, err == nil, err
+}
+
+// refused: Shopify refused a mutation, or may have applied it; either way
+// the next run reads the order again and does only what is missing.
+func refused(err error) bool {
+	var se *shopify.Error
+	return errors.As(err, &se) && (se.Kind == shopify.KindUserErrors || se.MaybeApplied)
+}
+
+// mark records in Odoo that a record has been dealt with. Odoo refusing it
+// is a failure of the result; a reply lost, of the run.
+func (e *Exporter) mark(ctx context.Context, module, model string, id int64, what string, res *Result) error {
+	err := e.Odoo.Mark(ctx, module, model, id)
+	if err != nil && (odoo.IsRetryable(err) || errors.Is(err, odoo.ErrReplyLost)) {
+		return err
+	}
+	if err != nil {
+		res.fail("%s: done, but Odoo refused its mark: %v", what, err)
 	}
 	return nil
 }

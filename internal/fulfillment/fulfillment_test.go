@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,7 +58,7 @@ func newEnv(t *testing.T, version int) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{shop: sim, odoo: oc, unshipped: map[string]int64{}, ex: &Exporter{Odoo: oc, Shopify: sc, Shop: shop, Notify: true}}
+	e := &env{shop: sim, odoo: oc, unshipped: map[string]int64{}, ex: &Exporter{Odoo: oc, Shopify: sc, Shop: shop, Deliveries: true, Notify: true}}
 	for i, r := range res {
 		if r.State != v1.LineDone || r.SaleOrderID == 0 {
 			continue
@@ -320,4 +321,66 @@ func TestShopifyFulfilledOrdersAreNotSentBack(t *testing.T) {
 			t.Errorf("%s: %d fulfilments, had %d", gid, len(tracking), before[gid])
 		}
 	}
+}
+
+func TestOdooCancellationsReachShopifyOnce(t *testing.T) {
+	for _, v := range []int{17, 18, 19} {
+		t.Run(fmt.Sprint("odoo", v), func(t *testing.T) {
+			e := newEnv(t, v)
+			e.ex.Deliveries, e.ex.Cancel = false, Cancel{Enabled: true, Refund: true, Notify: true}
+			refund, keep, shipped := e.cancelled(t), e.cancelled(t), e.cancelled(t)
+			e.shop.Store().View(shipped, func(o shopifysim.Obj) { o["displayFulfillmentStatus"] = "PARTIALLY_FULFILLED" })
+			r := e.run(t)
+			if r.Cancelled != 2 || r.Failed != 1 || !strings.Contains(strings.Join(r.Problems, ""), "shipped: not cancelled there") {
+				t.Fatalf("first run: %+v", r)
+			}
+			e.wantCancelled(t, refund, "REFUNDED", 1)
+			e.wantCancelled(t, keep, "REFUNDED", 1)
+			if r := e.run(t); r.Cancelled != 0 || r.Failed != 0 {
+				t.Fatalf("second run: %+v", r)
+			}
+
+			// Without refunds, and with the mark in Odoo lost.
+			e.ex.Cancel.Refund = false
+			unpaid := e.cancelled(t)
+			if r := e.run(t); r.Cancelled != 1 {
+				t.Fatalf("run without refunds: %+v", r)
+			}
+			e.wantCancelled(t, unpaid, "PAID", 0)
+			marks, err := e.odoo.Search(ctx(t), "ir.model.data", odoo.Domain{odoo.Cond("module", "=", CancelModule)}, 0)
+			if err != nil || len(marks) != 4 {
+				t.Fatalf("marks %v, %v", marks, err)
+			}
+			if err := e.odoo.Unlink(ctx(t), "ir.model.data", marks); err != nil {
+				t.Fatal(err)
+			}
+			if r := e.run(t); r.Cancelled != 0 || r.Failed != 1 {
+				t.Fatalf("run without marks: %+v, want only the shipped order reported again", r)
+			}
+			e.wantCancelled(t, unpaid, "PAID", 0)
+		})
+	}
+}
+
+// cancelled cancels an imported, unshipped order in Odoo and returns its
+// Shopify GID.
+func (e *env) cancelled(t *testing.T) string {
+	t.Helper()
+	gid, so := e.anyUnshipped()
+	if err := e.odoo.CancelOrders(ctx(t), []int64{so}); err != nil {
+		t.Fatal(err)
+	}
+	return gid
+}
+
+// wantCancelled checks the Shopify order is cancelled, in financial status,
+// with that many refunds.
+func (e *env) wantCancelled(t *testing.T, gid, status string, refunds int) {
+	t.Helper()
+	e.shop.Store().View(gid, func(o shopifysim.Obj) {
+		if o["cancelledAt"] == nil || o["displayFinancialStatus"] != status || len(o["refunds"].([]shopifysim.Obj)) != refunds {
+			t.Errorf("%s: cancelled at %v, %v, %d refunds; want cancelled, %s, %d", gid, o["cancelledAt"], o["displayFinancialStatus"],
+				len(o["refunds"].([]shopifysim.Obj)), status, refunds)
+		}
+	})
 }

@@ -163,3 +163,19 @@ func (c *Client) productCodes(ctx context.Context, ids []int64) (map[int64]strin
 	}
 	return out, err
 }
+
+// CancelledOrder is a sale order cancelled in Odoo.
+type CancelledOrder struct {
+	ID     int64 `json:"id"`
+	Name   Text  `json:"name"`
+	Origin Text  `json:"origin"`
+}
+
+// CancelledOrders lists the sale orders whose origin starts with
+// originPrefix that are cancelled and were changed since since.
+func (c *Client) CancelledOrders(ctx context.Context, originPrefix string, since time.Time) ([]CancelledOrder, error) {
+	var rows []CancelledOrder
+	err := c.SearchRead(ctx, "sale.order", Domain{Cond("state", "=", "cancel"), Cond("origin", "=like", originPrefix+"%"),
+		Cond("write_date", ">=", since.UTC().Format(time.DateTime))}, []string{"name", "origin"}, 0, "id", &rows)
+	return rows, err
+}

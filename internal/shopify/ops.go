@@ -372,10 +372,23 @@ func (c *Client) DeleteWebhookSubscription(ctx context.Context, id string) error
 	return c.mutate(ctx, "WebhookSubscriptionDelete", map[string]any{"id": id}, nil)
 }
 
-// OrderCancel cancels an order, refunding to the original payment methods.
-// Shopify completes it asynchronously; the order shows cancelledAt once done.
-func (c *Client) OrderCancel(ctx context.Context, orderID, reason string, restock, notify bool) error {
-	vars := map[string]any{"orderId": orderID, "reason": reason, "restock": restock, "notifyCustomer": notify}
+// Cancel says how to cancel an order.
+type Cancel struct {
+	Reason    string // CUSTOMER, DECLINED, FRAUD, INVENTORY, OTHER or STAFF
+	Refund    bool   // to the original payment methods; authorisations are voided anyway
+	Restock   bool
+	Notify    bool
+	StaffNote string
+}
+
+// OrderCancel cancels an order. Shopify completes it asynchronously; the
+// order shows cancelledAt once done, and refuses to cancel it again.
+func (c *Client) OrderCancel(ctx context.Context, orderID string, cc Cancel) error {
+	vars := map[string]any{"orderId": orderID, "reason": cc.Reason, "restock": cc.Restock, "notifyCustomer": cc.Notify,
+		"refundMethod": map[string]any{"originalPaymentMethodsRefund": cc.Refund}}
+	if cc.StaffNote != "" {
+		vars["staffNote"] = cc.StaffNote
+	}
 	return c.mutate(ctx, "OrderCancel", vars, nil)
 }
 

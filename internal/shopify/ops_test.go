@@ -62,10 +62,10 @@ func TestOrderCancelAndRefund(t *testing.T) {
 	sim := startSim(t, shopifysim.Options{Orders: len(shopifysim.Kinds)})
 	c := newClient(t, sim)
 	ids := sim.Store().OrderIDs()
-	if err := c.OrderCancel(ctx(t), ids[0], "CUSTOMER", true, false); err != nil {
+	if err := c.OrderCancel(ctx(t), ids[0], shopify.Cancel{Reason: "CUSTOMER", Refund: true, Restock: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.OrderCancel(ctx(t), ids[0], "CUSTOMER", true, false); !shopify.IsKind(err, shopify.KindUserErrors) {
+	if err := c.OrderCancel(ctx(t), ids[0], shopify.Cancel{Reason: "CUSTOMER", Refund: true, Restock: true}); !shopify.IsKind(err, shopify.KindUserErrors) {
 		t.Fatalf("second cancel: %v", err)
 	}
 	orders, err := c.OrdersByIDs(ctx(t), ids[:2])

@@ -263,7 +263,7 @@ func (st *Store) newOrder(i int) Obj {
 	defer func() { st.at = "" }()
 	switch kind {
 	case "cancelled":
-		st.cancel(o, "CUSTOMER")
+		st.cancel(o, "CUSTOMER", true)
 	case "refunded":
 		st.fulfillAll(o)
 		st.refundLines(o, true)

@@ -183,7 +183,7 @@ func init() {
 		var errs []Obj
 		if o == nil {
 			errs = append(errs, userError([]string{"orderId"}, "NOT_FOUND", "Order does not exist"))
-		} else if err := st.cancel(o, str(a, "reason")); err != nil {
+		} else if err := st.cancel(o, str(a, "reason"), refunds(a)); err != nil {
 			errs = append(errs, userError([]string{"orderId"}, "INVALID", "%v", err))
 		}
 		if errs != nil {
@@ -301,16 +301,23 @@ func total(lines []Obj) int {
 	return n
 }
 
-// cancel cancels an order: authorisations are voided, payments refunded,
-// open fulfillment work cancelled.
-func (st *Store) cancel(o Obj, reason string) error {
+// refunds tells whether orderCancel's arguments ask for the payments back.
+func refunds(a map[string]any) bool {
+	m, _ := a["refundMethod"].(map[string]any)
+	refund, _ := m["originalPaymentMethodsRefund"].(bool)
+	return refund
+}
+
+// cancel cancels an order: authorisations are voided, payments refunded
+// when asked, open fulfillment work cancelled.
+func (st *Store) cancel(o Obj, reason string, refund bool) error {
 	if o["cancelledAt"] != nil {
 		return errors.New("Order has already been cancelled")
 	}
 	if o["displayFinancialStatus"] == "AUTHORIZED" {
 		o["displayFinancialStatus"] = "VOIDED"
 		st.transaction(o, "VOID", o["totalPriceSet"].(Obj))
-	} else if left := paid(o).Sub(amount(o["totalRefundedSet"], 0)); left.Sign() > 0 {
+	} else if left := paid(o).Sub(amount(o["totalRefundedSet"], 0)); refund && left.Sign() > 0 {
 		// Shopify refunds what was paid and not refunded yet to the original
 		// payment method, as a refund of every line and the shipping.
 		qty := map[string]int{}

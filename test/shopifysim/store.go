@@ -127,7 +127,8 @@ func (st *Store) AddOrders(n int) []string {
 	return ids
 }
 
-// CancelOrder cancels an order as the merchant would in the admin.
+// CancelOrder cancels an order as the merchant would in the admin, refunding
+// what was paid.
 func (st *Store) CancelOrder(id, reason string) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -135,7 +136,7 @@ func (st *Store) CancelOrder(id, reason string) error {
 	if !ok || o["__typename"] != "Order" {
 		return fmt.Errorf("no order %s", id)
 	}
-	return st.cancel(o, reason)
+	return st.cancel(o, reason, true)
 }
 
 // Quantity returns an inventory quantity ("available", "on_hand") of an item
