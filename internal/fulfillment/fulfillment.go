@@ -1,5 +1,6 @@
 // Package fulfillment sends the deliveries validated in Odoo for imported
-// orders to Shopify as fulfilments, each once.
+// orders to Shopify as fulfilments, and cancels there the orders cancelled
+// in Odoo, each once.
 //
 // Exactly once rests on two records. Shopify's own: an order's fulfillment
 // order lines say how much has shipped, so a delivery only sends what Odoo
@@ -161,11 +162,13 @@ func (e *Exporter) order(ctx context.Context, picks []odoo.DonePicking, marked m
 		if marked[p.ID] {
 			continue
 		}
+		var groups [][]shopify.FulfillmentLines
 		if st.CancelledAt != nil {
+			// Said once: the delivery is marked like one sent.
 			res.fail("%s: delivery %s is done in Odoo but the order is cancelled in Shopify", st.Name, p.Name)
-			continue
+		} else {
+			groups = sh.take(need)
 		}
-		groups := sh.take(need)
 		for _, lines := range groups {
 			if _, err := e.Shopify.FulfillmentCreate(ctx, lines, tracking(p), e.Notify); err != nil {
 				if !refused(err) {
@@ -176,7 +179,7 @@ func (e *Exporter) order(ctx context.Context, picks []odoo.DonePicking, marked m
 			}
 			res.Sent++
 		}
-		if len(groups) == 0 {
+		if len(groups) == 0 && st.CancelledAt == nil {
 			res.InShopify++
 		}
 		if err := e.mark(ctx, Module, "stock.picking", p.ID, st.Name+": delivery "+p.Name, res); err != nil {

@@ -384,3 +384,22 @@ func (e *env) wantCancelled(t *testing.T, gid, status string, refunds int) {
 		}
 	})
 }
+
+// A delivery of an order cancelled in Shopify is not sent; the run says so,
+// once.
+func TestDeliveryOfACancelledOrderIsReportedOnce(t *testing.T) {
+	e := newEnv(t, 17)
+	e.settle(t)
+	gid, so := e.anyUnshipped()
+	e.ship(t, so, "TOO-LATE", nil)
+	if err := e.shop.Store().CancelOrder(gid, "CUSTOMER"); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run(t); r.Sent != 0 || r.Failed != 1 || !strings.Contains(r.Problems[0], "cancelled in Shopify") {
+		t.Fatalf("first run: %+v", r)
+	}
+	if r := e.run(t); r.Deliveries != 0 || r.Failed != 0 {
+		t.Fatalf("second run: %+v", r)
+	}
+	e.wantFulfilments(t, gid, 0)
+}
