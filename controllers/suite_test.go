@@ -83,19 +83,19 @@ var importAfter = metav1.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // fixture is a namespace with a simulated shop and Odoo and their Secrets.
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	ns   string
 	shop *shopifysim.Sim
 	odoo *odoosim.Sim
 }
 
-func newFixture(t *testing.T, version, orders int) *fixture {
+func newFixture(t testing.TB, version, orders int) *fixture {
 	t.Helper()
 	return newFixtureWith(t, version, shopifysim.Options{Orders: orders})
 }
 
 // newFixtureWith is newFixture with a simulated shop of these options.
-func newFixtureWith(t *testing.T, version int, opts shopifysim.Options) *fixture {
+func newFixtureWith(t testing.TB, version int, opts shopifysim.Options) *fixture {
 	t.Helper()
 	opts.Shop, opts.AccessToken, opts.RestoreRate, opts.MaxCost = "test-shop.myshopify.com", shopToken, 1e5, 1e5
 	opts.WebhookSecret = webhookSecret
@@ -160,7 +160,7 @@ func (f *fixture) instance(edit func(*v1.ShopifyInstanceSpec)) *v1.ShopifyInstan
 }
 
 // eventually polls check until it passes or a deadline ends the test.
-func eventually(t *testing.T, what string, check func() error) {
+func eventually(t testing.TB, what string, check func() error) {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for {

@@ -8,14 +8,17 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/internal/webhook"
+	"github.com/shopify-odoo/connector/test/shopifysim"
 )
 
 // webhookWindow is how long the receiver under test gathers orders.
@@ -257,4 +260,104 @@ func TestWebhooksRejected(t *testing.T) {
 	if n := len(f.queues()); n != 3 {
 		t.Errorf("%d queues; want one per good delivery", n)
 	}
+}
+
+func TestScheduleImportsWhatWebhooksMissed(t *testing.T) {
+	f := newFixture(t, 18, 0)
+	// A rotated secret the operator was not given: every delivery is refused.
+	f.secrets(map[string]string{"accessToken": shopToken, "webhookSecret": "before-rotation"}, goodOdoo())
+	f.instance(func(s *v1.ShopifyInstanceSpec) {
+		s.Orders.ImportInterval = &metav1.Duration{Duration: 12 * time.Hour}
+		s.Orders.Statuses = []v1.OrderStatus{v1.OrderUnshipped, v1.OrderPartial, v1.OrderShipped}
+		s.Webhooks = v1.WebhooksSpec{Enabled: true, PublicBaseURL: webhookURL}
+	})
+	var si v1.ShopifyInstance
+	f.condition(&si, "shop", v1.ConditionWebhooksSubscribed, metav1.ConditionTrue, "Subscribed")
+	f.shop.SetWebhookRetry(1, 0)
+	id := legacy(f.shop.Store().AddOrders(1)[0])
+	d := f.shop.Deliveries()
+	if len(d) == 0 || slices.ContainsFunc(d, func(d shopifysim.Delivery) bool { return d.Status != http.StatusUnauthorized }) {
+		t.Fatalf("deliveries %+v", d)
+	}
+	f.runNow("after-lost-webhook")
+	eventually(t, "the order queued by the schedule", func() error {
+		for _, q := range f.queues() {
+			if q.Spec.Source == v1.SourceScheduled && slices.Contains(q.Spec.OrderIDs, id) {
+				return nil
+			}
+		}
+		return fmt.Errorf("not queued")
+	})
+}
+
+// BenchmarkWebhookToSaleOrder measures the time from the shop's orders/create
+// to the order's sale order in Odoo, for a stream of orders, with the
+// test's batch window (webhookWindow) rather than the default 2s.
+func BenchmarkWebhookToSaleOrder(b *testing.B) {
+	f := newFixture(b, 18, 0)
+	f.webhookInstance(true)
+	var si v1.ShopifyInstance
+	f.condition(&si, "shop", v1.ConditionWebhooksSubscribed, metav1.ConditionTrue, "Subscribed")
+	var (
+		mu      sync.Mutex
+		sent    = map[string]time.Time{} // origin to when the order was created
+		latency []time.Duration
+	)
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // notes when each sale order appears
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			mu.Lock()
+			var origins []any
+			for o := range sent {
+				origins = append(origins, o)
+			}
+			mu.Unlock()
+			rows, err := f.odoo.SearchRead("sale.order", []any{[]any{"origin", "in", origins}}, "origin")
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			now := time.Now()
+			mu.Lock()
+			for _, r := range rows {
+				o := r["origin"].(string)
+				latency = append(latency, now.Sub(sent[o]))
+				delete(sent, o)
+			}
+			mu.Unlock()
+		}
+	}()
+	for b.Loop() {
+		for range 20 {
+			gid := f.shop.Store().AddOrders(1)[0]
+			var name string
+			f.shop.Store().View(gid, func(o map[string]any) { name = o["name"].(string) })
+			switch shopifysim.Kinds[(number(name)-1001)%len(shopifysim.Kinds)] {
+			case "test", "unknown-sku", "custom-line", "cancelled": // no sale order
+			default:
+				mu.Lock()
+				sent[importer.OrderKey("test-shop.myshopify.com", legacy(gid))] = time.Now()
+				mu.Unlock()
+			}
+			time.Sleep(25 * time.Millisecond) // a stream, not one burst
+		}
+		eventually(b, "every sale order", func() error {
+			mu.Lock()
+			defer mu.Unlock()
+			if len(sent) > 0 {
+				return fmt.Errorf("%d orders waiting", len(sent))
+			}
+			return nil
+		})
+	}
+	slices.Sort(latency)
+	at := func(p float64) float64 { return float64(latency[int(p*float64(len(latency)-1))].Milliseconds()) }
+	b.ReportMetric(at(0.5), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
 }
