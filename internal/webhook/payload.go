@@ -19,6 +19,9 @@ const (
 	TopicAppUninstalled  = "app/uninstalled"
 )
 
+// topics are those the receiver acts on.
+var topics = []string{TopicOrdersCreate, TopicOrdersUpdated, TopicOrdersPaid, TopicOrdersCancelled, TopicRefundsCreate, TopicAppUninstalled}
+
 // Subscriptions are the GraphQL topics an instance subscribes to.
 var Subscriptions = []string{"ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_PAID", "ORDERS_CANCELLED", "REFUNDS_CREATE", "APP_UNINSTALLED"}
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -109,7 +110,16 @@ func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) {
 	meta := shopify.ParseWebhookHeaders(req.Header)
 	status, result := r.handle(w, req, key, meta)
 	if r.opts.Observe != nil {
-		r.opts.Observe(key, meta.Topic, result)
+		// Metric labels come from the request: only known values, so that
+		// made-up paths and topics cannot add series without end.
+		topic, instance := meta.Topic, key
+		if !slices.Contains(topics, topic) {
+			topic = "other"
+		}
+		if result == ResultUnknown {
+			instance = types.NamespacedName{}
+		}
+		r.opts.Observe(instance, topic, result)
 	}
 	r.opts.Log.V(1).Info("webhook", "instance", key, "topic", meta.Topic, "webhookID", meta.WebhookID, "status", status, "result", result)
 	w.WriteHeader(status)

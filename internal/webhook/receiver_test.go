@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,7 @@ type sink struct {
 	failEnqueue int // the next n batches fail
 	failLookup  error
 	results     []string
+	labels      []string // instance and topic of each result
 }
 
 func (s *sink) lookup(_ context.Context, key types.NamespacedName) (Instance, error) {
@@ -71,10 +73,11 @@ func start(t *testing.T, s *sink, opts Options) *httptest.Server {
 		s.uninstalled++
 		return nil
 	}
-	opts.Observe = func(_ types.NamespacedName, _, result string) {
+	opts.Observe = func(key types.NamespacedName, topic, result string) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.results = append(s.results, result)
+		s.labels = append(s.labels, key.String()+" "+topic)
 	}
 	opts.Window = 20 * time.Millisecond
 	r := NewReceiver(opts)
@@ -180,6 +183,13 @@ func TestRejectedDeliveriesQueueNothing(t *testing.T) {
 		if r := s.results[len(s.results)-1]; r != c.result {
 			t.Errorf("%s: result %s, want %s", c.name, r, c.result)
 		}
+	}
+	// Labels from the request are kept only when known.
+	if l := s.labels[len(s.labels)-1]; l != "ns/shop other" {
+		t.Errorf("an unknown topic is counted as %q", l)
+	}
+	if l := s.labels[slices.Index(s.results, ResultUnknown)]; l != "/ orders/create" {
+		t.Errorf("an unknown instance is counted as %q", l)
 	}
 	for _, m := range []string{http.MethodGet, http.MethodPut} {
 		if got := post(t, srv, path, m, signed, []byte(orderBody)); got != http.StatusMethodNotAllowed {
