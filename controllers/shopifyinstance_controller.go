@@ -45,6 +45,7 @@ func (r *ShopifyInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	}
 	old := inst.DeepCopy()
 	res, err := r.reconcile(ctx, &inst)
+	recordNotReady(r.Recorder, &inst, inst.Status.Conditions, old.Status.Conditions)
 	if perr := patchStatus(ctx, r.Client, old, &inst, old.Status, inst.Status); perr != nil {
 		return ctrl.Result{}, perr
 	}

@@ -44,6 +44,14 @@ func TestMissingSecretThenCreated(t *testing.T) {
 		t.Errorf("the message does not name the Secret: %s", c.Message)
 	}
 	f.condition(&si, "shop", v1.ConditionStalled, metav1.ConditionTrue, instance.ReasonSecretNotFound)
+	eventually(t, "a SecretNotFound event", func() error {
+		for _, e := range f.events() {
+			if e.Reason == instance.ReasonSecretNotFound && e.Type == "Warning" && strings.Contains(e.Note, `Secret "odoo"`) {
+				return nil
+			}
+		}
+		return fmt.Errorf("none in %d events", len(f.events()))
+	})
 	f.create(secret("odoo", goodOdoo()))
 	f.ready()
 	f.noSecrets()

@@ -20,9 +20,13 @@ type costMeter struct {
 	points float64
 }
 
-func (m *costMeter) QueryCost(_ string, _, actual float64) { m.mu.Lock(); m.points += actual; m.mu.Unlock() }
-func (m *costMeter) Waited(string, time.Duration, bool)    {}
-func (m *costMeter) Retried(string, error)                 {}
+func (m *costMeter) QueryCost(_ string, _, actual float64) {
+	m.mu.Lock()
+	m.points += actual
+	m.mu.Unlock()
+}
+func (m *costMeter) Waited(string, time.Duration, bool) {}
+func (m *costMeter) Retried(string, error)              {}
 
 // plus is a Shopify Plus store's GraphQL rate: 1,000 points a second.
 var plus = shopifysim.Options{RestoreRate: 1000, MaxCost: 10000}

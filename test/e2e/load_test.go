@@ -1,20 +1,15 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
-	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/decimal"
 	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/test/controlplane"
@@ -58,38 +53,13 @@ func TestTenThousandOrders(t *testing.T) {
 	ctrl.SetLogger(logr.Discard())
 	cp := controlplane.ForTest(t)
 	shop, o := simsOf(t, loadOrders, 0)
-	ctx := context.Background()
 	s := spec(shop.URL(), o.URL())
 	s.Orders.QueueSize = 250
-	objs := []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "load"}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "load"}, StringData: map[string]string{"accessToken": shopToken}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "odoo", Namespace: "load"}, StringData: map[string]string{"username": "admin", "apiKey": odooKey}},
-		&v1.ShopifyInstance{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "load"}, Spec: s},
-	}
-	for _, obj := range objs {
-		if err := cp.Client.Create(ctx, obj); err != nil {
-			t.Fatal(err)
-		}
-	}
+	deploy(t, cp, "load", s)
 	before := reconciles(t, "orderqueue")
 	stop := startManager(t, cp)
 	defer stop()
-	var queues []v1.OrderQueue
-	waitFor(t, loadWait, "every queue finished", func() bool {
-		var list v1.OrderQueueList
-		if err := cp.Client.List(ctx, &list, client.InNamespace("load")); err != nil {
-			return false
-		}
-		lines := 0
-		for _, q := range list.Items {
-			if q.Status.Phase == "" || q.Status.Phase == v1.PhaseDraft || q.Status.Phase == v1.PhaseProcessing {
-				return false
-			}
-			lines += int(q.Status.Counts.Total)
-		}
-		queues = list.Items
-		return lines == loadOrders
-	})
+	queues := finished(t, cp, "load", loadOrders, loadWait)
 	done := reconciles(t, "orderqueue")
 	perQueue := (done - before) / float64(len(queues))
 	time.Sleep(3 * time.Second)

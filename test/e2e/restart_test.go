@@ -115,17 +115,26 @@ func clean(t *testing.T) string {
 	return counts(t, o)
 }
 
-// startManager runs the connector's controllers until the returned stop.
-func startManager(t *testing.T, cp *controlplane.ControlPlane) (stop func()) {
+// newManager builds a manager running the connector's controllers.
+func newManager(t *testing.T, cp *controlplane.ControlPlane, edit ...func(*ctrl.Options)) ctrl.Manager {
 	t.Helper()
-	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"},
-		Controller: config.Controller{SkipNameValidation: ptr.To(true)}})
+	opts := ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)}}
+	for _, e := range edit {
+		e(&opts)
+	}
+	mgr, err := ctrl.NewManager(cp.Config, opts)
 	if err == nil {
 		err = controllers.Setup(mgr, controllers.Options{QueueConcurrency: 2})
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
+	return mgr
+}
+
+// run starts a manager until the returned stop.
+func run(t *testing.T, mgr ctrl.Manager) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
@@ -133,6 +142,64 @@ func startManager(t *testing.T, cp *controlplane.ControlPlane) (stop func()) {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("manager: %v", err)
+		}
+	}
+}
+
+// startManager runs the connector's controllers until the returned stop.
+func startManager(t *testing.T, cp *controlplane.ControlPlane) (stop func()) {
+	t.Helper()
+	return run(t, newManager(t, cp))
+}
+
+// deploy creates a namespace with the Secrets and an instance of spec s.
+func deploy(t *testing.T, cp *controlplane.ControlPlane, ns string, s v1.ShopifyInstanceSpec) {
+	t.Helper()
+	objs := []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: ns}, StringData: map[string]string{"accessToken": shopToken}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "odoo", Namespace: ns}, StringData: map[string]string{"username": "admin", "apiKey": odooKey}},
+		&v1.ShopifyInstance{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: ns}, Spec: s},
+	}
+	for _, obj := range objs {
+		if err := cp.Client.Create(context.Background(), obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// finished waits until the queues of ns hold n orders, none left to try,
+// and returns them.
+func finished(t *testing.T, cp *controlplane.ControlPlane, ns string, n int, d time.Duration) []v1.OrderQueue {
+	t.Helper()
+	var queues []v1.OrderQueue
+	waitFor(t, d, "every queue finished", func() bool {
+		var list v1.OrderQueueList
+		if err := cp.Client.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+			return false
+		}
+		lines := 0
+		for _, q := range list.Items {
+			if q.Status.Counts.Draft > 0 || q.Status.Phase == "" || q.Status.Phase == v1.PhaseDraft || q.Status.Phase == v1.PhaseProcessing {
+				return false
+			}
+			lines += int(q.Status.Counts.Total)
+		}
+		queues = list.Items
+		return lines == n
+	})
+	return queues
+}
+
+// sameAsClean fails when Odoo holds other than what one clean import makes,
+// and logs what became of each order.
+func sameAsClean(t *testing.T, o *odoosim.Sim, want string, queues []v1.OrderQueue) {
+	t.Helper()
+	if got := counts(t, o); got != want {
+		t.Errorf("%s\none clean import: %s", got, want)
+		for _, q := range queues {
+			for _, l := range q.Status.Lines {
+				t.Logf("%s %s %s %s %q", q.Name, l.Name, l.State, l.Outcome, l.Message)
+			}
 		}
 	}
 }
@@ -145,18 +212,7 @@ func TestManagerKilledWhileImporting(t *testing.T) {
 	want := clean(t)
 	cp := controlplane.ForTest(t)
 	shop, o := sims(t, 5*time.Millisecond)
-	ctx := context.Background()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "e2e"}}
-	objs := []client.Object{ns,
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "e2e"}, StringData: map[string]string{"accessToken": shopToken}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "odoo", Namespace: "e2e"}, StringData: map[string]string{"username": "admin", "apiKey": odooKey}},
-		&v1.ShopifyInstance{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "e2e"}, Spec: spec(shop.URL(), o.URL())},
-	}
-	for _, obj := range objs {
-		if err := cp.Client.Create(ctx, obj); err != nil {
-			t.Fatal(err)
-		}
-	}
+	deploy(t, cp, "e2e", spec(shop.URL(), o.URL()))
 	for kill := range 3 {
 		stop := startManager(t, cp)
 		target := o.Calls("sale.order", "create") + 1
@@ -165,30 +221,7 @@ func TestManagerKilledWhileImporting(t *testing.T) {
 	}
 	stop := startManager(t, cp)
 	defer stop()
-	wait(t, "every queue finished", func() bool {
-		var list v1.OrderQueueList
-		if err := cp.Client.List(ctx, &list, client.InNamespace("e2e")); err != nil || len(list.Items) == 0 {
-			return false
-		}
-		lines := 0
-		for _, q := range list.Items {
-			if q.Status.Counts.Draft > 0 || q.Status.Phase == "" || q.Status.Phase == v1.PhaseDraft || q.Status.Phase == v1.PhaseProcessing {
-				return false
-			}
-			lines += int(q.Status.Counts.Total)
-		}
-		return lines == orders
-	})
-	if got := counts(t, o); got != want {
-		t.Errorf("after three kills: %s\none clean import: %s", got, want)
-		var list v1.OrderQueueList
-		_ = cp.Client.List(ctx, &list, client.InNamespace("e2e"))
-		for _, q := range list.Items {
-			for _, l := range q.Status.Lines {
-				t.Logf("%s %s %s %s %q", q.Name, l.Name, l.State, l.Outcome, l.Message)
-			}
-		}
-	}
+	sameAsClean(t, o, want, finished(t, cp, "e2e", orders, 2*time.Minute))
 }
 
 func wait(t *testing.T, what string, ok func() bool) {
