@@ -247,10 +247,11 @@ func (r *run) creditNote(it *item, inv odoo.Invoice, rf shopify.OrderRefund, key
 		n.Lines = append(n.Lines, odoo.CreditLine{ProductID: sl.Product.ID, Qty: 1, PriceUnit: math.Round(sl.PriceUnit*share*100) / 100,
 			Discount: sl.Discount, TaxIDs: sl.Taxes(), SaleLineID: sl.ID})
 	}
+	limit, _ := strconv.ParseFloat(r.s.Orders.RoundingLimit, 64)
 	for _, a := range rf.Adjustments.Nodes {
 		amount := float(a.Amount.Shop.Amount) + float(a.Tax.Shop.Amount)
-		if amount == 0 {
-			continue
+		if amount == 0 || r.refs.adjustment == 0 && r.refs.rounding != 0 && math.Abs(amount) <= limit+1e-9 {
+			continue // a rounding line takes it
 		}
 		if r.refs.adjustment == 0 {
 			return n, fmt.Errorf("refund %s has an adjustment of %.2f (%s): set orders.refundAdjustmentProduct", rf.LegacyResourceID, amount, a.Reason)

@@ -211,3 +211,37 @@ func TestCreditsSurviveACrashBetweenAnyTwoCalls(t *testing.T) {
 	}
 	crashes(t, prepare, func(e *env) string { return fmt.Sprint(e.counts(t), " credit-notes=", len(e.creditNotes(t))) })
 }
+
+// Without an adjustment product, an adjustment within roundingLimit is
+// credited as rounding.
+func TestSmallRefundAdjustmentIsRounding(t *testing.T) {
+	e := refundEnv(t, 19)
+	e.im.Settings.Orders.RefundAdjustmentProduct = ""
+	id := e.byKind("line-discount")
+	e.importOne(t, id)
+	gid := "gid://shopify/Order/" + id
+	var line string
+	var price decimal.Decimal
+	e.shop.Store().View(gid, func(o shopifysim.Obj) {
+		li := o["lineItems"].([]shopifysim.Obj)[0]
+		money := func(k string) decimal.Decimal {
+			return decimal.MustParse(li[k].(shopifysim.Obj)["shopMoney"].(shopifysim.Obj)["amount"].(string))
+		}
+		line, price = li["id"].(string), money("originalTotalSet").Sub(money("totalDiscountSet"))
+		if o["taxesIncluded"] != true {
+			for _, tl := range li["taxLines"].([]shopifysim.Obj) {
+				price = price.Add(decimal.MustParse(tl["priceSet"].(shopifysim.Obj)["shopMoney"].(shopifysim.Obj)["amount"].(string)))
+			}
+		}
+		price = price.Div(decimal.FromInt(int64(li["quantity"].(int))), 2)
+	})
+	in := shopify.RefundInput{OrderID: gid, Lines: []shopify.RefundLine{{LineItemID: line, Quantity: 1}},
+		Transactions: []shopify.RefundTransaction{{OrderID: gid, Gateway: "shopify_payments", Kind: "REFUND", Amount: price.Add(decimal.MustParse("0.03"))}}}
+	if _, err := e.im.Shopify.RefundCreate(ctx(t), in, "small"); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.importOne(t, id); r.State != v1.LineDone || !strings.Contains(r.Message, "credited by") || !strings.Contains(r.Message, "rounding") {
+		t.Fatalf("after a refund 0.03 above its line: %+v", r)
+	}
+	e.wantCredited(t, id)
+}
