@@ -122,7 +122,7 @@ func (r *receiver) uninstalled(ctx context.Context, key types.NamespacedName) er
 	if inst.Status.Webhooks == nil {
 		inst.Status.Webhooks = &v1.WebhooksStatus{}
 	}
-	now := metav1.Now()
+	now := metav1.NowMicro()
 	inst.Status.Webhooks.AppUninstalledAt = &now
 	appUninstalled(&inst)
 	if err := r.client.Status().Patch(ctx, &inst, client.MergeFrom(old)); err != nil {
@@ -144,8 +144,7 @@ func appUninstalled(inst *v1.ShopifyInstance) {
 func (r *ShopifyInstanceReconciler) webhooks(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) bool {
 	st := &inst.Status
 	if w := st.Webhooks; w != nil && w.AppUninstalledAt != nil {
-		// Status times have whole seconds: a check in the same second may predate the webhook.
-		if !conn.CheckedAt().After(w.AppUninstalledAt.Add(time.Second)) {
+		if !conn.CheckedAt().After(w.AppUninstalledAt.Time) {
 			appUninstalled(inst)
 			return true
 		}

@@ -185,6 +185,14 @@ func TestAppUninstalled(t *testing.T) {
 		}
 		return fmt.Errorf("none")
 	})
+	// Installed again, a check of the store clears it and subscribes again.
+	f.shop.Reinstall()
+	f.runNow("reinstalled")
+	f.condition(&si, "shop", v1.ConditionReady, metav1.ConditionTrue, "Connected")
+	f.condition(&si, "shop", v1.ConditionWebhooksSubscribed, metav1.ConditionTrue, "Subscribed")
+	if si.Status.Webhooks.AppUninstalledAt != nil || len(f.subscriptions()) != len(webhook.Subscriptions) {
+		t.Errorf("status %+v, subscriptions %v", si.Status.Webhooks, f.subscriptions())
+	}
 }
 
 // send posts a webhook for the fixture's instance, signed with secret.

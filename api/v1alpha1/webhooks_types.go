@@ -46,9 +46,10 @@ type WebhooksStatus struct {
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 
 	// AppUninstalledAt is when Shopify said the app was uninstalled; it is
-	// cleared once a later check of the store passes.
+	// cleared once a later check of the store passes. Microseconds: a check
+	// may follow within the second.
 	// +optional
-	AppUninstalledAt *metav1.Time `json:"appUninstalledAt,omitempty"`
+	AppUninstalledAt *metav1.MicroTime `json:"appUninstalledAt,omitempty"`
 }
 
 // WebhookSubscription is one Shopify webhook subscription.

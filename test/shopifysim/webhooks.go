@@ -137,6 +137,13 @@ func (s *Sim) Uninstall() {
 	st.subs = nil
 }
 
+// Reinstall installs the app again: its tokens work again, with no subscriptions.
+func (s *Sim) Reinstall() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revoked = false
+}
+
 // notify queues a webhook about an order to every subscription of topic,
 // with the fields of Shopify's REST payload that matter here. Called with
 // the store locked; delivery happens in the background.
