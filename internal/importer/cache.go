@@ -18,6 +18,10 @@ type Cache struct {
 	// contacts is held while customers are looked up and created, so that
 	// two queues with the same new customer do not both create it.
 	contacts sync.Mutex
+	// credits is held while refunds are looked up and credited, so that two
+	// imports of one order (a webhook's and the schedule's) do not both
+	// make its credit note.
+	credits sync.Mutex
 
 	mu        sync.Mutex
 	spec      string    // what the entries were looked up for

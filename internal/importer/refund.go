@@ -38,6 +38,10 @@ func (r *run) refund(ctx context.Context) error {
 	if len(its) == 0 {
 		return nil
 	}
+	if c := r.im.Cache; c != nil {
+		c.credits.Lock()
+		defer c.credits.Unlock()
+	}
 	refunds := map[*item][]shopify.OrderRefund{}
 	var keys []string
 	for _, it := range its {

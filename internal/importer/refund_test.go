@@ -245,3 +245,26 @@ func TestSmallRefundAdjustmentIsRounding(t *testing.T) {
 	}
 	e.wantCredited(t, id)
 }
+
+// Two imports of the same refunded orders at once, as a webhook's queue and
+// the schedule's may run, make one credit note per refund.
+func TestConcurrentImportsCreditOnce(t *testing.T) {
+	e := refundEnv(t, 18)
+	ids := []string{e.byKind("refunded"), e.byKind("partially-refunded")}
+	done := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := e.im.Import(ctx(t), ids)
+			done <- err
+		}()
+	}
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.importAll(t)
+	for _, id := range ids {
+		e.wantCredited(t, id)
+	}
+}
