@@ -86,6 +86,7 @@ type Order struct {
 	Name           Text     `json:"name"`
 	State          Text     `json:"state"`
 	ClientRef      Text     `json:"client_order_ref"`
+	Origin         Text     `json:"origin"`
 	Partner        Many2One `json:"partner_id"`
 	InvoiceStatus  Text     `json:"invoice_status"`
 	DeliveryStatus Text     `json:"delivery_status"`
@@ -97,7 +98,7 @@ type Order struct {
 	LineIDs        []int64  `json:"order_line"`
 }
 
-var orderFields = []string{"name", "state", "client_order_ref", "partner_id", "invoice_status", "delivery_status",
+var orderFields = []string{"name", "state", "client_order_ref", "origin", "partner_id", "invoice_status", "delivery_status",
 	"amount_untaxed", "amount_tax", "amount_total", "picking_ids", "invoice_ids", "order_line"}
 
 // Orders reads orders by id.
@@ -109,12 +110,23 @@ func (c *Client) Orders(ctx context.Context, ids []int64) ([]Order, error) {
 
 // OrdersByRef finds orders by client_order_ref, the importer's exactly-once key.
 func (c *Client) OrdersByRef(ctx context.Context, refs []string) (map[string]Order, error) {
+	return c.ordersBy(ctx, "client_order_ref", refs, func(o Order) Text { return o.ClientRef })
+}
+
+// OrdersByOrigin finds orders by origin, where the importer keeps the
+// Shopify order's key.
+func (c *Client) OrdersByOrigin(ctx context.Context, keys []string) (map[string]Order, error) {
+	return c.ordersBy(ctx, "origin", keys, func(o Order) Text { return o.Origin })
+}
+
+// ordersBy finds orders by a char field; the oldest wins.
+func (c *Client) ordersBy(ctx context.Context, field string, keys []string, key func(Order) Text) (map[string]Order, error) {
 	var rows []Order
-	err := c.SearchRead(ctx, "sale.order", Domain{In("client_order_ref", refs)}, orderFields, 0, "id", &rows)
+	err := c.SearchRead(ctx, "sale.order", Domain{In(field, keys)}, orderFields, 0, "id", &rows)
 	out := map[string]Order{}
 	for _, o := range rows {
-		if _, seen := out[string(o.ClientRef)]; !seen {
-			out[string(o.ClientRef)] = o
+		if _, seen := out[string(key(o))]; !seen {
+			out[string(key(o))] = o
 		}
 	}
 	return out, err

@@ -46,24 +46,36 @@ func (f OrderFilter) SearchQuery() string {
 // pages runs a paginated query and calls fn on every node. The document's only
 // root field must be a connection taking $first and $after.
 func pages[T any](ctx context.Context, c *Client, name string, vars map[string]any, fn func(T) error) error {
+	return pagesOf(ctx, c, name, vars, func(data map[string]Conn[T]) (Conn[T], error) {
+		for _, conn := range data {
+			return conn, nil
+		}
+		return Conn[T]{}, nil
+	}, fn)
+}
+
+// pagesOf is pages for a connection that pick finds in the data of type D.
+func pagesOf[D any, T any](ctx context.Context, c *Client, name string, vars map[string]any, pick func(D) (Conn[T], error), fn func(T) error) error {
 	d := doc(name)
 	vars["after"] = nil
 	for {
-		var data map[string]Conn[T]
+		var data D
 		if err := c.do(ctx, d, vars, &data); err != nil {
 			return err
 		}
-		for _, conn := range data {
-			for _, n := range conn.Nodes {
-				if err := fn(n); err != nil {
-					return err
-				}
-			}
-			if !conn.PageInfo.HasNextPage {
-				return nil
-			}
-			vars["after"] = conn.PageInfo.EndCursor
+		conn, err := pick(data)
+		if err != nil {
+			return err
 		}
+		for _, n := range conn.Nodes {
+			if err := fn(n); err != nil {
+				return err
+			}
+		}
+		if !conn.PageInfo.HasNextPage {
+			return nil
+		}
+		vars["after"] = conn.PageInfo.EndCursor
 	}
 }
 

@@ -666,7 +666,7 @@ func (t *tx) createPayment(w Record, moves []int64, amount float64, memo string)
 		mv := t.touch(t.model("account.move"), mid)
 		mv["_payment_ids"] = append(slices.Clone(idList(mv["_payment_ids"])), pid)
 	}
-	return pid, nil
+	return pid, t.paymentEntry(pid)
 }
 
 func refundMoves(t *tx, m *model, ids []int64, _ map[string]any) (any, error) {

@@ -119,7 +119,8 @@ func init() {
 			}
 			return nil
 		},
-		"account.payment.register": paymentRegisterDefaults,
+		"account.payment.register":    paymentRegisterDefaults,
+		"account.bank.statement.line": createStatementLine,
 		"account.move.reversal": func(t *tx, r Record, vals map[string]any) error {
 			if _, ok := vals["move_ids"]; !ok {
 				r["move_ids"] = t.ctxIDs("account.move")
@@ -459,6 +460,7 @@ func (db *database) registerComputes() {
 		}
 		return fmt.Sprintf("Draft Invoice (* %d)", r["id"])
 	})
+	db.registerAccountingComputes(set)
 	db.computes = c
 }
 

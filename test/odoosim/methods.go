@@ -46,6 +46,7 @@ func init() {
 		"button_cancel":          {records: true, models: []string{"account.move"}, run: buttonCancel},
 		"action_create_payments": {records: true, models: []string{"account.payment.register"}, run: createPayments},
 		"refund_moves":           {records: true, models: []string{"account.move.reversal"}, run: refundMoves},
+		"reconcile":              {records: true, models: []string{"account.move.line"}, run: reconcileLines},
 	}
 }
 

@@ -417,7 +417,7 @@ func (t *tx) create(m *model, vals map[string]any) (int64, error) {
 
 func (t *tx) checkVals(m *model, vals map[string]any) error {
 	for k := range vals {
-		if f, _ := t.db.fieldOf(m, k); f == nil {
+		if f, _ := t.db.fieldOf(m, k); f == nil && !slices.Contains(createOnly[m.name], k) {
 			return valueError("Invalid field %s on model %s", pyRepr(k), pyRepr(m.name))
 		}
 	}
@@ -484,6 +484,10 @@ func (t *tx) assign(m *model, r Record, vals map[string]any) error {
 	for _, k := range sortedKeys(vals) {
 		v := vals[k]
 		f := m.fields[k]
+		if f == nil && slices.Contains(createOnly[m.name], k) {
+			r["_"+k] = v
+			continue
+		}
 		if f == nil {
 			return valueError("Invalid field %s on model %s", pyRepr(k), pyRepr(m.name))
 		}

@@ -118,6 +118,7 @@ func seed(db *database, o Options) {
 	}
 	s.add("stock.warehouse", map[string]any{"name": "My Company", "code": "WH", "lot_stock_id": int64(8), "company_id": int64(1)})
 	s.t.rec("stock.location", 8)["warehouse_id"] = int64(1)
+	seedAccounts(s)
 	if o.Catalog {
 		seedCatalog(s)
 	}

@@ -33,6 +33,8 @@ type Store struct {
 	bulk      bulkState
 	webhooks  *sender
 	at        string // when set, the time changes are stamped with (generation)
+	payouts   []Obj  // Shopify Payments payouts
+	balance   []Obj  // their balance transactions
 }
 
 func newStore(s *Sim, seed uint64) *Store {
