@@ -35,7 +35,7 @@ const instanceField = "spec.instanceRef.name"
 
 // Setup registers the controllers with the manager.
 func Setup(mgr ctrl.Manager, opts Options) error {
-	for _, obj := range []client.Object{&v1.OrderQueue{}, &v1.ProductExport{}} {
+	for _, obj := range []client.Object{&v1.OrderQueue{}, &v1.ProductExport{}, &v1.ImportQueue{}} {
 		if err := mgr.GetFieldIndexer().IndexField(context.Background(), obj, instanceField, func(o client.Object) []string {
 			return []string{instanceName(o)}
 		}); err != nil {
@@ -50,6 +50,10 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := q.SetupWithManager(mgr, max(opts.QueueConcurrency, 2)); err != nil {
 		return fmt.Errorf("OrderQueue controller: %w", err)
 	}
+	iq := &ImportQueueReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("importqueue-controller")}
+	if err := iq.SetupWithManager(mgr, max(opts.QueueConcurrency, 2)); err != nil {
+		return fmt.Errorf("ImportQueue controller: %w", err)
+	}
 	pe := &ProductExportReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("productexport-controller")}
 	if err := pe.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("ProductExport controller: %w", err)
@@ -63,6 +67,8 @@ func instanceName(o client.Object) string {
 	case *v1.OrderQueue:
 		return o.Spec.InstanceRef.Name
 	case *v1.ProductExport:
+		return o.Spec.InstanceRef.Name
+	case *v1.ImportQueue:
 		return o.Spec.InstanceRef.Name
 	}
 	return ""

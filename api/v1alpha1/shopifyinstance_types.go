@@ -364,6 +364,10 @@ type CustomersSpec struct {
 	// +kubebuilder:validation:MaxLength=256
 	// +optional
 	GuestCustomer string `json:"guestCustomer,omitempty"`
+
+	// Import imports the shop's customers on a schedule.
+	// +optional
+	Import CustomersImport `json:"import,omitempty"`
 }
 
 // ProductsSpec holds the defaults of product synchronisation.
@@ -378,6 +382,10 @@ type ProductsSpec struct {
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="interval must be at least 1m"
 	// +optional
 	Interval *metav1.Duration `json:"interval,omitempty"`
+
+	// Import imports the shop's products on a schedule.
+	// +optional
+	Import ProductsImport `json:"import,omitempty"`
 }
 
 // StockQuantity is which Odoo quantity is sent to Shopify.
@@ -477,6 +485,10 @@ type ShopifyInstanceStatus struct {
 	// Webhooks are the instance's subscriptions and what its webhooks said.
 	// +optional
 	Webhooks *WebhooksStatus `json:"webhooks,omitempty"`
+
+	// Imports is how far the scheduled product and customer imports got.
+	// +optional
+	Imports *ImportsStatus `json:"imports,omitempty"`
 }
 
 // StockStatus counts what the last stock export did, by item and location.

@@ -11,53 +11,47 @@ import (
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
-// customerRef is the key a customer's Odoo contact carries in ref, stored
+// CustomerRef is the key a customer's Odoo contact carries in ref, stored
 // with the contact in one create, so a retry finds it instead of making a
-// second one.
-func customerRef(shop string, c *shopify.Customer) string {
+// second one. The customer import uses it too, so that both find the same
+// contact.
+func CustomerRef(shop string, c *shopify.Customer) string {
 	return "shopify:" + shop + "/customer/" + c.LegacyResourceID
 }
 
-// partners finds or creates the customer of each order: by the Shopify
-// customer id, then by email, else a new contact with its invoice and
-// delivery addresses as child contacts. All orders share the lookups and one
-// create.
-func (r *run) partners(ctx context.Context, its []*item) (map[*item]int64, error) {
-	if c := r.im.Cache; c != nil {
-		c.contacts.Lock()
-		defer c.contacts.Unlock()
+// LockContacts holds the lock under which customers are looked up and
+// created, so that two imports with the same new customer do not both
+// create it. A nil cache locks nothing.
+func (c *Cache) LockContacts() (unlock func()) {
+	if c == nil {
+		return func() {}
 	}
-	out := map[*item]int64{}
-	byRef := map[string][]*item{}
+	c.contacts.Lock()
+	return c.contacts.Unlock
+}
+
+// MatchCustomers finds the contacts of customers: by ref, then by email
+// among top-level contacts unless spec matches by Shopify id only; the
+// oldest wins. It returns the contact ids by ref; customers not found are
+// left out.
+func MatchCustomers(ctx context.Context, c *odoo.Client, shop string, spec v1.CustomersSpec, cs []*shopify.Customer) (map[string]int64, error) {
 	var refs, emails []string
-	for _, it := range its {
-		c := it.plan.Order.Customer
-		if c == nil {
-			if r.refs.guest == 0 {
-				it.fail(false, "the order has no customer and spec.orders.customers.guestCustomer is not set")
-				continue
-			}
-			out[it] = r.refs.guest
-			continue
+	for _, cu := range cs {
+		refs = append(refs, CustomerRef(shop, cu))
+		if cu.Email != "" {
+			emails = append(emails, cu.Email)
 		}
-		ref := customerRef(r.s.Shop, c)
-		if byRef[ref] == nil {
-			refs = append(refs, ref)
-			if c.Email != "" {
-				emails = append(emails, c.Email)
-			}
-		}
-		byRef[ref] = append(byRef[ref], it)
 	}
 	if len(refs) == 0 {
-		return out, nil
+		return nil, nil
 	}
+	byEmail := spec.MatchBy != v1.MatchShopifyID
 	domain := odoo.Domain{odoo.In("ref", refs)}
-	if r.s.Orders.Customers.MatchBy != v1.MatchShopifyID && len(emails) > 0 {
+	if byEmail && len(emails) > 0 {
 		domain = odoo.Domain{"|", odoo.In("ref", refs), "&", odoo.In("email", emails), odoo.Cond("parent_id", "=", false)}
 	}
 	var known []odoo.Partner
-	if err := r.c.SearchRead(ctx, "res.partner", domain, []string{"ref", "email"}, 0, "id", &known); err != nil {
+	if err := c.SearchRead(ctx, "res.partner", domain, []string{"ref", "email"}, 0, "id", &known); err != nil {
 		return nil, err
 	}
 	byKey := map[string]int64{} // by ref, and by lower-case email; the oldest wins
@@ -68,14 +62,54 @@ func (r *run) partners(ctx context.Context, its []*item) (map[*item]int64, error
 			}
 		}
 	}
-	var create []string
-	for _, ref := range refs {
-		c := byRef[ref][0].plan.Order.Customer
+	out := map[string]int64{}
+	for _, cu := range cs {
+		ref := CustomerRef(shop, cu)
 		id, ok := byKey[ref]
-		if !ok && c.Email != "" && r.s.Orders.Customers.MatchBy != v1.MatchShopifyID {
-			id, ok = byKey["email:"+strings.ToLower(c.Email)]
+		if !ok && cu.Email != "" && byEmail {
+			id, ok = byKey["email:"+strings.ToLower(cu.Email)]
 		}
 		if ok {
+			out[ref] = id
+		}
+	}
+	return out, nil
+}
+
+// partners finds or creates the customer of each order: by the Shopify
+// customer id, then by email, else a new contact with its invoice and
+// delivery addresses as child contacts. All orders share the lookups and one
+// create.
+func (r *run) partners(ctx context.Context, its []*item) (map[*item]int64, error) {
+	defer r.im.Cache.LockContacts()()
+	out := map[*item]int64{}
+	byRef := map[string][]*item{}
+	var refs []string
+	var customers []*shopify.Customer
+	for _, it := range its {
+		c := it.plan.Order.Customer
+		if c == nil {
+			if r.refs.guest == 0 {
+				it.fail(false, "the order has no customer and spec.orders.customers.guestCustomer is not set")
+				continue
+			}
+			out[it] = r.refs.guest
+			continue
+		}
+		ref := CustomerRef(r.s.Shop, c)
+		if byRef[ref] == nil {
+			refs = append(refs, ref)
+			customers = append(customers, c)
+		}
+		byRef[ref] = append(byRef[ref], it)
+	}
+	found, err := MatchCustomers(ctx, r.c, r.s.Shop, r.s.Orders.Customers, customers)
+	if err != nil {
+		return nil, err
+	}
+	var create []string
+	for _, ref := range refs {
+		if id, ok := found[ref]; ok {
 			r.assign(out, byRef[ref], id)
 		} else {
 			create = append(create, ref)
@@ -109,41 +143,83 @@ func (r *run) assign(out map[*item]int64, its []*item, id int64) {
 	}
 }
 
-// newPartners builds the contacts to create, looking up every country and
-// state of their addresses in two calls.
+// newPartners builds the contacts to create.
 func (r *run) newPartners(ctx context.Context, create []string, byRef map[string][]*item) ([]odoo.NewPartner, error) {
-	var codes []string
-	var states []odoo.StateKey
+	var addrs []*shopify.Address
 	for _, ref := range create {
 		o := byRef[ref][0].plan.Order
-		for _, a := range []*shopify.Address{o.BillingAddress, o.ShippingAddress} {
-			if a != nil && a.CountryCode != "" {
-				codes = append(codes, a.CountryCode)
-				if a.ProvinceCode != "" {
-					states = append(states, odoo.StateKey{Country: a.CountryCode, State: a.ProvinceCode})
-				}
+		addrs = append(addrs, o.BillingAddress, o.ShippingAddress)
+	}
+	address, err := AddressVals(ctx, r.c, r.im.Cache, r.s, addrs)
+	if err != nil {
+		return nil, err
+	}
+	var out []odoo.NewPartner
+	for _, ref := range create {
+		o := byRef[ref][0].plan.Order
+		out = append(out, odoo.NewPartner{Vals: ContactVals(ref, o.Customer, address(o.BillingAddress)),
+			Invoice: address(o.BillingAddress), Delivery: address(o.ShippingAddress)})
+	}
+	return out, nil
+}
+
+// ContactVals are the vals of a customer's contact, with ref and the
+// street, city, country... of its main address (nil: none).
+func ContactVals(ref string, c *shopify.Customer, main map[string]any) map[string]any {
+	name := strings.TrimSpace(c.DisplayName)
+	if name == "" {
+		name = strings.TrimSpace(c.FirstName + " " + c.LastName)
+	}
+	if name == "" {
+		name = c.Email
+	}
+	vals := map[string]any{"name": name, "ref": ref}
+	for field, value := range map[string]string{"email": c.Email, "phone": c.Phone} {
+		if value != "" {
+			vals[field] = value
+		}
+	}
+	for _, f := range []string{"street", "street2", "city", "zip", "country_id", "state_id"} {
+		if v, ok := main[f]; ok {
+			vals[f] = v
+		}
+	}
+	return vals
+}
+
+// AddressVals looks up every country and state of addrs (nil ones are left
+// out) in at most two calls, and returns what makes an address the vals of
+// a contact; nil for a nil address.
+func AddressVals(ctx context.Context, c *odoo.Client, cache *Cache, s Settings, addrs []*shopify.Address) (func(*shopify.Address) map[string]any, error) {
+	var codes []string
+	var states []odoo.StateKey
+	for _, a := range addrs {
+		if a != nil && a.CountryCode != "" {
+			codes = append(codes, a.CountryCode)
+			if a.ProvinceCode != "" {
+				states = append(states, odoo.StateKey{Country: a.CountryCode, State: a.ProvinceCode})
 			}
 		}
 	}
 	var countries map[string]int64
 	var stateIDs map[odoo.StateKey]int64
-	r.im.Cache.use(r.s, func(c *Cache) { countries, stateIDs = maps.Clone(c.countries), maps.Clone(c.states) })
+	cache.use(s, func(c *Cache) { countries, stateIDs = maps.Clone(c.countries), maps.Clone(c.states) })
 	if codes = unknown(codes, countries); len(codes) > 0 {
-		found, err := r.c.Countries(ctx, codes)
+		found, err := c.Countries(ctx, codes)
 		if err != nil {
 			return nil, err
 		}
 		maps.Copy(countries, found)
 	}
 	if states = unknown(states, stateIDs); len(states) > 0 {
-		found, err := r.c.States(ctx, states)
+		found, err := c.States(ctx, states)
 		if err != nil {
 			return nil, err
 		}
 		maps.Copy(stateIDs, found)
 	}
-	r.im.Cache.use(r.s, func(c *Cache) { maps.Copy(c.countries, countries); maps.Copy(c.states, stateIDs) })
-	address := func(a *shopify.Address) map[string]any {
+	cache.use(s, func(c *Cache) { maps.Copy(c.countries, countries); maps.Copy(c.states, stateIDs) })
+	return func(a *shopify.Address) map[string]any {
 		if a == nil {
 			return nil
 		}
@@ -160,34 +236,7 @@ func (r *run) newPartners(ctx context.Context, create []string, byRef map[string
 			v["state_id"] = id
 		}
 		return v
-	}
-	var out []odoo.NewPartner
-	for _, ref := range create {
-		o := byRef[ref][0].plan.Order
-		c := o.Customer
-		name := strings.TrimSpace(c.DisplayName)
-		if name == "" {
-			name = strings.TrimSpace(c.FirstName + " " + c.LastName)
-		}
-		if name == "" {
-			name = c.Email
-		}
-		vals := map[string]any{"name": name, "ref": ref}
-		for field, value := range map[string]string{"email": c.Email, "phone": c.Phone} {
-			if value != "" {
-				vals[field] = value
-			}
-		}
-		if main := address(o.BillingAddress); main != nil {
-			for _, f := range []string{"street", "street2", "city", "zip", "country_id", "state_id"} {
-				if v, ok := main[f]; ok {
-					vals[f] = v
-				}
-			}
-		}
-		out = append(out, odoo.NewPartner{Vals: vals, Invoice: address(o.BillingAddress), Delivery: address(o.ShippingAddress)})
-	}
-	return out, nil
+	}, nil
 }
 
 // unknown are the keys not in known, once each.

@@ -118,3 +118,18 @@ func (a *Adapter) CancelContext() map[string]any {
 func (a *Adapter) DeliveredMoveVals(qty float64) map[string]any {
 	return map[string]any{"quantity": qty, "picked": true}
 }
+
+// ProductTypeVals are the vals of a product of kind Goods (tracked in
+// stock), Consumable or Service on this version.
+func (a *Adapter) ProductTypeVals(kind string) map[string]any {
+	switch kind {
+	case "Service":
+		return map[string]any{"type": "service"}
+	case "Consumable":
+		if a.isStorableField {
+			return map[string]any{"type": "consu", "is_storable": false}
+		}
+		return map[string]any{"type": "consu"}
+	}
+	return a.StorableProductVals()
+}

@@ -104,6 +104,8 @@ type NewPartner struct {
 	Vals     map[string]any
 	Invoice  map[string]any
 	Delivery map[string]any
+	// More are further delivery addresses.
+	More []map[string]any
 }
 
 // PartnerIDs are the ids of a created customer and its addresses; an
@@ -120,9 +122,12 @@ func (c *Client) CreateContacts(ctx context.Context, ps []NewPartner) ([]int64, 
 			v[k] = x
 		}
 		var children []any
-		for i, a := range []map[string]any{p.Invoice, p.Delivery} {
+		for i, a := range append([]map[string]any{p.Invoice, p.Delivery}, p.More...) {
 			if a != nil {
-				child := map[string]any{"type": [2]string{"invoice", "delivery"}[i]}
+				child := map[string]any{"type": "delivery"}
+				if i == 0 {
+					child["type"] = "invoice"
+				}
 				for k, x := range a {
 					child[k] = x
 				}

@@ -179,11 +179,15 @@ func Summarize(lines []v1.QueueLine) Summary {
 
 // AttentionMessage says which lines need a person, in a bounded message.
 func AttentionMessage(lines []v1.QueueLine) string {
+	return attentionMessage("orders", lines)
+}
+
+func attentionMessage(what string, lines []v1.QueueLine) string {
 	parts := make([]string, 0, min(len(lines), 5))
 	for _, l := range lines[:min(len(lines), 5)] {
 		parts = append(parts, cmp.Or(l.Name, l.ID)+": "+Truncate(l.Message, 120))
 	}
-	msg := fmt.Sprintf("%d orders failed and are not retried: %s", len(lines), strings.Join(parts, "; "))
+	msg := fmt.Sprintf("%d %s failed and are not retried: %s", len(lines), what, strings.Join(parts, "; "))
 	if len(lines) > 5 {
 		msg += "; ..."
 	}

@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"hash/fnv"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -211,11 +210,9 @@ func Next(last *metav1.Time, interval time.Duration, uid string) time.Time {
 // Children splits the orders of a window queue: the queue keeps the first
 // size orders, the rest go into queues named <name>-2, <name>-3, ...
 func Children(name string, typ v1.QueueType, ids []string, size int) (own []string, children []Queue) {
-	if len(ids) <= size {
-		return ids, nil
+	own, children = SplitIDs(name, ids, size)
+	for i := range children {
+		children[i].Type = typ
 	}
-	for i, chunk := range slices.Collect(slices.Chunk(ids[size:], size)) {
-		children = append(children, Queue{Name: name + "-" + strconv.Itoa(i+2), Type: typ, OrderIDs: chunk})
-	}
-	return ids[:size], children
+	return own, children
 }

@@ -55,6 +55,9 @@ func init() {
 	onCreate = map[string]func(t *tx, r Record, vals map[string]any) error{
 		"product.template": func(t *tx, r Record, vals map[string]any) error {
 			syncDetailedType(t, r, vals)
+			if _, given := vals["attribute_line_ids"]; given {
+				return syncVariants(t, r)
+			}
 			if _, given := vals["product_variant_ids"]; !given {
 				_, err := t.create(t.model("product.product"), map[string]any{"product_tmpl_id": r["id"]})
 				return err
@@ -139,6 +142,20 @@ func init() {
 }
 
 var onWrite map[string]func(t *tx, r Record, vals map[string]any) error
+
+// afterWrite hooks run once the values are written.
+var afterWrite map[string]func(t *tx, r Record, vals map[string]any) error
+
+func init() {
+	afterWrite = map[string]func(t *tx, r Record, vals map[string]any) error{
+		"product.template": func(t *tx, r Record, vals map[string]any) error {
+			if _, given := vals["attribute_line_ids"]; given {
+				return syncVariants(t, r)
+			}
+			return nil
+		},
+	}
+}
 
 func init() {
 	onWrite = map[string]func(t *tx, r Record, vals map[string]any) error{

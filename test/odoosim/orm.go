@@ -458,6 +458,11 @@ func (t *tx) write(m *model, ids []int64, vals map[string]any) error {
 		if err := t.assign(m, r, own); err != nil {
 			return err
 		}
+		if hook := afterWrite[m.name]; hook != nil {
+			if err := hook(t, r, own); err != nil {
+				return err
+			}
+		}
 		r["write_date"] = t.now()
 		if err := t.constrain(m, r); err != nil {
 			return err

@@ -38,7 +38,8 @@ var schemaSrc = map[string]string{
 		street char | street2 char | city char | zip char | country_id m2o res.country | state_id m2o res.country.state |
 		ref char | vat char | comment html | lang char | active boolean | is_company boolean |
 		type sel=contact,invoice,delivery,other | parent_id m2o res.partner | child_ids o2m res.partner parent_id |
-		commercial_partner_id m2o res.partner ~ | company_id m2o res.company | customer_rank integer`,
+		commercial_partner_id m2o res.partner ~ | company_id m2o res.company | customer_rank integer |
+		category_id m2m res.partner.category`,
 	"res.country":       "name char ! | code char | currency_id m2o res.currency | state_ids o2m res.country.state country_id | phone_code integer",
 	"res.country.state": "name char ! | code char ! | country_id m2o res.country !",
 	"uom.uom":           "name char ! | rounding float",
@@ -74,6 +75,7 @@ var schemaSrc = map[string]string{
 	"account.payment.method.line": "name char ! | journal_id m2o account.journal ! | payment_type sel=inbound,outbound",
 	"account.payment.term":        "name char ! | active boolean",
 	"crm.team":                    "name char ! | active boolean",
+	"res.partner.category":        "name char ! | parent_id m2o res.partner.category | active boolean",
 	"stock.warehouse":             "name char ! | code char ! | lot_stock_id m2o stock.location | company_id m2o res.company",
 	"stock.location": `name char ! | complete_name char ~ | location_id m2o stock.location | usage sel=supplier,view,internal,customer,inventory,production,transit |
 		warehouse_id m2o stock.warehouse | active boolean`,

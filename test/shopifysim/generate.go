@@ -97,6 +97,7 @@ func (st *Store) generate(n int) {
 			"address": Obj{"countryCode": "FR", "city": l.city},
 		}))
 	}
+	st.addImportData()
 	if st.sim.opts.EmptyCatalog {
 		return
 	}

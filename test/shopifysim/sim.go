@@ -27,8 +27,13 @@ type Options struct {
 	Orders int    // orders generated at start
 	// EmptyCatalog starts without products, customers or orders.
 	EmptyCatalog bool
-	RestoreRate  float64 // bucket points per second, default 100
-	MaxCost      float64 // bucket size, default 2000
+	// Products and Customers are more products (of catalog.Large, with an
+	// image each) and customers (with addresses, tags and marketing
+	// consent) generated at start, beside the catalogue.
+	Products, Customers int
+
+	RestoreRate float64 // bucket points per second, default 100
+	MaxCost     float64 // bucket size, default 2000
 	// AccessToken is accepted as is. ClientID and ClientSecret enable the
 	// client-credentials grant; issued tokens live TokenTTL (default 24h).
 	AccessToken  string
@@ -180,6 +185,7 @@ func (s *Sim) routes() http.Handler {
 	mux.HandleFunc("POST /admin/api/{version}/graphql.json", s.serveGraphQL)
 	mux.HandleFunc("GET /bulk/{file}", s.store.serveBulk)
 	mux.HandleFunc("POST /staged/{token}", s.store.serveUpload)
+	mux.HandleFunc("GET /images/{file}", serveImage)
 	return mux
 }
 

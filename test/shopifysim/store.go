@@ -268,7 +268,8 @@ func init() {
 	}
 	plain := func(o Obj, f string) any { return o[f] }
 	resolvers["QueryRoot.productVariants"] = list(func(s *Store) []Obj { return s.variants }, plain)
-	resolvers["QueryRoot.products"] = list(func(s *Store) []Obj { return s.products }, plain)
+	resolvers["QueryRoot.products"] = list(func(s *Store) []Obj { return s.products }, recordTerm)
+	resolvers["QueryRoot.customers"] = list(func(s *Store) []Obj { return s.customers }, recordTerm)
 	resolvers["QueryRoot.locations"] = list(func(s *Store) []Obj { return s.locations }, plain)
 	resolvers["QueryRoot.webhookSubscriptions"] = list(func(s *Store) []Obj { return s.subs }, plain)
 	resolvers["InventoryItem.inventoryLevel"] = func(e *exec, item Obj, a map[string]any) (any, error) {

@@ -1,0 +1,110 @@
+package catalogimport
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/odoo"
+	"github.com/shopify-odoo/connector/internal/shopify"
+)
+
+// Importer imports the products or customers of one instance.
+type Importer struct {
+	Shopify *shopify.Client
+	Odoo    *odoo.Client
+	// Cache is the instance's order import cache: customers are created
+	// under its lock, so that an order import and a customer import do not
+	// both create the same contact. Optional.
+	Cache *importer.Cache
+	// Settings: the shop, and spec.orders.customers for customers.
+	Settings importer.Settings
+	// ProductSettings is spec.products.import.
+	ProductSettings v1.ProductsImport
+	// Images downloads product images; nil uses a client with imageTimeout.
+	Images *http.Client
+}
+
+// External id modules of the imported records, with names <shop>_<id>.
+const (
+	customerModule = "shopify_customer"
+	productModule  = "shopify_product"
+	imageModule    = "shopify_image"
+)
+
+// externalName is a record's external id name: the shop's handle and the
+// Shopify id.
+func (im *Importer) externalName(id string) string {
+	return strings.TrimSuffix(im.Settings.Shop, ".myshopify.com") + "_" + id
+}
+
+func gids(typ string, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = "gid://shopify/" + typ + "/" + id
+	}
+	return out
+}
+
+// results makes a result per id, skipped for the ids Shopify no longer has.
+func results(ids []string, found map[string]bool) map[string]*Result {
+	out := map[string]*Result{}
+	for _, id := range ids {
+		out[id] = &Result{ID: id, State: v1.LineSkipped, Message: "not in Shopify any more"}
+		if found[id] {
+			out[id].State, out[id].Message = v1.LineDone, ""
+		}
+	}
+	return out
+}
+
+func ordered(ids []string, byID map[string]*Result) []Result {
+	out := make([]Result, len(ids))
+	for i, id := range ids {
+		out[i] = *byID[id]
+	}
+	return out
+}
+
+// failAll fails every done result with err: a batch call failed, and
+// whether it may pass on its own decides the retry.
+func failAll(byID map[string]*Result, err error) {
+	for _, r := range byID {
+		if r.State == v1.LineDone {
+			r.State, r.Message, r.Retry = v1.LineFailed, err.Error(), odoo.IsRetryable(err) || shopify.IsRetryable(err)
+		}
+	}
+}
+
+// writeGrouped writes vals to records, one call per distinct vals.
+func writeGrouped(ctx context.Context, c *odoo.Client, model string, vals map[int64]map[string]any) error {
+	groups := map[string][]int64{}
+	first := map[string]map[string]any{}
+	for id, v := range vals {
+		k := fmt.Sprint(v)
+		groups[k] = append(groups[k], id)
+		first[k] = v
+	}
+	for _, k := range slices.Sorted(maps.Keys(groups)) {
+		ids := groups[k]
+		slices.Sort(ids)
+		if err := c.Write(ctx, model, ids, first[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// linkIDs returns ids as x2many link commands.
+func linkIDs(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = []any{4, id}
+	}
+	return out
+}
