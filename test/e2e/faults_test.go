@@ -43,17 +43,17 @@ func TestFaultsLoseAndDoubleNothing(t *testing.T) {
 			return func(*testing.T) {}
 		}},
 		{"Shopify THROTTLED bursts", func(s *shopifysim.Sim, _ *odoosim.Sim) func(*testing.T) {
-			// Another app empties the bucket for half of every second.
+			// Every second another app spends what the bucket restores in
+			// half a second, more than it holds.
+			s.SetBucket(-5e4)
 			done := make(chan struct{})
 			go func() {
-				for start := time.Now(); ; {
+				for {
 					select {
 					case <-done:
 						return
-					case <-time.After(5 * time.Millisecond):
-						if time.Since(start)%time.Second < time.Second/2 {
-							s.SetBucket(0)
-						}
+					case <-time.After(time.Second):
+						s.SetBucket(-5e4)
 					}
 				}
 			}()

@@ -50,13 +50,13 @@ func orderSpec(after metav1.Time) v1.OrdersSpec {
 	return o
 }
 
-func sims(t *testing.T, latency time.Duration) (*shopifysim.Sim, *odoosim.Sim) {
+func sims(t testing.TB, latency time.Duration) (*shopifysim.Sim, *odoosim.Sim) {
 	t.Helper()
 	return simsOf(t, orders, latency)
 }
 
 // simsOf starts a store of n orders and an Odoo 17 whose replies take latency.
-func simsOf(t *testing.T, n int, latency time.Duration) (*shopifysim.Sim, *odoosim.Sim) {
+func simsOf(t testing.TB, n int, latency time.Duration) (*shopifysim.Sim, *odoosim.Sim) {
 	t.Helper()
 	shop, err := shopifysim.Start(shopifysim.Options{Shop: "e2e.myshopify.com", Orders: n, Seed: 5, AccessToken: shopToken,
 		RestoreRate: 1e5, MaxCost: 1e5})
@@ -116,7 +116,7 @@ func clean(t *testing.T) string {
 }
 
 // newManager builds a manager running the connector's controllers.
-func newManager(t *testing.T, cp *controlplane.ControlPlane, edit ...func(*ctrl.Options)) ctrl.Manager {
+func newManager(t testing.TB, cp *controlplane.ControlPlane, edit ...func(*ctrl.Options)) ctrl.Manager {
 	t.Helper()
 	opts := ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"},
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)}}
@@ -134,7 +134,7 @@ func newManager(t *testing.T, cp *controlplane.ControlPlane, edit ...func(*ctrl.
 }
 
 // run starts a manager until the returned stop.
-func run(t *testing.T, mgr ctrl.Manager) (stop func()) {
+func run(t testing.TB, mgr ctrl.Manager) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
@@ -153,7 +153,7 @@ func startManager(t *testing.T, cp *controlplane.ControlPlane) (stop func()) {
 }
 
 // deploy creates a namespace with the Secrets and an instance of spec s.
-func deploy(t *testing.T, cp *controlplane.ControlPlane, ns string, s v1.ShopifyInstanceSpec) {
+func deploy(t testing.TB, cp *controlplane.ControlPlane, ns string, s v1.ShopifyInstanceSpec) {
 	t.Helper()
 	objs := []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: ns}, StringData: map[string]string{"accessToken": shopToken}},
@@ -229,7 +229,7 @@ func wait(t *testing.T, what string, ok func() bool) {
 	waitFor(t, 2*time.Minute, what, ok)
 }
 
-func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+func waitFor(t testing.TB, d time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !ok() {

@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/test/controlplane"
+)
+
+// BenchmarkManagerMemory starts a manager over 1,000 and 10,000 finished
+// queues of 50 orders each, as a shop that has run for a while has, and
+// reports the heap the manager holds once it has seen them all, and how
+// long a reconcile takes.
+func BenchmarkManagerMemory(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(strconv.Itoa(n)+"-queues", func(b *testing.B) { benchMemory(b, n) })
+	}
+}
+
+func benchMemory(b *testing.B, n int) {
+	ctrl.SetLogger(logr.Discard())
+	cp := controlplane.ForTest(b)
+	shop, o := simsOf(b, 0, 0)
+	deploy(b, cp, "mem", spec(shop.URL(), o.URL()))
+	createQueues(b, cp, "mem", n)
+	b.ResetTimer()
+	var heap, queueLatency, instLatency float64
+	for range b.N {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapInuse
+		before := reconcileTime(b, "orderqueue")
+		stop := run(b, newManager(b, cp))
+		waitFor(b, 5*time.Minute, "every queue reconciled", func() bool { return reconcileTime(b, "orderqueue").count-before.count >= float64(n) })
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		heap = max(heap, float64(ms.HeapInuse-base))
+		q, i := reconcileTime(b, "orderqueue").since(before), reconcileTime(b, "shopifyinstance")
+		queueLatency, instLatency = q, i.since(histogram{})
+		stop()
+	}
+	b.ReportMetric(heap/(1<<20), "manager-heap-MB")
+	b.ReportMetric(queueLatency*1000, "queue-reconcile-ms")
+	b.ReportMetric(instLatency*1000, "instance-reconcile-ms")
+}
+
+// createQueues creates n finished queues of 50 imported orders.
+func createQueues(b *testing.B, cp *controlplane.ControlPlane, ns string, n int) {
+	ctx := context.Background()
+	now := metav1.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += 8 {
+				q := &v1.OrderQueue{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("shop-done-%05d", i), Namespace: ns},
+					Spec: v1.OrderQueueSpec{InstanceRef: v1.InstanceReference{Name: "shop"}, Type: v1.QueueUnshipped, Source: v1.SourceScheduled}}
+				for j := range 50 {
+					q.Spec.OrderIDs = append(q.Spec.OrderIDs, strconv.Itoa(1e6+i*50+j))
+				}
+				if err := cp.Client.Create(ctx, q); err != nil {
+					errs <- err
+					return
+				}
+				q.Status = v1.OrderQueueStatus{Phase: v1.PhaseCompleted, Counts: v1.QueueCounts{Total: 50, Done: 50, SalesOrders: 50}, LastAttemptTime: &now}
+				for j, id := range q.Spec.OrderIDs {
+					q.Status.Lines = append(q.Status.Lines, v1.QueueLine{ID: id, Name: fmt.Sprintf("#%d", 1001+j), State: v1.LineDone,
+						SaleOrderID: int64(i*50 + j + 1), SaleOrder: fmt.Sprintf("SHOP-#%d", 1001+j), Outcome: v1.OutcomePaid, Attempts: 1})
+				}
+				if err := cp.Client.Status().Update(ctx, q); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+}
+
+type histogram struct{ count, sum float64 }
+
+// since is the mean of the observations after h0.
+func (h histogram) since(h0 histogram) float64 { return (h.sum - h0.sum) / max(1, h.count-h0.count) }
+
+// reconcileTime reads controller-runtime's reconcile time histogram of a controller.
+func reconcileTime(b testing.TB, controller string) histogram {
+	families, err := metrics.Registry.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var h histogram
+	for _, f := range families {
+		if f.GetName() != "controller_runtime_reconcile_time_seconds" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "controller" && l.GetValue() == controller {
+					h.count += float64(m.GetHistogram().GetSampleCount())
+					h.sum += m.GetHistogram().GetSampleSum()
+				}
+			}
+		}
+	}
+	return h
+}
