@@ -25,6 +25,7 @@ type refs struct {
 	guest        int64
 	rounding     int64
 	adjustment   int64 // the refund adjustment product
+	currency     string // of the sale orders: the pricelist's, else the company's
 }
 
 func (r *run) loadRefs(ctx context.Context) error {
@@ -94,6 +95,9 @@ func (r *run) loadRefs(ctx context.Context) error {
 	if r.refs.adjustment, err = one("product.product", "default_code", r.s.Orders.RefundAdjustmentProduct, "refund adjustment product"); err != nil {
 		return err
 	}
+	if r.refs.currency, err = r.currency(ctx, r.refs.pricelist); err != nil {
+		return err
+	}
 	if r.refs.journals, err = names("account.journal", journals); err != nil {
 		return err
 	}
@@ -112,6 +116,39 @@ func (r *run) loadRefs(ctx context.Context) error {
 		return nil // nothing kept: looked up again next time
 	}
 	r.im.Cache.use(r.s, func(c *Cache) { c.refs, c.at = r.refs, time.Now() })
+	return nil
+}
+
+// currency is the one Odoo gives the sale orders: the pricelist's, else
+// the company's of the connector's user.
+func (r *run) currency(ctx context.Context, pricelist int64) (string, error) {
+	var rows []struct {
+		Company  odoo.Many2One `json:"company_id"`
+		Currency odoo.Many2One `json:"currency_id"`
+	}
+	model, id, field := "res.users", r.c.UID(), "company_id"
+	if pricelist != 0 {
+		model, id, field = "product.pricelist", pricelist, "currency_id"
+	}
+	if err := r.c.Read(ctx, model, []int64{id}, []string{field}, &rows); err != nil || len(rows) == 0 {
+		return "", err
+	}
+	if field == "company_id" {
+		if err := r.c.Read(ctx, "res.company", []int64{rows[0].Company.ID}, []string{"currency_id"}, &rows); err != nil || len(rows) == 0 {
+			return "", err
+		}
+	}
+	return rows[0].Currency.Name, nil
+}
+
+// checkCurrency fails the orders Shopify charged in another currency than
+// Odoo's sale orders would carry: their amounts would be taken as Odoo's.
+func (r *run) checkCurrency(context.Context) error {
+	for _, it := range r.live() {
+		if c := it.plan.Currency; c != "" && r.refs.currency != "" && c != r.refs.currency {
+			it.fail(false, fmt.Sprintf("the order is in %s and Odoo's sale orders are in %s: set odoo.pricelist to a %s pricelist", c, r.refs.currency, c))
+		}
+	}
 	return nil
 }
 

@@ -157,6 +157,7 @@ func (r *run) execute(ctx context.Context) error {
 		r.findExisting,
 		r.cancel,
 		r.loadRefs,
+		r.checkCurrency,
 		r.create,
 		r.checkTotals,
 		r.confirm,

@@ -175,6 +175,8 @@ func (p *Plan) addLines(s v1.OrdersSpec, o *shopify.Order) error {
 	}
 	for _, li := range o.LineItems.Nodes {
 		switch {
+		case li.OriginalUnitPrice.Shop.CurrencyCode == "":
+			return fmt.Errorf("line %q has no price", li.Name)
 		case li.Quantity < 0 || li.OriginalUnitPrice.Shop.Amount.Sign() < 0:
 			return fmt.Errorf("line %q has a negative quantity or price (%d at %s)", li.Name, li.Quantity, li.OriginalUnitPrice.Shop.Amount)
 		case li.Quantity == 0:

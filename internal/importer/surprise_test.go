@@ -1,0 +1,61 @@
+package importer
+
+import (
+	"strings"
+	"testing"
+
+	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/test/shopifysim"
+)
+
+// Orders as no well-behaved store sends them, imported in one batch with
+// good ones: each surprising order ends with its own message, or imports
+// when it can, and the good orders are not held back.
+func TestSurprisingOrders(t *testing.T) {
+	e := newEnv(t, 18, len(shopifysim.Kinds))
+	byKind := map[string]string{}
+	for _, id := range e.ids {
+		byKind[e.kinds[id]] = id
+	}
+	firstLine := func(o shopifysim.Obj) shopifysim.Obj { return o["lineItems"].([]shopifysim.Obj)[0] }
+	cases := []struct {
+		kind, name string
+		change     func(shopifysim.Obj)
+		state      v1.LineState
+		message    string
+	}{
+		{"multi-line", "no customer", func(o shopifysim.Obj) { o["customer"] = nil }, v1.LineDone, "order created"},
+		{"taxes-included", "unicode names", func(o shopifysim.Obj) {
+			firstLine(o)["name"] = "Pull mérinos – 羊毛セーター 🧶"
+		}, v1.LineDone, "order created"},
+		{"line-discount", "a line without a price", func(o shopifysim.Obj) { firstLine(o)["originalUnitPriceSet"] = nil },
+			v1.LineFailed, "has no price"},
+		{"order-discount", "a negative quantity", func(o shopifysim.Obj) { firstLine(o)["quantity"] = -1 },
+			v1.LineFailed, "has a negative quantity or price (-1 at"},
+		{"shipping-discount", "a currency Odoo does not use", func(o shopifysim.Obj) {
+			o["totalPriceSet"].(shopifysim.Obj)["shopMoney"].(shopifysim.Obj)["currencyCode"] = "XTS"
+		}, v1.LineFailed, "the order is in XTS and Odoo's sale orders are in EUR"},
+		{"fulfilled", "untouched", func(shopifysim.Obj) {}, v1.LineDone, "order created"},
+	}
+	var ids []string
+	for _, c := range cases {
+		id := byKind[c.kind]
+		if err := e.shop.Store().UpdateOrder("gid://shopify/Order/"+id, c.change); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	res, err := e.im.Import(ctx(t), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if c := cases[i]; r.State != c.state || !strings.Contains(r.Message, c.message) {
+			t.Errorf("%s: %s %q; want %s %q", c.name, r.State, r.Message, c.state, c.message)
+		}
+	}
+	rows, err := e.odoo.SearchRead("sale.order.line", []any{[]any{"name", "ilike", "羊毛セーター"}}, "name")
+	if err != nil || len(rows) != 1 {
+		t.Errorf("the unicode line in Odoo: %v %v", rows, err)
+	}
+}
