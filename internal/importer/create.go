@@ -24,7 +24,7 @@ type refs struct {
 	team         int64
 	guest        int64
 	rounding     int64
-	adjustment   int64 // the refund adjustment product
+	adjustment   int64  // the refund adjustment product
 	currency     string // of the sale orders: the pricelist's, else the company's
 }
 
