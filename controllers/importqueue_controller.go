@@ -7,7 +7,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -144,26 +143,13 @@ func (r *ImportQueueReconciler) process(ctx context.Context, q *v1.ImportQueue, 
 	}
 	sum := schedule.SummarizeImports(st.Lines)
 	st.Counts = sum.Counts
-	attention := schedule.ImportAttentionMessage(q.Spec.Resource, sum.Attention)
+	c, pass := sum.Counts, queuePass{phase: sum.Phase}
 	if len(sum.Attention) > 0 {
-		kstatus.Set(&st.Conditions, gen, v1.ConditionNeedsAttention, metav1.ConditionTrue, ReasonLinesFailed, attention)
-	} else {
-		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionNeedsAttention)
+		pass.attention = schedule.ImportAttentionMessage(q.Spec.Resource, sum.Attention)
 	}
-	c := sum.Counts
-	switch sum.Phase {
-	case v1.PhaseCompleted:
-		msg := fmt.Sprintf("%d %s: %d imported, %d no longer in Shopify", c.Total, what, c.Done, c.Total-c.Done)
-		kstatus.Ready(&st.Conditions, gen, "Completed", msg)
-		if st.Phase != v1.PhaseCompleted {
-			r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Completed", "Import", "%s", msg)
-		}
-	case v1.PhaseProcessing:
-		kstatus.Progressing(&st.Conditions, gen, "Processing", fmt.Sprintf("%d of %d %s imported; %d failed and are retried", c.Done, c.Total, what, c.Failed))
-	default:
-		kstatus.Stalled(&st.Conditions, gen, ReasonLinesFailed, attention)
-	}
-	st.Phase = sum.Phase
+	pass.completed = fmt.Sprintf("%d %s: %d imported, %d no longer in Shopify", c.Total, what, c.Done, c.Total-c.Done)
+	pass.progress = fmt.Sprintf("%d of %d %s imported; %d failed and are retried", c.Done, c.Total, what, c.Failed)
+	setQueueStatus(r.Recorder, q, &st.Conditions, gen, &st.Phase, pass)
 	if _, next := schedule.DueImports(*st, time.Now()); !next.IsZero() {
 		return ctrl.Result{RequeueAfter: time.Until(next)}
 	}

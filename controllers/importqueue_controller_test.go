@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -108,4 +109,48 @@ func (f *fixture) odooCounts() odooCounts {
 		f.t.Errorf("%d customer external ids, %d contacts", n, c.contacts)
 	}
 	return c
+}
+
+func TestScheduledImportsQueueAllThenWhatChanged(t *testing.T) {
+	f := newFixtureWith(t, 19, shopifysim.Options{EmptyCatalog: true, Products: 3})
+	f.secrets(goodShopify(), goodOdoo())
+	f.instance(func(s *v1.ShopifyInstanceSpec) {
+		noSchedule(s)
+		s.Orders.QueueSize = 2
+		s.Products.Import = v1.ProductsImport{Enabled: true, FieldOwnership: v1.FieldOwnership{Title: v1.OwnerShopify}}
+	})
+	f.ready()
+	done := f.importsDone(2) // shop-products-all and shop-products-all-2
+	if done[0].Name != "shop-products-all" || done[0].Spec.Source != v1.SourceScheduled || done[0].Status.Counts.Total != 2 {
+		t.Errorf("%s: %+v %+v", done[0].Name, done[0].Spec, done[0].Status.Counts)
+	}
+	si := f.runNowAfter(func() {
+		id := f.shop.Store().ProductIDs()[1]
+		if err := f.shop.Store().UpdateProduct(id, func(p shopifysim.Obj) { p["title"] = "Renamed" }); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if si.Status.Imports == nil || si.Status.Imports.Products == nil {
+		t.Fatalf("no import time in the status: %+v", si.Status.Imports)
+	}
+	for _, q := range f.importsDone(3) {
+		if q.Spec.Window == nil {
+			continue
+		}
+		if len(q.Status.Lines) != 1 || q.Status.Lines[0].Message != "updated: title" {
+			t.Errorf("%s: %+v", q.Name, q.Status.Lines)
+		}
+	}
+	// A queue of more ids than the queue size stalls.
+	f.create(&v1.ImportQueue{ObjectMeta: metav1.ObjectMeta{Name: "too-many"}, Spec: v1.ImportQueueSpec{
+		InstanceRef: v1.InstanceReference{Name: "shop"}, Resource: v1.ImportCustomers, IDs: []string{"1", "2", "3"}}})
+	var q v1.ImportQueue
+	f.condition(&q, "too-many", v1.ConditionStalled, metav1.ConditionTrue, ReasonTooManyRecords)
+	f.noSecrets()
+}
+
+// runNowAfter runs change, then has the instance run now.
+func (f *fixture) runNowAfter(change func()) *v1.ShopifyInstance {
+	change()
+	return f.runNow(time.Now().Format(time.RFC3339Nano))
 }

@@ -141,25 +141,13 @@ func (r *OrderQueueReconciler) process(ctx context.Context, q *v1.OrderQueue, in
 	}
 	sum := schedule.Summarize(st.Lines)
 	st.Counts = sum.Counts
+	c, pass := sum.Counts, queuePass{phase: sum.Phase}
 	if len(sum.Attention) > 0 {
-		kstatus.Set(&st.Conditions, gen, v1.ConditionNeedsAttention, metav1.ConditionTrue, ReasonLinesFailed, schedule.AttentionMessage(sum.Attention))
-	} else {
-		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionNeedsAttention)
+		pass.attention = schedule.AttentionMessage(sum.Attention)
 	}
-	c := sum.Counts
-	switch sum.Phase {
-	case v1.PhaseCompleted:
-		msg := fmt.Sprintf("%d orders: %d imported, %d cancelled, %d skipped", c.Total, c.Done, c.Cancelled, c.Skipped)
-		kstatus.Ready(&st.Conditions, gen, "Completed", msg)
-		if st.Phase != v1.PhaseCompleted {
-			r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Completed", "Import", "%s", msg)
-		}
-	case v1.PhaseProcessing:
-		kstatus.Progressing(&st.Conditions, gen, "Processing", fmt.Sprintf("%d of %d orders imported; %d failed and are retried", c.Done, c.Total, c.Failed))
-	default:
-		kstatus.Stalled(&st.Conditions, gen, ReasonLinesFailed, schedule.AttentionMessage(sum.Attention))
-	}
-	st.Phase = sum.Phase
+	pass.completed = fmt.Sprintf("%d orders: %d imported, %d cancelled, %d skipped", c.Total, c.Done, c.Cancelled, c.Skipped)
+	pass.progress = fmt.Sprintf("%d of %d orders imported; %d failed and are retried", c.Done, c.Total, c.Failed)
+	setQueueStatus(r.Recorder, q, &st.Conditions, gen, &st.Phase, pass)
 	if _, next := schedule.Due(*st, time.Now()); !next.IsZero() {
 		return ctrl.Result{RequeueAfter: time.Until(next)}
 	}

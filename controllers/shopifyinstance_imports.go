@@ -79,7 +79,10 @@ func (r *ShopifyInstanceReconciler) queueImport(ctx context.Context, inst *v1.Sh
 		spec.All = true
 		name += "all"
 	} else {
-		spec.Window = &v1.TimeWindow{From: metav1.NewTime(mark.Add(-schedule.Overlap)), To: metav1.Now()}
+		// Shopify's update times are whole seconds: the window ends after
+		// the current one, so that what changed just now is in it.
+		to := time.Now().Truncate(time.Second).Add(time.Second)
+		spec.Window = &v1.TimeWindow{From: metav1.NewTime(mark.Add(-schedule.Overlap)), To: metav1.NewTime(to)}
 		name += strconv.FormatInt(mark.Unix(), 10)
 	}
 	q, err := createImportQueue(ctx, r.Client, inst, name, spec)

@@ -205,6 +205,8 @@ func conditions(obj client.Object) []metav1.Condition {
 		return o.Status.Conditions
 	case *v1.ProductExport:
 		return o.Status.Conditions
+	case *v1.ImportQueue:
+		return o.Status.Conditions
 	}
 	panic("no conditions")
 }
