@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/shopify-odoo/connector/test/controlplane"
@@ -77,6 +78,30 @@ func TestFaultsLoseAndDoubleNothing(t *testing.T) {
 			sameAsClean(t, o, want, queues)
 		})
 	}
+}
+
+// The API server is out of reach for a few seconds while the manager
+// imports; the manager carries on when it is back.
+func TestAPIServerAwayWhileImporting(t *testing.T) {
+	ctrl.SetLogger(logr.Discard())
+	want := clean(t)
+	cp := controlplane.ForTest(t)
+	shop, o := sims(t, 5*time.Millisecond)
+	deploy(t, cp, "away", spec(shop.URL(), o.URL()))
+	p := newProxy(t, cp.Config.Host)
+	behind := *cp
+	behind.Config = rest.CopyConfig(cp.Config)
+	behind.Config.Host = p.url
+	stop := run(t, newManager(t, &behind))
+	defer stop()
+	target := o.Calls("sale.order", "create") + 1
+	wait(t, "sale orders created", func() bool { return o.Calls("sale.order", "create") >= target })
+	if cut := p.down(); cut == 0 {
+		t.Fatal("the manager had no connection to cut")
+	}
+	time.Sleep(3 * time.Second)
+	p.up()
+	sameAsClean(t, o, want, finished(t, cp, "away", orders, 3*time.Minute))
 }
 
 // Two replicas elect a leader; the leader dies while importing and the other
