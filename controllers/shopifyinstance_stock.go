@@ -34,14 +34,7 @@ func (r *ShopifyInstanceReconciler) exportStock(ctx context.Context, inst *v1.Sh
 	if st.Stock == nil {
 		st.Stock = &v1.StockStatus{}
 	}
-	wait, last := interval, st.Stock.LastAttemptTime
-	switch c := meta.FindStatusCondition(st.Conditions, v1.ConditionStockExported); {
-	case c != nil && c.ObservedGeneration != gen:
-		last = nil // the spec changed: export now
-	case c != nil && c.Status == metav1.ConditionFalse:
-		wait = stockRetry
-	}
-	if next := schedule.Next(last, wait, string(inst.UID)); !requested && time.Now().Before(next) {
+	if next, due := stepDue(inst, v1.ConditionStockExported, st.Stock.LastAttemptTime, interval, stockRetry, requested); !due {
 		return next
 	}
 	now := metav1.Now()
