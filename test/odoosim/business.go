@@ -228,6 +228,24 @@ func uomField(v int) string {
 }
 
 // constrain checks the SQL and Python constraints of a record.
+// barcodeHolders are the products that may hold barcode bc, now or since
+// this transaction began, with id among them: an index made on first use in
+// a transaction, so that a call writing many variants reads the products once.
+func (t *tx) barcodeHolders(m *model, bc string, id int64) []int64 {
+	if t.barcodes == nil {
+		t.barcodes = map[string][]int64{}
+		for oid, o := range m.records {
+			if b := asString(o["barcode"]); b != "" {
+				t.barcodes[b] = append(t.barcodes[b], oid)
+			}
+		}
+	}
+	if !slices.Contains(t.barcodes[bc], id) {
+		t.barcodes[bc] = append(t.barcodes[bc], id)
+	}
+	return t.barcodes[bc]
+}
+
 func (t *tx) constrain(m *model, r Record) error {
 	switch m.name {
 	case "product.product":
@@ -237,8 +255,8 @@ func (t *tx) constrain(m *model, r Record) error {
 		}
 		same := func(o Record) bool { return o["barcode"] == bc && o["active"] != false }
 		n := 0
-		for _, o := range m.records {
-			if same(o) {
+		for _, id := range t.barcodeHolders(m, bc, asInt(r["id"])) {
+			if o := m.records[id]; o != nil && same(o) {
 				n++
 			}
 		}

@@ -26,6 +26,8 @@ type tx struct {
 	db    *database
 	saved map[*model]map[int64]Record // nil Record: created in this tx
 	ctx   map[string]any
+	// barcodes indexes product.product by barcode; see barcodeHolders.
+	barcodes map[string][]int64
 }
 
 func (db *database) begin(ctx map[string]any) *tx {
