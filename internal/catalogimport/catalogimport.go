@@ -51,13 +51,17 @@ func gids(typ string, ids []string) []string {
 	return out
 }
 
-// results makes a result per id, skipped for the ids Shopify no longer has.
-func results(ids []string, found map[string]bool) map[string]*Result {
+// results makes a result per id, named after the record Shopify returned
+// (key gives its id and name), and skipped when Shopify returned none.
+func results[T any](ids []string, recs []T, key func(T) (id, name string)) map[string]*Result {
 	out := map[string]*Result{}
 	for _, id := range ids {
 		out[id] = &Result{ID: id, State: v1.LineSkipped, Message: "not in Shopify any more"}
-		if found[id] {
-			out[id].State, out[id].Message = v1.LineDone, ""
+	}
+	for _, rec := range recs {
+		id, name := key(rec)
+		if r := out[id]; r != nil {
+			r.Name, r.State, r.Message = name, v1.LineDone, ""
 		}
 	}
 	return out

@@ -142,6 +142,24 @@ func TestProductsImportIntoEmptyOdooOnceForEachVersion(t *testing.T) {
 			if n := e.count("product.template", nil); n != 6 {
 				t.Errorf("%d templates after re-import", n)
 			}
+			// A new image is imported only where Shopify owns images.
+			first := e.shopSim.Store().ProductIDs()[0]
+			if err := e.shopSim.Store().UpdateProduct(first, func(p shopifysim.Obj) {
+				p["media"].([]shopifysim.Obj)[0]["image"].(shopifysim.Obj)["url"] = "/images/new.png"
+			}); err != nil {
+				t.Fatal(err)
+			}
+			one := []string{strings.TrimPrefix(first, "gid://shopify/Product/")}
+			if msgs := e.run(e.im.Products, one); msgs[0] != "unchanged" {
+				t.Errorf("Odoo owns the images: %q", msgs)
+			}
+			e.im.ProductSettings.FieldOwnership.Images = v1.OwnerShopify
+			if msgs := e.run(e.im.Products, one); msgs[0] != "updated: image" {
+				t.Errorf("Shopify owns the images: %q", msgs)
+			}
+			if msgs := e.run(e.im.Products, one); msgs[0] != "unchanged" {
+				t.Errorf("the same image again: %q", msgs)
+			}
 		})
 	}
 }

@@ -31,14 +31,7 @@ func (im *Importer) Customers(ctx context.Context, ids []string) ([]Result, erro
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	for _, c := range cs {
-		seen[c.LegacyResourceID] = true
-	}
-	byID := results(ids, seen)
-	for _, c := range cs {
-		byID[c.LegacyResourceID].Name = c.DisplayName
-	}
+	byID := results(ids, cs, func(c shopify.ImportCustomer) (string, string) { return c.LegacyResourceID, c.DisplayName })
 	defer im.Cache.LockContacts()()
 	if err := im.customers(ctx, cs, byID); err != nil {
 		failAll(byID, err)

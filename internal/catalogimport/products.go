@@ -85,15 +85,10 @@ func (im *Importer) Products(ctx context.Context, ids []string) ([]Result, error
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	for _, p := range ps {
-		seen[p.LegacyResourceID] = true
-	}
-	byID := results(ids, seen)
+	byID := results(ids, ps, func(p shopify.ImportProduct) (string, string) { return p.LegacyResourceID, p.Title })
 	var items []*item
 	for _, p := range ps {
 		r := byID[p.LegacyResourceID]
-		r.Name = p.Title
 		if p.Variants.PageInfo.HasNextPage {
 			r.State, r.Message = v1.LineFailed, "the product has more than 100 variants, more than the import reads"
 			continue
@@ -566,8 +561,8 @@ func (im *Importer) syncVariants(ctx context.Context, items []*item, values map[
 	for _, it := range items {
 		pairs := it.match(byTmpl[it.tmpl], ptavs, values)
 		var cmds []any
-		for i, ov := range pairs {
-			sv := it.p.Variants.Nodes[i]
+		for _, i := range slices.Sorted(maps.Keys(pairs)) {
+			sv, ov := it.p.Variants.Nodes[i], pairs[i]
 			set := map[string]any{}
 			if sv.SKU != "" && string(ov.Code) != sv.SKU {
 				set["default_code"] = sv.SKU
@@ -580,8 +575,12 @@ func (im *Importer) syncVariants(ctx context.Context, items []*item, values map[
 			}
 		}
 		if it.isNew {
+			matched := map[int64]bool{}
+			for _, ov := range pairs {
+				matched[ov.ID] = true
+			}
 			for _, ov := range byTmpl[it.tmpl] {
-				if !slices.ContainsFunc(slices.Collect(maps.Values(pairs)), func(v variant) bool { return v.ID == ov.ID }) {
+				if !matched[ov.ID] {
 					cmds = append(cmds, []any{1, ov.ID, map[string]any{"active": false}})
 				}
 			}
