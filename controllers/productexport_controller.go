@@ -156,9 +156,5 @@ func (r *ProductExportReconciler) exportsOf(ctx context.Context, inst client.Obj
 	if err != nil {
 		return nil
 	}
-	out := make([]reconcile.Request, len(exports))
-	for i := range exports {
-		out[i] = reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&exports[i])}
-	}
-	return out
+	return requestsFor(exports)
 }

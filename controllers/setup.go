@@ -35,7 +35,7 @@ const instanceField = "spec.instanceRef.name"
 
 // Setup registers the controllers with the manager.
 func Setup(mgr ctrl.Manager, opts Options) error {
-	for _, obj := range []client.Object{&v1.OrderQueue{}, &v1.ProductExport{}, &v1.ImportQueue{}} {
+	for _, obj := range []client.Object{&v1.OrderQueue{}, &v1.ProductExport{}, &v1.PayoutReport{}, &v1.ImportQueue{}} {
 		if err := mgr.GetFieldIndexer().IndexField(context.Background(), obj, instanceField, func(o client.Object) []string {
 			return []string{instanceName(o)}
 		}); err != nil {
@@ -54,6 +54,10 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := iq.SetupWithManager(mgr, max(opts.QueueConcurrency, 2)); err != nil {
 		return fmt.Errorf("ImportQueue controller: %w", err)
 	}
+	pr := &PayoutReportReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("payoutreport-controller")}
+	if err := pr.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("PayoutReport controller: %w", err)
+	}
 	pe := &ProductExportReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("productexport-controller")}
 	if err := pe.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("ProductExport controller: %w", err)
@@ -67,6 +71,8 @@ func instanceName(o client.Object) string {
 	case *v1.OrderQueue:
 		return o.Spec.InstanceRef.Name
 	case *v1.ProductExport:
+		return o.Spec.InstanceRef.Name
+	case *v1.PayoutReport:
 		return o.Spec.InstanceRef.Name
 	case *v1.ImportQueue:
 		return o.Spec.InstanceRef.Name
@@ -102,14 +108,21 @@ func createQueue(ctx context.Context, c client.Client, inst *v1.ShopifyInstance,
 		Spec: v1.OrderQueueSpec{InstanceRef: v1.InstanceReference{Name: inst.Name}, Type: q.Type, Source: source,
 			OrderIDs: q.OrderIDs},
 	}
+	return createOwned(ctx, c, inst, oq)
+}
+
+// createOwned creates obj in the instance's namespace, owned and labelled
+// by the instance. One that exists already was created by an earlier run
+// interrupted before it could record so.
+func createOwned(ctx context.Context, c client.Client, inst *v1.ShopifyInstance, obj client.Object) error {
 	if len(validation.IsValidLabelValue(inst.Name)) == 0 {
-		oq.Labels = map[string]string{schedule.LabelInstance: inst.Name}
+		obj.SetLabels(map[string]string{schedule.LabelInstance: inst.Name})
 	}
-	if err := controllerutil.SetControllerReference(inst, oq, c.Scheme()); err != nil {
+	if err := controllerutil.SetControllerReference(inst, obj, c.Scheme()); err != nil {
 		return err
 	}
-	if err := c.Create(ctx, oq); err != nil && !apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("creating OrderQueue %s: %w", q.Name, err)
+	if err := c.Create(ctx, obj); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating %s: %w", obj.GetName(), err)
 	}
 	return nil
 }

@@ -96,6 +96,7 @@ func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.Shop
 	}
 	next = earliest(next, r.exportStock(ctx, inst, conn, requested))
 	next = earliest(next, r.exportFulfillments(ctx, inst, conn, requested))
+	next = earliest(next, r.listPayouts(ctx, inst, conn, requested))
 	next = earliest(next, r.scheduleImports(ctx, inst, requested))
 	kstatus.Ready(&st.Conditions, gen, instance.ReasonConnected, "both ends connected; importing orders every "+interval.String())
 	return ctrl.Result{RequeueAfter: time.Until(next)}, nil

@@ -41,6 +41,10 @@ type ShopifyInstanceSpec struct {
 	// +optional
 	Webhooks WebhooksSpec `json:"webhooks,omitempty"`
 
+	// Payouts brings Shopify Payments payouts into an Odoo bank journal.
+	// +optional
+	Payouts PayoutsSpec `json:"payouts,omitempty"`
+
 	// Suspend stops scheduling and processing for this instance. Queues already
 	// created stay as they are.
 	// +optional
@@ -485,6 +489,10 @@ type ShopifyInstanceStatus struct {
 	// Webhooks are the instance's subscriptions and what its webhooks said.
 	// +optional
 	Webhooks *WebhooksStatus `json:"webhooks,omitempty"`
+
+	// Payouts is what the last look for payouts found.
+	// +optional
+	Payouts *PayoutsStatus `json:"payouts,omitempty"`
 
 	// Imports is how far the scheduled product and customer imports got.
 	// +optional
