@@ -112,3 +112,11 @@ func linkIDs(ids []int64) []any {
 	}
 	return out
 }
+
+// count says n things, in the singular for one.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -253,3 +253,23 @@ func TestCustomersLinkToContactsOfTheOrderImport(t *testing.T) {
 		t.Errorf("re-import: %q", msgs)
 	}
 }
+
+func TestProductWhoseImageCannotBeDownloadedFailsAlone(t *testing.T) {
+	e := start(t, 18, false, shopifysim.Options{EmptyCatalog: true, Products: 2})
+	first := e.shopSim.Store().ProductIDs()[0]
+	if err := e.shopSim.Store().UpdateProduct(first, func(p shopifysim.Obj) {
+		p["media"].([]shopifysim.Obj)[0]["image"].(shopifysim.Obj)["url"] = "http://127.0.0.1:1/gone.png"
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := e.im.Products(ctx(t), e.ids(e.im.Shopify.ProductRefs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].State != v1.LineFailed || !rs[0].Retry || !strings.Contains(rs[0].Message, "image") || rs[1].State != v1.LineDone {
+		t.Errorf("%+v", rs)
+	}
+	if n := e.count("product.template", nil); n != 1 {
+		t.Errorf("%d templates", n)
+	}
+}

@@ -142,7 +142,7 @@ func (im *Importer) customers(ctx context.Context, cs []shopify.ImportCustomer, 
 			c := cs[i]
 			marks = append(marks, odoo.ExternalID{Name: names[i], Model: "res.partner", ResID: ids[k]})
 			r := byID[c.LegacyResourceID]
-			r.OdooID, r.Message = ids[k], fmt.Sprintf("created with %d addresses", len(c.Addresses.Nodes))
+			r.OdooID, r.Message = ids[k], "created with "+count(len(c.Addresses.Nodes), "address", "addresses")
 		}
 	}
 	if len(marks) > 0 {
@@ -214,7 +214,7 @@ func (im *Importer) customers(ctx context.Context, cs []shopify.ImportCustomer, 
 			n++
 		}
 		if n > 0 {
-			changed = append(changed, fmt.Sprintf("%d addresses", n))
+			changed = append(changed, count(n, "address", "addresses"))
 		}
 		r := byID[c.LegacyResourceID]
 		switch {

@@ -112,7 +112,7 @@ func (im *Importer) products(ctx context.Context, items []*item) error {
 	if err != nil {
 		return err
 	}
-	if err := im.images(ctx, items); err != nil {
+	if items, err = im.images(ctx, items); err != nil {
 		return err
 	}
 	if err := im.createTemplates(ctx, items, values); err != nil {
@@ -321,8 +321,9 @@ func owns(o v1.Owner) bool { return o == v1.OwnerShopify }
 
 // images downloads the images that changed since the last import, for new
 // products and those whose images Shopify owns. A downloaded image is
-// remembered by an external id naming its URL.
-func (im *Importer) images(ctx context.Context, items []*item) error {
+// remembered by an external id naming its URL. It returns the items to go
+// on with: a product whose image cannot be downloaded fails, to be retried.
+func (im *Importer) images(ctx context.Context, items []*item) ([]*item, error) {
 	var marks []string
 	for _, it := range items {
 		if u := it.p.ImageURL(); u != "" && (it.tmpl == 0 || owns(im.ProductSettings.FieldOwnership.Images)) {
@@ -333,24 +334,27 @@ func (im *Importer) images(ctx context.Context, items []*item) error {
 		}
 	}
 	if len(marks) == 0 {
-		return nil
+		return items, nil
 	}
 	known, err := im.Odoo.ExternalIDs(ctx, imageModule, "product.template", marks)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var out []*item
 	for _, it := range items {
-		if it.mark == "" || known[it.mark] != 0 {
+		if it.mark != "" && known[it.mark] == 0 {
+			b, err := im.download(ctx, it.p.ImageURL())
+			if err != nil {
+				it.r.State, it.r.Retry, it.r.Message = v1.LineFailed, true, "downloading the image: "+err.Error()
+				continue
+			}
+			it.image = base64.StdEncoding.EncodeToString(b)
+		} else {
 			it.mark = ""
-			continue
 		}
-		b, err := im.download(ctx, it.p.ImageURL())
-		if err != nil {
-			return fmt.Errorf("downloading the image of %s: %w", it.p.Title, err)
-		}
-		it.image = base64.StdEncoding.EncodeToString(b)
+		out = append(out, it)
 	}
-	return nil
+	return out, nil
 }
 
 func (im *Importer) download(ctx context.Context, url string) ([]byte, error) {
@@ -586,7 +590,7 @@ func (im *Importer) syncVariants(ctx context.Context, items []*item, values map[
 			}
 		}
 		if len(cmds) > 0 && !it.isNew {
-			it.changed = append(it.changed, fmt.Sprintf("%d variants", len(cmds)))
+			it.changed = append(it.changed, count(len(cmds), "variant", "variants"))
 		}
 		if cmds != nil {
 			it.vals["product_variant_ids"] = cmds
@@ -611,14 +615,14 @@ func (im *Importer) syncVariants(ctx context.Context, items []*item, values map[
 		it.r.OdooID = it.tmpl
 		switch {
 		case it.isNew:
-			it.r.Message = fmt.Sprintf("created with %d variants", len(pairs))
+			it.r.Message = "created with " + count(len(pairs), "variant", "variants")
 		case len(it.changed) > 0:
 			it.r.Message = "updated: " + strings.Join(it.changed, ", ")
 		default:
 			it.r.Message = "unchanged"
 		}
 		if missing := len(it.p.Variants.Nodes) - len(pairs); missing > 0 {
-			it.r.Message += fmt.Sprintf("; %d variants not found in Odoo", missing)
+			it.r.Message += "; " + count(missing, "variant", "variants") + " not found in Odoo"
 		}
 	}
 	if err := writeGrouped(ctx, im.Odoo, "product.template.attribute.value", extras); err != nil {
