@@ -119,8 +119,8 @@ func (r *PayoutReportReconciler) record(pr *v1.PayoutReport, rep payout.Report) 
 	st.PayoutStatus, st.IssuedAt = rep.Payout.Status, &metav1.Time{Time: rep.Payout.IssuedAt}
 	st.Totals = v1.PayoutTotals{Currency: rep.Payout.Net.CurrencyCode, Net: rep.Net.StringFixed(2)}
 	if !rep.Paid() {
-		msg := fmt.Sprintf("payout %s is %s: it is imported once paid", pr.Spec.PayoutID, rep.Payout.Status)
-		kstatus.Set(&st.Conditions, gen, v1.ConditionReady, metav1.ConditionFalse, ReasonPayoutNotPaid, msg)
+		kstatus.Progressing(&st.Conditions, gen, ReasonPayoutNotPaid,
+			fmt.Sprintf("payout %s is %s: it is imported once paid", pr.Spec.PayoutID, rep.Payout.Status))
 		return
 	}
 	st.Statement = rep.Statement
@@ -132,12 +132,18 @@ func (r *PayoutReportReconciler) record(pr *v1.PayoutReport, rep payout.Report) 
 	}
 	msg := fmt.Sprintf("statement %s: %d of %d transactions matched; Shopify net %s, Odoo %s", rep.Statement,
 		rep.Matched, rep.Transactions, st.Totals.Net, st.Totals.OdooStatement)
+	var why string
 	switch {
 	case len(rep.Unmatched) > 0:
-		st.Phase = v1.PayoutNeedsAttention
 		u := rep.Unmatched[0]
-		why := fmt.Sprintf("%d transactions have nothing to match in Odoo and wait on its suspense account; first: %s %s %s: %s",
+		why = fmt.Sprintf("%d transactions have nothing to match in Odoo and wait on its suspense account; first: %s %s %s: %s",
 			len(rep.Unmatched), u.Type, u.Order, u.Amount, u.Reason)
+	case rep.Odoo.Cmp(rep.Net) != 0:
+		why = fmt.Sprintf("the Odoo statement comes to %s but Shopify paid out %s", st.Totals.OdooStatement, st.Totals.Net)
+	}
+	switch {
+	case why != "":
+		st.Phase = v1.PayoutNeedsAttention
 		kstatus.Set(&st.Conditions, gen, v1.ConditionNeedsAttention, metav1.ConditionTrue, ReasonPayoutUnmatched, why)
 		kstatus.Ready(&st.Conditions, gen, ReasonPayoutImported, msg)
 		if was != st.Phase {

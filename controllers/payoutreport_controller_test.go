@@ -10,6 +10,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
@@ -184,4 +185,14 @@ func (f *fixture) statementCounts(t *testing.T) string {
 		out = append(out, fmt.Sprintf("%d %s", len(rows), q.model))
 	}
 	return strings.Join(out, ", ")
+}
+
+func TestPayoutReportNames(t *testing.T) {
+	for _, inst := range []string{"shop", strings.Repeat("a", 224) + "." + strings.Repeat("b", 28)} {
+		name := payoutReportName(inst, "18446744073709551615")
+		if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 || !strings.HasSuffix(name, "-payout-18446744073709551615") ||
+			name != payoutReportName(inst, "18446744073709551615") {
+			t.Errorf("%s: %s %v", inst, name, errs)
+		}
+	}
 }

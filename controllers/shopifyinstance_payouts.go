@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/kstatus"
 	"github.com/shopify-odoo/connector/internal/schedule"
+	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
 // defaultPayoutsInterval is how often payouts are listed by default.
@@ -38,6 +40,11 @@ func (r *ShopifyInstanceReconciler) listPayouts(ctx context.Context, inst *v1.Sh
 	now := metav1.Now()
 	st.Payouts.LastListTime = &now
 	n, err := r.createReports(ctx, inst, conn)
+	if errors.Is(err, shopify.ErrNoPaymentsAccount) {
+		// Nothing to retry soon: the shop must sign up first.
+		kstatus.Set(&st.Conditions, gen, v1.ConditionPayoutsListed, metav1.ConditionFalse, "NoPaymentsAccount", err.Error())
+		return schedule.Next(&now, interval, string(inst.UID))
+	}
 	if err != nil {
 		msg := "listing payouts failed: " + err.Error()
 		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, "PayoutsListFailed", "ListPayouts", "%s", msg)

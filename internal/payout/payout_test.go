@@ -208,6 +208,23 @@ func TestLostRepliesNeverDouble(t *testing.T) {
 	}
 }
 
+func TestUnpaidPayoutWaits(t *testing.T) {
+	e := newEnv(t, 18, len(shopifysim.Kinds))
+	id := e.shop.Store().AddPayout(e.paid)
+	e.shop.Store().SetPayoutStatus(id, "SCHEDULED")
+	before := e.counts(t)
+	if rep := e.run(t, id); rep.Paid() || rep.Statement != "" || rep.Net.IsZero() {
+		t.Errorf("a scheduled payout: %+v", rep)
+	}
+	if got := e.counts(t); got != before {
+		t.Errorf("a scheduled payout changed Odoo: %s, then %s", before, got)
+	}
+	e.shop.Store().SetPayoutStatus(id, "PAID")
+	if rep := e.run(t, id); rep.Statement == "" || rep.Matched != rep.Transactions-1 { // all but the reserve
+		t.Errorf("once paid: %+v", rep)
+	}
+}
+
 func TestSettingsMissingInOdoo(t *testing.T) {
 	e := newEnv(t, 19, 1)
 	e.s.Journal, e.s.ReserveAccount = "Nope", "999999"

@@ -86,6 +86,20 @@ func (st *Store) AddPayout(orderIDs []string) string {
 	return payout["legacyResourceId"].(string)
 }
 
+// SetPayoutStatus changes a payout's status, e.g. to SCHEDULED before the
+// bank has it.
+func (st *Store) SetPayoutStatus(id, status string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	p := st.nodes[gid("ShopifyPaymentsPayout", mustInt(id))]
+	p["status"] = status
+	for _, t := range st.balance {
+		if t["payout"] == id {
+			t["associatedPayout"].(Obj)["status"] = status
+		}
+	}
+}
+
 // refundOf finds the refund a refund transaction belongs to.
 func refundOf(o Obj, t Obj) Obj {
 	for _, rf := range o["refunds"].([]Obj) {
