@@ -24,9 +24,10 @@ type env struct {
 	shopSim *shopifysim.Sim
 }
 
-func start(t *testing.T, version int, catalog bool, shop shopifysim.Options) env {
+func start(t *testing.T, o odoosim.Options, shop shopifysim.Options) env {
 	t.Helper()
-	os := odoosim.New(odoosim.Options{Version: version, Catalog: catalog, APIKey: "key"})
+	o.APIKey = "key"
+	os := odoosim.New(o)
 	os.Start()
 	t.Cleanup(os.Close)
 	oc, err := odoo.New(odoo.Config{URL: os.URL(), Database: "odoo", Username: "admin", APIKey: "key"})
@@ -107,7 +108,7 @@ func all(msgs []string, want string) bool {
 func TestProductsImportIntoEmptyOdooOnceForEachVersion(t *testing.T) {
 	for _, version := range []int{17, 18, 19} {
 		t.Run(string(rune('0'+version/10))+string(rune('0'+version%10)), func(t *testing.T) {
-			e := start(t, version, false, shopifysim.Options{EmptyCatalog: true, Products: 6})
+			e := start(t, odoosim.Options{Version: version}, shopifysim.Options{EmptyCatalog: true, Products: 6})
 			ids := e.ids(e.im.Shopify.ProductRefs)
 			if len(ids) != 6 {
 				t.Fatalf("%d products listed", len(ids))
@@ -165,7 +166,7 @@ func TestProductsImportIntoEmptyOdooOnceForEachVersion(t *testing.T) {
 }
 
 func TestProductsLinkToOdooProductsBySKUAndFollowFieldOwnership(t *testing.T) {
-	e := start(t, 18, true, shopifysim.Options{})
+	e := start(t, odoosim.Options{Version: 18, Catalog: true}, shopifysim.Options{})
 	before := e.count("product.template", nil)
 	ids := e.ids(e.im.Shopify.ProductRefs)
 	msgs := e.run(e.im.Products, ids)
@@ -203,7 +204,7 @@ func TestProductsLinkToOdooProductsBySKUAndFollowFieldOwnership(t *testing.T) {
 }
 
 func TestCustomersImportOnceWithAddressesAndTags(t *testing.T) {
-	e := start(t, 19, false, shopifysim.Options{EmptyCatalog: true, Customers: 12})
+	e := start(t, odoosim.Options{Version: 19}, shopifysim.Options{EmptyCatalog: true, Customers: 12})
 	e.im.Settings.Orders.Customers.Import.Tags = true
 	ids := e.ids(e.im.Shopify.CustomerRefs)
 	msgs := e.run(e.im.Customers, ids)
@@ -229,7 +230,7 @@ func TestCustomersImportOnceWithAddressesAndTags(t *testing.T) {
 }
 
 func TestCustomersLinkToContactsOfTheOrderImport(t *testing.T) {
-	e := start(t, 17, false, shopifysim.Options{EmptyCatalog: true, Customers: 3})
+	e := start(t, odoosim.Options{Version: 17}, shopifysim.Options{EmptyCatalog: true, Customers: 3})
 	ids := e.ids(e.im.Shopify.CustomerRefs)
 	top := odoo.Domain{odoo.Cond("parent_id", "=", false)}
 	before := e.count("res.partner", top)
@@ -255,7 +256,7 @@ func TestCustomersLinkToContactsOfTheOrderImport(t *testing.T) {
 }
 
 func TestProductWhoseImageCannotBeDownloadedFailsAlone(t *testing.T) {
-	e := start(t, 18, false, shopifysim.Options{EmptyCatalog: true, Products: 2})
+	e := start(t, odoosim.Options{Version: 18}, shopifysim.Options{EmptyCatalog: true, Products: 2})
 	first := e.shopSim.Store().ProductIDs()[0]
 	if err := e.shopSim.Store().UpdateProduct(first, func(p shopifysim.Obj) {
 		p["media"].([]shopifysim.Obj)[0]["image"].(shopifysim.Obj)["url"] = "http://127.0.0.1:1/gone.png"
@@ -271,5 +272,27 @@ func TestProductWhoseImageCannotBeDownloadedFailsAlone(t *testing.T) {
 	}
 	if n := e.count("product.template", nil); n != 1 {
 		t.Errorf("%d templates", n)
+	}
+}
+
+func TestCustomersMarketingConsentGoesToTheConfiguredField(t *testing.T) {
+	sim := odoosim.Options{Version: 18, CustomFields: map[string]string{"res.partner": "x_accepts_marketing boolean"}}
+	e := start(t, sim, shopifysim.Options{EmptyCatalog: true, Customers: 4})
+	e.im.Settings.Orders.Customers.Import.MarketingConsentField = "x_accepts_marketing"
+	// Someone made the second customer's contact by hand.
+	if _, err := e.odoo.Create(ctx(t), "res.partner", []map[string]any{{"name": "By hand", "email": "buyer0002@example.net"}}); err != nil {
+		t.Fatal(err)
+	}
+	ids := e.ids(e.im.Shopify.CustomerRefs)
+	msgs := e.run(e.im.Customers, ids)
+	// Every other customer agreed to email marketing, the found contact too.
+	if n := e.count("res.partner", odoo.Domain{odoo.Cond("x_accepts_marketing", "=", true)}); n != 2 {
+		t.Errorf("%d contacts agreed: %q", n, msgs)
+	}
+	if !strings.Contains(msgs[2], "marketing consent") {
+		t.Errorf("the found contact: %q", msgs[2])
+	}
+	if msgs := e.run(e.im.Customers, ids); !all(msgs, "unchanged") {
+		t.Errorf("re-import: %q", msgs)
 	}
 }

@@ -155,9 +155,12 @@ func versionMatch(spec string, v int) bool {
 	}
 }
 
-func buildSchema(version int) map[string]*model {
+func buildSchema(version int, custom map[string]string) map[string]*model {
 	models := map[string]*model{}
 	for name, src := range schemaSrc {
+		if extra := custom[name]; extra != "" {
+			src += " | " + extra
+		}
 		m := &model{name: name, fields: map[string]*field{}, order: defaultOrder[name], records: map[int64]Record{}, nextID: 1}
 		if m.order == "" {
 			m.order = "id"

@@ -39,6 +39,9 @@ type Options struct {
 	APIKey   string
 	Catalog  bool             // seed the shared product catalogue, its taxes and stock
 	Now      func() time.Time // clock, time.Now by default
+	// CustomFields are fields an administrator added, by model, in the
+	// schema's notation, e.g. "x_accepts_marketing boolean".
+	CustomFields map[string]string
 }
 
 // FaultKind selects what an injected fault does.
@@ -88,7 +91,7 @@ func New(o Options) *Sim {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	db := &database{version: o.Version, models: buildSchema(o.Version), seq: map[string]int{}, now: o.Now}
+	db := &database{version: o.Version, models: buildSchema(o.Version, o.CustomFields), seq: map[string]int{}, now: o.Now}
 	db.registerComputes()
 	s := &Sim{opts: o, db: db, calls: map[string]int{}}
 	seed(db, o)
