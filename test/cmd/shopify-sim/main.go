@@ -18,6 +18,8 @@ func main() {
 	addr := flag.String("listen", "127.0.0.1:8765", "address to listen on")
 	flag.Uint64Var(&o.Seed, "seed", 1, "generator seed")
 	flag.IntVar(&o.Orders, "orders", 500, "number of orders to generate")
+	flag.IntVar(&o.Products, "products", 0, "more products to generate, with variants and an image each")
+	flag.IntVar(&o.Customers, "customers", 0, "more customers to generate, with addresses, tags and marketing consent")
 	flag.Float64Var(&o.RestoreRate, "restore-rate", 100, "cost bucket restore rate, points per second")
 	flag.StringVar(&o.Shop, "shop", "sim-shop.myshopify.com", "shop domain")
 	flag.StringVar(&o.AccessToken, "access-token", "", "static Admin API access token to accept")
