@@ -85,17 +85,20 @@ func toInstance(_ context.Context, o client.Object) []reconcile.Request {
 	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: instanceName(o)}}}
 }
 
-// exportsOf lists the product exports of an instance from the cache.
+// exportsOf lists the product exports of an instance from the cache. They
+// are the cache's own objects, not copies: read them, never change them.
 func exportsOf(ctx context.Context, c client.Client, ns, name string) ([]v1.ProductExport, error) {
 	var list v1.ProductExportList
-	err := c.List(ctx, &list, client.InNamespace(ns), client.MatchingFields{instanceField: name})
+	err := c.List(ctx, &list, client.InNamespace(ns), client.MatchingFields{instanceField: name}, client.UnsafeDisableDeepCopy)
 	return list.Items, err
 }
 
-// queuesOf lists the queues of an instance from the cache.
+// queuesOf lists the queues of an instance from the cache, uncopied as
+// exportsOf does: a shop's history of queues is large, and the instance
+// reads it at every queue change.
 func queuesOf(ctx context.Context, c client.Client, ns, name string) ([]v1.OrderQueue, error) {
 	var list v1.OrderQueueList
-	err := c.List(ctx, &list, client.InNamespace(ns), client.MatchingFields{instanceField: name})
+	err := c.List(ctx, &list, client.InNamespace(ns), client.MatchingFields{instanceField: name}, client.UnsafeDisableDeepCopy)
 	return list.Items, err
 }
 
