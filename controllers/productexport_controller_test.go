@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/shopify"
@@ -139,5 +140,26 @@ func TestExportSettingsNotInOdooStall(t *testing.T) {
 	}
 	if f.shop.Store().ProductCount() != 0 {
 		t.Error("products exported")
+	}
+}
+
+func TestSuspendedExportSendsNothing(t *testing.T) {
+	f := newFixtureWith(t, 19, shopifysim.Options{EmptyCatalog: true})
+	f.secrets(goodShopify(), goodOdoo())
+	f.instance(nil)
+	f.productExport(func(s *v1.ProductExportSpec) { s.Suspend = true })
+	var pe v1.ProductExport
+	f.condition(&pe, "saleable", v1.ConditionSuspended, metav1.ConditionTrue, "Suspended")
+	if n := f.shop.Store().ProductCount(); n != 0 || pe.Status.LastExportTime != nil {
+		t.Fatalf("%d products exported while suspended", n)
+	}
+	patch := client.MergeFrom(pe.DeepCopy())
+	pe.Spec.Suspend = false
+	if err := cp.Client.Patch(context.Background(), &pe, patch); err != nil {
+		t.Fatal(err)
+	}
+	f.condition(&pe, "saleable", v1.ConditionReady, metav1.ConditionTrue, "Exported")
+	if meta.FindStatusCondition(pe.Status.Conditions, v1.ConditionSuspended) != nil || f.shop.Store().ProductCount() == 0 {
+		t.Fatalf("resumed: %d products, conditions %+v", f.shop.Store().ProductCount(), pe.Status.Conditions)
 	}
 }
