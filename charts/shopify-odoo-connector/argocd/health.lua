@@ -44,7 +44,7 @@ end
 hs = said("Ready")
 if ready.status == "True" then
   hs.status = "Healthy"
-elseif obj.kind == "OrderQueue" then
+elseif obj.kind == "OrderQueue" or obj.kind == "ImportQueue" then
   -- A queue that is not ready waits for its instance, which shows the failure.
   hs.status = "Progressing"
 else
