@@ -22,6 +22,7 @@ type env struct {
 	im      *catalogimport.Importer
 	odoo    *odoo.Client
 	shopSim *shopifysim.Sim
+	sim     *odoosim.Sim
 }
 
 func start(t *testing.T, o odoosim.Options, shop shopifysim.Options) env {
@@ -48,7 +49,7 @@ func start(t *testing.T, o odoosim.Options, shop shopifysim.Options) env {
 		t.Fatal(err)
 	}
 	im := &catalogimport.Importer{Shopify: sc, Odoo: oc, Settings: importer.Settings{Shop: "sim-shop.myshopify.com"}}
-	return env{t, im, oc, ss}
+	return env{t, im, oc, ss, os}
 }
 
 func ctx(t testing.TB) context.Context {
@@ -294,5 +295,18 @@ func TestCustomersMarketingConsentGoesToTheConfiguredField(t *testing.T) {
 	}
 	if msgs := e.run(e.im.Customers, ids); !all(msgs, "unchanged") {
 		t.Errorf("re-import: %q", msgs)
+	}
+}
+
+// Odoo creates the templates but its reply is lost: the next import takes
+// them over rather than creating them again.
+func TestLostReplyCreatesNoSecondTemplates(t *testing.T) {
+	e := start(t, odoosim.Options{Version: 18}, shopifysim.Options{EmptyCatalog: true, Products: 4})
+	e.sim.Inject(odoosim.Fault{Kind: odoosim.LostReply, Model: "product.template", Method: "create", Times: 1})
+	ids := e.ids(e.im.Shopify.ProductRefs)
+	_, _ = e.im.Products(ctx(t), ids) // the error or the failed lines are not what this is about
+	e.run(e.im.Products, ids)
+	if n := e.count("product.template", nil); n != 4 {
+		t.Errorf("%d templates for 4 products", n)
 	}
 }

@@ -404,10 +404,19 @@ func basePrice(p shopify.ImportProduct) int64 {
 // createTemplates creates the new products in one call, each with an
 // attribute line per option: Odoo makes a variant per combination.
 func (im *Importer) createTemplates(ctx context.Context, items []*item, values map[valueKey]int64) error {
+	orphans, err := im.orphans(ctx, items)
+	if err != nil {
+		return err
+	}
 	var news []*item
 	var vals []map[string]any
 	for _, it := range items {
 		if it.tmpl != 0 {
+			continue
+		}
+		if ids := orphans[it.p.Title]; len(ids) > 0 {
+			it.tmpl, orphans[it.p.Title] = ids[0], ids[1:]
+			news = append(news, it)
 			continue
 		}
 		v := im.Odoo.Adapter().ProductTypeVals(string(im.ProductSettings.ProductType))
@@ -427,19 +436,69 @@ func (im *Importer) createTemplates(ctx context.Context, items []*item, values m
 		news = append(news, it)
 		vals = append(vals, v)
 	}
-	if len(vals) == 0 {
-		return nil
-	}
-	ids, err := im.Odoo.Create(ctx, "product.template", vals)
-	if err != nil {
-		return err
+	var ids []int64
+	if len(vals) > 0 {
+		if ids, err = im.Odoo.Create(ctx, "product.template", vals); err != nil {
+			return err
+		}
 	}
 	var marks []odoo.ExternalID
-	for i, it := range news {
-		it.tmpl, it.isNew = ids[i], true
+	for _, it := range news {
+		if it.tmpl == 0 {
+			it.tmpl, ids = ids[0], ids[1:]
+		}
+		it.isNew = true
 		marks = append(marks, odoo.ExternalID{Name: it.xid, Model: "product.template", ResID: it.tmpl})
 	}
+	if len(marks) == 0 {
+		return nil
+	}
 	return im.Odoo.CreateExternalIDs(ctx, productModule, marks)
+}
+
+// orphans are the templates, by name, that the connector's user created
+// and that carry no external id: a create whose reply was lost, or whose
+// external ids were not written. They are taken over, not made again.
+func (im *Importer) orphans(ctx context.Context, items []*item) (map[string][]int64, error) {
+	var names []string
+	for _, it := range items {
+		if it.tmpl == 0 {
+			names = append(names, it.p.Title)
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		ID   int64     `json:"id"`
+		Name odoo.Text `json:"name"`
+	}
+	if err := im.Odoo.SearchRead(ctx, "product.template", odoo.Domain{odoo.In("name", names), odoo.Cond("create_uid", "=", im.Odoo.UID())},
+		[]string{"name"}, 0, "id", &rows); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var marked []struct {
+		ResID int64 `json:"res_id"`
+	}
+	if err := im.Odoo.SearchRead(ctx, "ir.model.data", odoo.Domain{odoo.Cond("model", "=", "product.template"), odoo.In("res_id", ids)},
+		[]string{"res_id"}, 0, "", &marked); err != nil {
+		return nil, err
+	}
+	taken := map[int64]bool{}
+	for _, m := range marked {
+		taken[m.ResID] = true
+	}
+	out := map[string][]int64{}
+	for _, r := range rows {
+		if !taken[r.ID] {
+			out[string(r.Name)] = append(out[string(r.Name)], r.ID)
+		}
+	}
+	return out, nil
 }
 
 // valueIDs are the attribute value ids of the product's values of attribute name.

@@ -26,12 +26,13 @@ type tx struct {
 	db    *database
 	saved map[*model]map[int64]Record // nil Record: created in this tx
 	ctx   map[string]any
+	uid   int64 // who creates: the API's user, or the superuser when seeding
 	// barcodes indexes product.product by barcode; see barcodeHolders.
 	barcodes map[string][]int64
 }
 
 func (db *database) begin(ctx map[string]any) *tx {
-	return &tx{db: db, saved: map[*model]map[int64]Record{}, ctx: ctx}
+	return &tx{db: db, saved: map[*model]map[int64]Record{}, ctx: ctx, uid: superUser}
 }
 
 func (t *tx) touch(m *model, id int64) Record {
@@ -363,7 +364,7 @@ func (t *tx) create(m *model, vals map[string]any) (int64, error) {
 	id := m.nextID
 	m.nextID++
 	t.touch(m, id)
-	r := Record{"id": id, "create_date": t.now(), "write_date": t.now()}
+	r := Record{"id": id, "create_date": t.now(), "write_date": t.now(), "create_uid": t.uid}
 	m.records[id] = r
 	if d := defaults[m.name]; d != nil {
 		for k, v := range d(t) {

@@ -202,6 +202,7 @@ func buildSchema(version int, custom map[string]string) map[string]*model {
 		for _, f := range []string{"create_date", "write_date"} {
 			m.fields[f] = &field{name: f, typ: "datetime", computed: true}
 		}
+		m.fields["create_uid"] = &field{name: "create_uid", typ: "m2o", rel: "res.users", computed: true}
 		if _, ok := m.fields["display_name"]; !ok {
 			m.fields["display_name"] = &field{name: "display_name", typ: "char", computed: true}
 		}

@@ -44,6 +44,10 @@ type Options struct {
 	CustomFields map[string]string
 }
 
+// The users of the seeded database: OdooBot (the superuser, who made the
+// seed data) and the one the API authenticates as.
+const superUser, apiUser = int64(1), int64(2)
+
 // FaultKind selects what an injected fault does.
 type FaultKind int
 
@@ -235,6 +239,7 @@ func (s *Sim) execute(model, name string, ids []int64, args map[string]any, ctx 
 		ctx = map[string]any{}
 	}
 	t := s.db.begin(ctx)
+	t.uid = apiUser
 	res, err := methods[name].run(t, s.db.models[model], ids, args)
 	if err != nil {
 		t.rollback()
@@ -388,14 +393,14 @@ func (s *Sim) rpc(service, name string, args []any) (any, error) {
 		if arg(0) != s.opts.Database || !s.authOK(arg(1), arg(2)) {
 			return false, nil
 		}
-		return int64(2), nil
+		return apiUser, nil
 	case "db.list":
 		return []any{s.opts.Database}, nil
 	case "object.execute_kw", "object.execute":
 		if len(args) < 5 {
 			return nil, typeError("execute_kw() missing required positional arguments")
 		}
-		if uid, _ := toInt(args[1]); arg(0) != s.opts.Database || uid != 2 || !s.authOK(s.opts.Login, arg(2)) {
+		if uid, _ := toInt(args[1]); arg(0) != s.opts.Database || uid != apiUser || !s.authOK(s.opts.Login, arg(2)) {
 			return nil, accessDenied()
 		}
 		model, method := arg(3), arg(4)
