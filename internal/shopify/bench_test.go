@@ -9,7 +9,9 @@ import (
 
 // The simulator's bucket is made large enough not to pace, so orders/s is the
 // client and simulator work; orders/s@100pts is what Shopify's standard
-// restore rate of 100 points per second would allow at the measured cost.
+// restore rate of 100 points per second would allow at the measured cost,
+// and budget-%@1k-orders/h the share of that rate reading a shop's 1,000
+// orders an hour takes.
 func benchOrders(b *testing.B, n int, fetch func(*shopify.Client, func(shopify.Order) error) error) {
 	sim := startSim(b, shopifysim.Options{Orders: n, Seed: 1, RestoreRate: 1e9})
 	c := newClient(b, sim)
@@ -27,6 +29,7 @@ func benchOrders(b *testing.B, n int, fetch func(*shopify.Client, func(shopify.O
 	if points > 0 {
 		b.ReportMetric(100/points, "orders/s@100pts")
 	}
+	b.ReportMetric(points*1000/3600/100*100, "budget-%@1k-orders/h")
 }
 
 func BenchmarkOrdersPage(b *testing.B) {
