@@ -1,10 +1,13 @@
 package importer
 
 import (
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/decimal"
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
 
@@ -25,7 +28,7 @@ func TestSurprisingOrders(t *testing.T) {
 		message    string
 	}{
 		{"multi-line", "no customer", func(o shopifysim.Obj) { o["customer"] = nil }, v1.LineDone, "order created"},
-		{"taxes-included", "unicode names", func(o shopifysim.Obj) {
+		{"pos", "unicode names", func(o shopifysim.Obj) {
 			firstLine(o)["name"] = "Pull mérinos – 羊毛セーター 🧶"
 		}, v1.LineDone, "order created"},
 		{"line-discount", "a line without a price", func(o shopifysim.Obj) { firstLine(o)["originalUnitPriceSet"] = nil },
@@ -35,6 +38,31 @@ func TestSurprisingOrders(t *testing.T) {
 		{"shipping-discount", "a currency Odoo does not use", func(o shopifysim.Obj) {
 			o["totalPriceSet"].(shopifysim.Obj)["shopMoney"].(shopifysim.Obj)["currencyCode"] = "XTS"
 		}, v1.LineFailed, "the order is in XTS and Odoo's sale orders are in EUR"},
+		{"taxes-included", "250 lines", func(o shopifysim.Obj) {
+			// 250 lines of one unit of the first item; totals and payment follow.
+			money := func(bag any) decimal.Decimal {
+				d, _ := decimal.Parse(fmt.Sprint(bag.(shopifysim.Obj)["shopMoney"].(shopifysim.Obj)["amount"]))
+				return d
+			}
+			setMoney := func(bag any, d decimal.Decimal) {
+				bag.(shopifysim.Obj)["shopMoney"].(shopifysim.Obj)["amount"] = d.StringFixed(2)
+				bag.(shopifysim.Obj)["presentmentMoney"].(shopifysim.Obj)["amount"] = d.StringFixed(2)
+			}
+			lines := o["lineItems"].([]shopifysim.Obj)
+			total := money(o["totalPriceSet"])
+			for _, li := range lines {
+				total = total.Sub(money(li["originalTotalSet"]))
+			}
+			many := make([]shopifysim.Obj, 250)
+			for i := range many {
+				many[i] = maps.Clone(lines[0])
+				many[i]["quantity"], many[i]["currentQuantity"], many[i]["discountAllocations"] = 1, 1, []shopifysim.Obj{}
+			}
+			o["lineItems"] = many
+			total = total.Add(money(lines[0]["originalUnitPriceSet"]).MulInt(250))
+			setMoney(o["totalPriceSet"], total)
+			setMoney(o["transactions"].([]shopifysim.Obj)[0]["amountSet"], total)
+		}, v1.LineDone, "order created"},
 		{"fulfilled", "untouched", func(shopifysim.Obj) {}, v1.LineDone, "order created"},
 	}
 	var ids []string
@@ -52,6 +80,15 @@ func TestSurprisingOrders(t *testing.T) {
 	for i, r := range res {
 		if c := cases[i]; r.State != c.state || !strings.Contains(r.Message, c.message) {
 			t.Errorf("%s: %s %q; want %s %q", c.name, r.State, r.Message, c.state, c.message)
+		}
+	}
+	for i, c := range cases {
+		if c.name != "250 lines" {
+			continue
+		}
+		lines, err := e.odoo.SearchRead("sale.order.line", []any{[]any{"order_id", "=", res[i].SaleOrderID}}, "name")
+		if err != nil || len(lines) < 250 || res[i].SaleOrderID == 0 {
+			t.Errorf("the 250-line order has %d lines in Odoo: %v", len(lines), err)
 		}
 	}
 	rows, err := e.odoo.SearchRead("sale.order.line", []any{[]any{"name", "ilike", "羊毛セーター"}}, "name")
