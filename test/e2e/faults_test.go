@@ -44,17 +44,24 @@ func TestFaultsLoseAndDoubleNothing(t *testing.T) {
 			return func(*testing.T) {}
 		}},
 		{"Shopify THROTTLED bursts", func(s *shopifysim.Sim, _ *odoosim.Sim) func(*testing.T) {
-			// Every second another app spends what the bucket restores in
-			// half a second, more than it holds.
-			s.SetBucket(-5e4)
+			// Another app spends the bucket from before the first request
+			// to a second after it, then every other second.
+			drain := func() { s.SetBucket(-1e4) }
+			drain()
 			done := make(chan struct{})
 			go func() {
+				var first time.Time
 				for {
 					select {
 					case <-done:
 						return
-					case <-time.After(time.Second):
-						s.SetBucket(-5e4)
+					case <-time.After(50 * time.Millisecond):
+					}
+					if first.IsZero() && s.Stats().Requests > 0 {
+						first = time.Now()
+					}
+					if first.IsZero() || time.Since(first)/time.Second%2 == 0 {
+						drain()
 					}
 				}
 			}()
