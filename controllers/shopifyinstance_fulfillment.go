@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -16,9 +15,6 @@ import (
 	"github.com/shopify-odoo/connector/internal/kstatus"
 	"github.com/shopify-odoo/connector/internal/schedule"
 )
-
-// fulfillmentRetry is how soon a failed fulfilment export is tried again.
-const fulfillmentRetry = time.Minute
 
 // exportFulfillments sends the deliveries validated and the orders
 // cancelled in Odoo to Shopify when due, and returns when it is next due.
@@ -36,7 +32,7 @@ func (r *ShopifyInstanceReconciler) exportFulfillments(ctx context.Context, inst
 	if st.Fulfillment != nil {
 		last = st.Fulfillment
 	}
-	if next, now := stepDue(inst, v1.ConditionFulfillmentsExported, last.LastAttemptTime, interval, fulfillmentRetry, requested); !now {
+	if next, now := stepDue(inst, v1.ConditionFulfillmentsExported, last.LastAttemptTime, interval, requested); !now {
 		return next
 	}
 	now := metav1.Now()
@@ -50,29 +46,12 @@ func (r *ShopifyInstanceReconciler) exportFulfillments(ctx context.Context, inst
 		problem = err.Error()
 	}
 	if problem != "" {
-		msg := "fulfilment export failed: " + problem
-		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, "FulfillmentExportFailed", "ExportFulfillments", "%s", msg)
-		kstatus.Set(&st.Conditions, gen, v1.ConditionFulfillmentsExported, metav1.ConditionFalse, "FulfillmentExportFailed", msg)
-		return now.Add(fulfillmentRetry)
+		return r.stepFailed(inst, v1.ConditionFulfillmentsExported, "FulfillmentExportFailed", "ExportFulfillments",
+			"fulfilment export failed: "+problem)
 	}
 	st.Fulfillment.LastExportTime = &now
 	kstatus.Set(&st.Conditions, gen, v1.ConditionFulfillmentsExported, metav1.ConditionTrue, "Exported", fmt.Sprintf(
 		"%d deliveries: %d fulfilments sent, %d already in Shopify; %d orders cancelled in Shopify; every %s",
 		res.Deliveries, res.Sent, res.InShopify, res.Cancelled, interval))
 	return schedule.Next(&now, interval, string(inst.UID))
-}
-
-// stepDue says when a scheduled step of the instance is next due, and
-// whether that is now: interval after its last attempt, retry after one
-// that failed, at once when the spec changed or a run was requested.
-func stepDue(inst *v1.ShopifyInstance, condition string, last *metav1.Time, interval, retry time.Duration, requested bool) (time.Time, bool) {
-	wait := interval
-	switch c := meta.FindStatusCondition(inst.Status.Conditions, condition); {
-	case c != nil && c.ObservedGeneration != inst.Generation:
-		last = nil
-	case c != nil && c.Status == metav1.ConditionFalse:
-		wait = retry
-	}
-	next := schedule.Next(last, wait, string(inst.UID))
-	return next, requested || !time.Now().Before(next)
 }

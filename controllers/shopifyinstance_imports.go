@@ -18,11 +18,8 @@ import (
 	"github.com/shopify-odoo/connector/internal/schedule"
 )
 
-// Scheduled product and customer imports.
-const (
-	defaultImportInterval = time.Hour
-	importRetry           = time.Minute
-)
+// defaultImportInterval is how often products and customers are imported by default.
+const defaultImportInterval = time.Hour
 
 // scheduleImports creates, for the products and the customers whose import
 // is on and due, an ImportQueue of what was updated since the last one (all
@@ -59,7 +56,7 @@ func (r *ShopifyInstanceReconciler) scheduleImports(ctx context.Context, inst *v
 		mark, err := r.queueImport(ctx, inst, s.resource, *s.mark)
 		if err != nil {
 			r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, "ImportNotQueued", "ScheduleImport", "%s", err.Error())
-			next = earliest(next, time.Now().Add(importRetry))
+			next = earliest(next, time.Now().Add(stepRetry))
 			continue
 		}
 		*s.mark = mark

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -34,7 +33,7 @@ func (r *ShopifyInstanceReconciler) listPayouts(ctx context.Context, inst *v1.Sh
 	if st.Payouts == nil {
 		st.Payouts = &v1.PayoutsStatus{}
 	}
-	if next, now := stepDue(inst, v1.ConditionPayoutsListed, st.Payouts.LastListTime, interval, stockRetry, requested); !now {
+	if next, now := stepDue(inst, v1.ConditionPayoutsListed, st.Payouts.LastListTime, interval, requested); !now {
 		return next
 	}
 	now := metav1.Now()
@@ -46,10 +45,7 @@ func (r *ShopifyInstanceReconciler) listPayouts(ctx context.Context, inst *v1.Sh
 		return schedule.Next(&now, interval, string(inst.UID))
 	}
 	if err != nil {
-		msg := "listing payouts failed: " + err.Error()
-		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, "PayoutsListFailed", "ListPayouts", "%s", msg)
-		kstatus.Set(&st.Conditions, gen, v1.ConditionPayoutsListed, metav1.ConditionFalse, "PayoutsListFailed", msg)
-		return now.Add(stockRetry)
+		return r.stepFailed(inst, v1.ConditionPayoutsListed, "PayoutsListFailed", "ListPayouts", "listing payouts failed: "+err.Error())
 	}
 	st.Payouts.Reports = int32(n)
 	kstatus.Set(&st.Conditions, gen, v1.ConditionPayoutsListed, metav1.ConditionTrue, "Listed",

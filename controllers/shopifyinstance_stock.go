@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -16,9 +15,6 @@ import (
 	"github.com/shopify-odoo/connector/internal/metrics"
 	"github.com/shopify-odoo/connector/internal/schedule"
 )
-
-// stockRetry is how soon a failed stock export is tried again.
-const stockRetry = time.Minute
 
 // exportStock sends Odoo quantities to Shopify when they are due and
 // returns when they are next due. A failure shows in StockExported and
@@ -34,7 +30,7 @@ func (r *ShopifyInstanceReconciler) exportStock(ctx context.Context, inst *v1.Sh
 	if st.Stock == nil {
 		st.Stock = &v1.StockStatus{}
 	}
-	if next, due := stepDue(inst, v1.ConditionStockExported, st.Stock.LastAttemptTime, interval, stockRetry, requested); !due {
+	if next, due := stepDue(inst, v1.ConditionStockExported, st.Stock.LastAttemptTime, interval, requested); !due {
 		return next
 	}
 	now := metav1.Now()
@@ -45,10 +41,7 @@ func (r *ShopifyInstanceReconciler) exportStock(ctx context.Context, inst *v1.Sh
 	metrics.StockUpdatesExported(name, "activated", res.Activated)
 	if err != nil {
 		metrics.StockUpdatesExported(name, "failed", 1)
-		msg := "stock export failed: " + err.Error()
-		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, "StockExportFailed", "ExportStock", "%s", msg)
-		kstatus.Set(&st.Conditions, gen, v1.ConditionStockExported, metav1.ConditionFalse, "StockExportFailed", msg)
-		return now.Add(stockRetry)
+		return r.stepFailed(inst, v1.ConditionStockExported, "StockExportFailed", "ExportStock", "stock export failed: "+err.Error())
 	}
 	st.Stock = &v1.StockStatus{LastAttemptTime: &now, LastExportTime: &now, Items: int32(res.Items), Sent: int32(res.Sent),
 		Activated: int32(res.Activated), Unchanged: int32(res.Unchanged)}

@@ -37,12 +37,9 @@ type WebhookOptions struct {
 	Window  time.Duration
 }
 
-// How often subscriptions are compared with the shop's: after a failure,
-// and when nothing changed.
-const (
-	webhookRetry  = time.Minute
-	webhookResync = time.Hour
-)
+// webhookResync is how often subscriptions are compared with the shop's
+// when nothing changed.
+const webhookResync = time.Hour
 
 // receiver turns webhooks into queues and conditions. It runs on every
 // replica and only writes to the API server, so that the leader's
@@ -169,9 +166,7 @@ func (r *ShopifyInstanceReconciler) webhooks(ctx context.Context, inst *v1.Shopi
 	st.Webhooks.LastSyncTime = &now
 	subs, err := subscribe(ctx, conn.Shopify, want, webhook.Path(inst.Namespace, inst.Name))
 	if err != nil {
-		msg := "cannot subscribe to webhooks: " + err.Error()
-		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, "SubscribeFailed", "Subscribe", "%s", msg)
-		kstatus.Set(&st.Conditions, inst.Generation, v1.ConditionWebhooksSubscribed, metav1.ConditionFalse, "SubscribeFailed", msg)
+		r.stepFailed(inst, v1.ConditionWebhooksSubscribed, "SubscribeFailed", "Subscribe", "cannot subscribe to webhooks: "+err.Error())
 		return false
 	}
 	if want == "" {
@@ -196,7 +191,7 @@ func subscriptionsDue(inst *v1.ShopifyInstance, want string) bool {
 	}
 	wait := webhookResync
 	if c.Status != metav1.ConditionTrue {
-		wait = webhookRetry
+		wait = stepRetry
 	}
 	return time.Since(w.LastSyncTime.Time) >= wait
 }
