@@ -8,18 +8,21 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/decimal"
+	"github.com/shopify-odoo/connector/test/odoosim"
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
 
-// Orders as no well-behaved store sends them, imported in one batch with
-// good ones: each surprising order ends with its own message, or imports
-// when it can, and the good orders are not held back.
+// Orders as no well-behaved store sends them, or that Odoo refuses, imported
+// in one batch with good ones: each surprising order ends with its own
+// message, or imports when it can, and the good orders are not held back.
 func TestSurprisingOrders(t *testing.T) {
 	e := newEnv(t, 18, len(shopifysim.Kinds))
 	byKind := map[string]string{}
 	for _, id := range e.ids {
 		byKind[e.kinds[id]] = id
 	}
+	// A constraint of Odoo's sale module, as a ValidationError.
+	const refusal = "Prepayment percentage must be a valid percentage."
 	firstLine := func(o shopifysim.Obj) shopifysim.Obj { return o["lineItems"].([]shopifysim.Obj)[0] }
 	cases := []struct {
 		kind, name string
@@ -63,6 +66,10 @@ func TestSurprisingOrders(t *testing.T) {
 			setMoney(o["totalPriceSet"], total)
 			setMoney(o["transactions"].([]shopifysim.Obj)[0]["amountSet"], total)
 		}, v1.LineDone, "order created"},
+		{"taxes-excluded-multi", "refused by Odoo", func(o shopifysim.Obj) {
+			e.odoo.Inject(odoosim.Fault{Kind: odoosim.Refuse, Model: "sale.order", Method: "create",
+				Mentions: OrderKey(e.im.Settings.Shop, o["legacyResourceId"].(string)), Message: refusal})
+		}, v1.LineFailed, "Odoo refused the order: " + refusal},
 		{"fulfilled", "untouched", func(shopifysim.Obj) {}, v1.LineDone, "order created"},
 	}
 	var ids []string

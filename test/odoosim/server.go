@@ -4,6 +4,7 @@ package odoosim
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -57,16 +58,19 @@ const (
 	Reset                              // drop the connection without running the call
 	LostReply                          // run and commit the call, then drop the connection
 	Serialization                      // fail with a PostgreSQL serialization error, without running the call
+	Refuse                             // fail with Odoo's ValidationError saying Message, without running the call
 )
 
 // Fault is injected into the next Times matching calls (every call if 0).
-// Empty Model or Method match anything.
+// Empty Model, Method or Mentions match anything.
 type Fault struct {
 	Kind          FaultKind
 	Model, Method string
+	Mentions      string // text the call's arguments must contain
 	Times         int
 	Delay         time.Duration
 	Status        int
+	Message       string
 }
 
 // Sim is a simulated Odoo server.
@@ -77,6 +81,7 @@ type Sim struct {
 	faults []*Fault
 	calls  map[string]int
 	srv    *httptest.Server
+	staff  *httptest.Server
 	active atomic.Int64
 	peak   atomic.Int64
 }
@@ -105,11 +110,29 @@ func New(o Options) *Sim {
 // Start serves on a loopback port.
 func (s *Sim) Start() { s.srv = httptest.NewServer(s) }
 
-// Close stops the server.
+type staffKey struct{}
+
+// StaffURL serves the same database on a second port to the people who work
+// in Odoo beside the connector: their calls meet no fault and are not
+// counted.
+func (s *Sim) StaffURL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.staff == nil {
+		s.staff = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey{}, true)))
+		}))
+	}
+	return s.staff.URL
+}
+
+// Close stops the servers.
 func (s *Sim) Close() {
-	if s.srv != nil {
-		s.srv.CloseClientConnections()
-		s.srv.Close()
+	for _, srv := range []*httptest.Server{s.srv, s.staff} {
+		if srv != nil {
+			srv.CloseClientConnections()
+			srv.Close()
+		}
 	}
 }
 
@@ -121,6 +144,17 @@ func (s *Sim) Inject(f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &f)
+}
+
+// Faults returns the faults not yet used up.
+func (s *Sim) Faults() []Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Fault, len(s.faults))
+	for i, f := range s.faults {
+		out[i] = *f
+	}
+	return out
 }
 
 // ClearFaults removes every fault.
@@ -175,12 +209,22 @@ func (s *Sim) SearchRead(model string, domain []any, fields ...string) ([]map[st
 }
 
 // fault returns the fault to apply to this call, if any.
-func (s *Sim) fault(model, method string) *Fault {
+func (s *Sim) fault(r *http.Request, model, method string, args any) *Fault {
+	if r.Context().Value(staffKey{}) != nil {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[model+" "+method]++
+	var text []byte
+	mentions := func(m string) bool {
+		if text == nil {
+			text, _ = json.Marshal(args)
+		}
+		return bytes.Contains(text, []byte(m))
+	}
 	for i, f := range s.faults {
-		if (f.Model == "" || f.Model == model) && (f.Method == "" || f.Method == method) {
+		if (f.Model == "" || f.Model == model) && (f.Method == "" || f.Method == method) && (f.Mentions == "" || mentions(f.Mentions)) {
 			if f.Times > 0 {
 				f.Times--
 				if f.Times == 0 {
@@ -189,6 +233,19 @@ func (s *Sim) fault(model, method string) *Fault {
 			}
 			return f
 		}
+	}
+	return nil
+}
+
+// refusal is the error a fault answers in place of running the call, if any.
+func (f *Fault) refusal() error {
+	switch {
+	case f == nil:
+		return nil
+	case f.Kind == Serialization:
+		return errSerialization
+	case f.Kind == Refuse:
+		return validationError("%s", f.Message)
 	}
 	return nil
 }
@@ -338,15 +395,13 @@ func (s *Sim) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
 	if p.Service == "object" && len(p.Args) >= 5 {
 		model, name = asString(p.Args[3]), asString(p.Args[4])
 	}
-	f := s.fault(model, name)
+	f := s.fault(r, model, name, p.Args)
 	if !before(w, f) {
 		return
 	}
 	var res any
-	var err error
-	if f != nil && f.Kind == Serialization {
-		err = errSerialization
-	} else {
+	err := f.refusal()
+	if err == nil {
 		res, err = s.rpc(p.Service, p.Method, p.Args)
 	}
 	if f != nil && f.Kind == LostReply {
@@ -475,13 +530,13 @@ func (s *Sim) serveJSON2(w http.ResponseWriter, r *http.Request) {
 		json2Error(w, 401, "werkzeug.exceptions.Unauthorized", "Invalid apikey")
 		return
 	}
-	f := s.fault(model, name)
-	if !before(w, f) {
-		return
-	}
 	var body map[string]any
 	if err := decode(r, &body); err != nil && err.Error() != "EOF" {
 		json2Error(w, 400, "werkzeug.exceptions.BadRequest", "Invalid JSON data")
+		return
+	}
+	f := s.fault(r, model, name, body)
+	if !before(w, f) {
 		return
 	}
 	res, err := s.json2Call(model, name, body, f)
@@ -524,8 +579,8 @@ func (s *Sim) json2Call(model, name string, body map[string]any, f *Fault) (any,
 		return nil, &odooError{"werkzeug.exceptions.UnprocessableEntity", fmt.Sprintf("cannot call %s.%s with ids", model, name), 422}
 	}
 	ids, _ := toIDs(rawIDs)
-	if f != nil && f.Kind == Serialization {
-		return nil, errSerialization
+	if err := f.refusal(); err != nil {
+		return nil, err
 	}
 	return s.execute(model, name, ids, named, ctx)
 }

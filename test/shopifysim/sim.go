@@ -152,6 +152,13 @@ func (s *Sim) SetFaults(f Faults) {
 	s.mu.Unlock()
 }
 
+// Faults returns the faults not yet taken.
+func (s *Sim) Faults() Faults {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults
+}
+
 // Stats returns a copy of the counters.
 func (s *Sim) Stats() Stats {
 	s.mu.Lock()
