@@ -14,8 +14,10 @@ import (
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
 
-// Each fault strikes while the store imports; Odoo ends as one clean import
-// leaves it: no order lost, none with a second sale order, invoice or payment.
+// Each fault strikes once a quarter of the store is imported, while the rest
+// imports and the warehouse ships; both
+// ends finish as the clean run leaves them: no order lost, none with a
+// second sale order, invoice, payment or fulfilment.
 func TestFaultsLoseAndDoubleNothing(t *testing.T) {
 	ctrl.SetLogger(logr.Discard())
 	want := clean(t)
@@ -25,7 +27,21 @@ func TestFaultsLoseAndDoubleNothing(t *testing.T) {
 			for _, f := range fs {
 				o.Inject(f)
 			}
-			return func(*testing.T) {}
+			return func(t *testing.T) {
+				if left := o.Faults(); len(left) > 0 {
+					t.Errorf("faults that never struck: %+v", left)
+				}
+			}
+		}
+	}
+	shopifyFaults := func(f shopifysim.Faults) func(*shopifysim.Sim, *odoosim.Sim) func(*testing.T) {
+		return func(s *shopifysim.Sim, _ *odoosim.Sim) func(*testing.T) {
+			s.SetFaults(f)
+			return func(t *testing.T) {
+				if left := s.Faults(); left.ServerErrors+left.Resets+left.LostReplies > 0 {
+					t.Errorf("faults that never struck: %+v", left)
+				}
+			}
 		}
 	}
 	for i, tc := range []struct {
@@ -35,33 +51,25 @@ func TestFaultsLoseAndDoubleNothing(t *testing.T) {
 		{"Odoo replies lost after commit", odooFaults(
 			odoosim.Fault{Kind: odoosim.LostReply, Model: "sale.order", Method: "create", Times: 2},
 			odoosim.Fault{Kind: odoosim.LostReply, Model: "account.payment.register", Times: 2},
-			odoosim.Fault{Kind: odoosim.LostReply, Method: "action_confirm", Times: 1})},
+			odoosim.Fault{Kind: odoosim.LostReply, Method: "action_confirm", Times: 1},
+			odoosim.Fault{Kind: odoosim.LostReply, Model: "ir.model.data", Method: "create", Times: 2})},
 		{"Odoo 5xx bursts", odooFaults(odoosim.Fault{Kind: odoosim.HTTPError, Times: 15})},
 		{"Odoo latency spikes", odooFaults(odoosim.Fault{Kind: odoosim.Latency, Delay: 300 * time.Millisecond, Times: 20})},
 		{"Odoo serialization errors", odooFaults(odoosim.Fault{Kind: odoosim.Serialization, Times: 10})},
-		{"Shopify 5xx and resets", func(s *shopifysim.Sim, _ *odoosim.Sim) func(*testing.T) {
-			s.SetFaults(shopifysim.Faults{ServerErrors: 6, Resets: 6})
-			return func(*testing.T) {}
-		}},
+		{"Shopify 5xx and resets", shopifyFaults(shopifysim.Faults{ServerErrors: 6, Resets: 6})},
+		{"Shopify fulfilments cut or their replies lost", shopifyFaults(shopifysim.Faults{Resets: 2, LostReplies: 3, Operation: "FulfillmentCreate"})},
 		{"Shopify THROTTLED bursts", func(s *shopifysim.Sim, _ *odoosim.Sim) func(*testing.T) {
-			// Another app spends the bucket from before the first request
-			// to a second after it, then every other second.
-			drain := func() { s.SetBucket(-1e4) }
-			drain()
+			// Another app spends the bucket every other second.
 			done := make(chan struct{})
 			go func() {
-				var first time.Time
-				for {
+				for start := time.Now(); ; {
+					if time.Since(start)/time.Second%2 == 0 {
+						s.SetBucket(-1e4)
+					}
 					select {
 					case <-done:
 						return
 					case <-time.After(50 * time.Millisecond):
-					}
-					if first.IsZero() && s.Stats().Requests > 0 {
-						first = time.Now()
-					}
-					if first.IsZero() || time.Since(first)/time.Second%2 == 0 {
-						drain()
 					}
 				}
 			}()
@@ -75,14 +83,17 @@ func TestFaultsLoseAndDoubleNothing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			shop, o := sims(t, 0)
-			stopFault := tc.inject(shop, o)
 			ns := fmt.Sprintf("fault-%d", i)
 			deploy(t, cp, ns, spec(shop.URL(), o.URL()))
 			stop := startManager(t, cp)
 			defer stop()
-			queues := finished(t, cp, ns, orders, 3*time.Minute)
+			ship := warehouse(t, cp, ns, shop, o)
+			imported(t, o, orders/4)
+			stopFault := tc.inject(shop, o)
+			queues := finished(t, cp, ns, orders, 5*time.Minute)
+			ship()
 			stopFault(t)
-			sameAsClean(t, o, want, queues)
+			sameAsClean(t, outcomeOf(t, shop, o), want, queues)
 		})
 	}
 }
@@ -101,14 +112,16 @@ func TestAPIServerAwayWhileImporting(t *testing.T) {
 	behind.Config.Host = p.url
 	stop := run(t, newManager(t, &behind))
 	defer stop()
-	target := o.Calls("sale.order", "create") + 1
-	wait(t, "sale orders created", func() bool { return o.Calls("sale.order", "create") >= target })
+	ship := warehouse(t, cp, "away", shop, o)
+	imported(t, o, orders/4)
 	if cut := p.down(); cut == 0 {
 		t.Fatal("the manager had no connection to cut")
 	}
 	time.Sleep(3 * time.Second)
 	p.up()
-	sameAsClean(t, o, want, finished(t, cp, "away", orders, 3*time.Minute))
+	queues := finished(t, cp, "away", orders, 5*time.Minute)
+	ship()
+	sameAsClean(t, outcomeOf(t, shop, o), want, queues)
 }
 
 // Two replicas elect a leader; the leader dies while importing and the other
@@ -133,8 +146,10 @@ func TestLeaderDiesWhileImporting(t *testing.T) {
 	}
 	stopSecond := run(t, newManager(t, cp, elect))
 	defer stopSecond()
-	target := o.Calls("sale.order", "create") + 1
-	wait(t, "the leader creates sale orders", func() bool { return o.Calls("sale.order", "create") >= target })
+	ship := warehouse(t, cp, "ha", shop, o)
+	imported(t, o, orders/4)
 	stopFirst()
-	sameAsClean(t, o, want, finished(t, cp, "ha", orders, 2*time.Minute))
+	queues := finished(t, cp, "ha", orders, 5*time.Minute)
+	ship()
+	sameAsClean(t, outcomeOf(t, shop, o), want, queues)
 }

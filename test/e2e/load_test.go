@@ -55,6 +55,7 @@ func TestTenThousandOrders(t *testing.T) {
 	shop, o := simsOf(t, loadOrders, 0)
 	s := spec(shop.URL(), o.URL())
 	s.Orders.QueueSize = 250
+	s.Fulfillment.Enabled = false // no warehouse ships here
 	deploy(t, cp, "load", s)
 	before := reconciles(t, "orderqueue")
 	stop := startManager(t, cp)
