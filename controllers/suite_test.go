@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -44,7 +45,14 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = cp.Stop() }()
-	ctrl.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(os.Stderr, &logs))))
+	// The manager's logs show as it runs with -v, and their end after a
+	// failure; a passing run, benchmarks among them, prints none.
+	flag.Parse()
+	out := io.Writer(&logs)
+	if testing.Verbose() {
+		out = io.MultiWriter(os.Stderr, &logs)
+	}
+	ctrl.SetLogger(zap.New(zap.WriteTo(out)))
 	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
 	if err == nil {
 		webhookURL, err = freeURL()
@@ -63,6 +71,10 @@ func run(m *testing.M) int {
 	if l := leaks(); code == 0 && len(l) > 0 {
 		fmt.Fprintln(os.Stderr, "FAIL:", strings.Join(l, "; "))
 		code = 1
+	}
+	if code != 0 && !testing.Verbose() {
+		all := logs.String()
+		fmt.Fprintf(os.Stderr, "the manager's last logs:\n%s", all[max(0, len(all)-64<<10):])
 	}
 	cancel()
 	if err := <-done; err != nil {
