@@ -15,9 +15,9 @@ import (
 )
 
 // Each fault strikes once a quarter of the store is imported, while the rest
-// imports and the warehouse ships; both
-// ends finish as the clean run leaves them: no order lost, none with a
-// second sale order, invoice, payment or fulfilment.
+// imports and the warehouse ships; both ends finish as the clean run leaves
+// them: no order lost, none with a second sale order, invoice, payment or
+// fulfilment.
 func TestFaultsLoseAndDoubleNothing(t *testing.T) {
 	ctrl.SetLogger(logr.Discard())
 	want := clean(t)
