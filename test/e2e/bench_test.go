@@ -56,6 +56,39 @@ func benchMemory(b *testing.B, n int) {
 	b.ReportMetric(instLatency*1000, "instance-reconcile-ms")
 }
 
+// BenchmarkOperatorImport imports a store through the manager in scheduled
+// queues of 1, 50 and 250 orders, and reports orders per second from the
+// instance's creation to the last queue finished, Odoo calls per order, and
+// reconciles per queue.
+func BenchmarkOperatorImport(b *testing.B) {
+	const n = 525 // 25 of each kind the simulator generates
+	for _, size := range []int32{1, 50, 250} {
+		b.Run(fmt.Sprintf("queue=%d", size), func(b *testing.B) {
+			ctrl.SetLogger(logr.Discard())
+			cp := controlplane.ForTest(b)
+			var took time.Duration
+			var calls, queues, reconciles float64
+			for i := range b.N {
+				shop, o := simsOf(b, n, 0)
+				s := spec(shop.URL(), o.URL())
+				s.Orders.QueueSize, s.Fulfillment.Enabled = size, false
+				ns := fmt.Sprintf("queue-%d-%d", size, i)
+				stop := run(b, newManager(b, cp))
+				before, start := reconcileTime(b, "orderqueue").count, time.Now()
+				deploy(b, cp, ns, s)
+				queues += float64(len(finished(b, cp, ns, n, 10*time.Minute)))
+				took += time.Since(start)
+				calls += float64(o.Calls("", ""))
+				reconciles += reconcileTime(b, "orderqueue").count - before
+				stop()
+			}
+			b.ReportMetric(float64(n*b.N)/took.Seconds(), "orders/s")
+			b.ReportMetric(calls/float64(n*b.N), "odoo-calls/order")
+			b.ReportMetric(reconciles/queues, "reconciles/queue")
+		})
+	}
+}
+
 // createQueues creates n finished queues of 50 imported orders.
 func createQueues(b *testing.B, cp *controlplane.ControlPlane, ns string, n int) {
 	ctx := context.Background()

@@ -126,7 +126,7 @@ func deploy(t testing.TB, cp *controlplane.ControlPlane, ns string, s v1.Shopify
 // finished waits until the queues of ns hold n orders, none left to try,
 // and returns them. An order Shopify changed after its import, as when a
 // fulfilment was sent, comes in a later queue again.
-func finished(t *testing.T, cp *controlplane.ControlPlane, ns string, n int, d time.Duration) []v1.OrderQueue {
+func finished(t testing.TB, cp *controlplane.ControlPlane, ns string, n int, d time.Duration) []v1.OrderQueue {
 	t.Helper()
 	var queues []v1.OrderQueue
 	defer func() {
