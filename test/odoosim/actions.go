@@ -263,53 +263,201 @@ func actionDraft(t *tx, m *model, ids []int64, _ map[string]any) (any, error) {
 	return true, nil
 }
 
+// buttonValidate is stock.picking.button_validate as stock and stock_sms
+// make it (stock/models/stock_picking.py, stock_sms/models/stock_picking.py):
+// after the sanity checks, the pre-validation hooks may answer a wizard
+// instead of validating: the backorder confirmation when moves are not all
+// picked in full (unless skip_backorder), then stock_sms's confirm.stock.sms
+// before the first SMS to a customer (unless skip_sms). Those wizards call
+// button_validate again with the context that answers them.
 func buttonValidate(t *tx, m *model, ids []int64, _ map[string]any) (any, error) {
 	picks, err := t.records(m, ids)
 	if err != nil {
 		return nil, err
 	}
+	if t.db.version >= 18 { // 18+ leave done transfers out
+		picks = slices.DeleteFunc(picks, func(p Record) bool { return p["state"] == "done" })
+	}
 	mm := t.model("stock.move")
-	var partial []int64
+	var pickIDs []int64
 	for _, p := range picks {
-		if p["state"] == "done" || p["state"] == "cancel" {
-			return nil, userError("You cannot validate a transfer that is done or cancelled.")
-		}
+		pickIDs = append(pickIDs, asInt(p["id"]))
 		moves := idList(p["move_ids"])
-		anyQty, anyPicked := false, false
-		for _, mid := range moves {
-			anyQty = anyQty || toFloat(mm.records[mid]["quantity"]) > 0
-			anyPicked = anyPicked || truthy(mm.records[mid]["picked"])
+		if len(moves) == 0 {
+			if len(picks) > 1 {
+				return nil, userError("Transfers %s: Please add some items to move.", p["name"])
+			}
+			return nil, userError("You can’t validate an empty transfer. Please add some products to move before proceeding.")
 		}
-		if !anyQty {
+		open := func(mv Record) bool { return mv["state"] != "done" && mv["state"] != "cancel" }
+		anyPicked := false // 19 counts the picked moves only, if any
+		for _, mid := range moves {
+			anyPicked = anyPicked || t.db.version >= 19 && truthy(mm.records[mid]["picked"]) && open(mm.records[mid])
+		}
+		noQty := true
+		for _, mid := range moves {
+			if mv := mm.records[mid]; open(mv) && (!anyPicked || truthy(mv["picked"])) && toFloat(mv["quantity"]) != 0 {
+				noQty = false
+			}
+		}
+		// Odoo raises this for a single transfer only; the simulator for each
+		// of several too, rather than guess what validating them does.
+		if noQty {
 			if t.db.version >= 19 {
 				return nil, userError("Transfer trouble alert! Validating a zero quantity transfer? You're not moving invisible goods around are you?\nSet some quantities and let's get moving!")
 			}
 			return nil, userError("You cannot validate a transfer if no quantities are reserved. To force the transfer, encode quantities.")
 		}
-		for _, mid := range moves {
-			mv := mm.records[mid]
-			if (!anyPicked || truthy(mv["picked"])) && toFloat(mv["quantity"]) < toFloat(mv["product_uom_qty"]) || anyPicked && !truthy(mv["picked"]) {
-				partial = append(partial, asInt(p["id"]))
-				break
+	}
+	ctx := t.ctx
+	if !truthy(ctx["button_validate_picking_ids"]) {
+		ctx = withKey(ctx, "button_validate_picking_ids", pickIDs)
+	}
+	// stock's _pre_action_done_hook: quantities set but nothing picked picks all
+	for _, p := range picks {
+		hasQty, hasPick := false, false
+		for _, mid := range idList(p["move_ids"]) {
+			hasQty = hasQty || toFloat(mm.records[mid]["quantity"]) != 0
+			hasPick = hasPick || truthy(mm.records[mid]["picked"])
+		}
+		if hasQty && !hasPick {
+			for _, mid := range idList(p["move_ids"]) {
+				t.touch(mm, mid)["picked"] = true
 			}
 		}
 	}
-	if len(partial) > 0 && !truthy(t.ctx["skip_backorder"]) {
-		wid, err := t.create(t.model("stock.backorder.confirmation"), map[string]any{"pick_ids": []any{[]any{float64(6), float64(0), anySlice(partial)}}})
-		if err != nil {
-			return nil, err
+	if !truthy(ctx["skip_backorder"]) {
+		var partial []any
+		for _, p := range picks {
+			for _, mid := range idList(p["move_ids"]) {
+				mv := mm.records[mid]
+				if mv["state"] != "cancel" && (toFloat(mv["product_uom_qty"]) != 0 && !truthy(mv["picked"]) || toFloat(mv["quantity"]) < toFloat(mv["product_uom_qty"])) {
+					partial = append(partial, []any{int64(4), p["id"]})
+					break
+				}
+			}
 		}
-		return map[string]any{"name": "Create Backorder?", "type": "ir.actions.act_window", "view_mode": "form",
-			"res_model": "stock.backorder.confirmation", "res_id": wid, "target": "new",
-			"context": map[string]any{"button_validate_picking_ids": ids, "default_pick_ids": partial}}, nil
+		if len(partial) > 0 {
+			c := withKey(withKey(ctx, "default_show_transfers", len(picks) > 1), "default_pick_ids", partial)
+			return wizardAction("Create Backorder?", "stock.backorder.confirmation", viewBackorderConfirmation, 0, c), nil
+		}
 	}
-	noBackorder, _ := toIDs(t.ctx["picking_ids_not_to_backorder"])
+	if t.installed("stock_sms") && !truthy(ctx["skip_sms"]) {
+		var warn []any
+		for _, p := range picks {
+			if t.warnSMS(p) {
+				warn = append(warn, []any{int64(4), p["id"]})
+			}
+		}
+		if len(warn) > 0 {
+			wid, err := t.create(t.model("confirm.stock.sms"), map[string]any{"pick_ids": warn})
+			if err != nil {
+				return nil, err
+			}
+			return wizardAction("SMS", "confirm.stock.sms", viewConfirmStockSMS, wid, ctx), nil
+		}
+	}
+	noBackorder, _ := toIDs(ctx["picking_ids_not_to_backorder"])
 	for _, p := range picks {
 		if err := t.validatePicking(p, !slices.Contains(noBackorder, asInt(p["id"]))); err != nil {
 			return nil, err
 		}
 	}
 	return true, nil
+}
+
+// The ids of stock.view_backorder_confirmation and
+// stock_sms.view_confirm_stock_sms differ between databases; these stand
+// for them.
+const viewBackorderConfirmation, viewConfirmStockSMS = int64(1180), int64(1422)
+
+// wizardAction is the window action of a pre-validation wizard, with the
+// wizard's id when the hook created it.
+func wizardAction(name, model string, view, id int64, ctx map[string]any) map[string]any {
+	a := map[string]any{"name": name, "type": "ir.actions.act_window", "view_mode": "form", "res_model": model,
+		"views": []any{[]any{view, "form"}}, "view_id": view, "target": "new", "context": ctx}
+	if id != 0 {
+		a["res_id"] = id
+	}
+	return a
+}
+
+// warnSMS tells whether stock_sms asks before validating the picking: a
+// delivery to a partner with a phone (or mobile, before 19) while the
+// company sends SMS confirmations and has not answered the question yet.
+func (t *tx) warnSMS(p Record) bool {
+	c := t.rec("res.company", 1)
+	on := truthy(c["stock_move_sms_validation"])
+	if t.db.version >= 19 { // res.company._get_text_validation('sms')
+		on = truthy(c["stock_text_confirmation"]) && c["stock_confirmation_type"] == "sms"
+	}
+	partner := t.rec("res.partner", asInt(p["partner_id"]))
+	phone := partner != nil && (truthy(partner["phone"]) || t.db.version < 19 && truthy(partner["mobile"]))
+	return on && p["picking_type_code"] == "outgoing" && phone && !truthy(c["has_received_warning_stock_sms"])
+}
+
+// withContext runs fn with the transaction's context replaced, as a
+// method's with_context(...).button_validate() does.
+func (t *tx) withContext(ctx map[string]any, fn func() (any, error)) (any, error) {
+	saved := t.ctx
+	t.ctx = ctx
+	defer func() { t.ctx = saved }()
+	return fn()
+}
+
+// processBackorder is stock.backorder.confirmation's process (cancel:
+// process_cancel_backorder): validate the pickings of the context's
+// button_validate_picking_ids, making backorders of those whose line says
+// so (or none), or nothing at all without that context key.
+func processBackorder(t *tx, m *model, ids []int64, cancel bool) (any, error) {
+	wizards, err := t.records(m, ids)
+	if err != nil {
+		return nil, err
+	}
+	validate, _ := toIDs(t.ctx["button_validate_picking_ids"])
+	if len(validate) == 0 {
+		return true, nil
+	}
+	var notToBackorder []int64
+	for _, w := range wizards {
+		if cancel {
+			notToBackorder = append(notToBackorder, idList(w["pick_ids"])...)
+			continue
+		}
+		for _, l := range idList(w["backorder_confirmation_line_ids"]) {
+			if line := t.rec("stock.backorder.confirmation.line", l); !truthy(line["to_backorder"]) && asInt(line["picking_id"]) != 0 {
+				notToBackorder = append(notToBackorder, asInt(line["picking_id"]))
+			}
+		}
+	}
+	ctx := withKey(t.ctx, "skip_backorder", true)
+	if cancel || len(notToBackorder) > 0 {
+		ctx["picking_ids_not_to_backorder"] = notToBackorder
+	}
+	return t.withContext(ctx, func() (any, error) { return buttonValidate(t, t.model("stock.picking"), validate, nil) })
+}
+
+// answerSMS is confirm.stock.sms's send_sms (send) and dont_send_sms: the
+// company has its answer, and the context's pickings are validated again.
+func answerSMS(t *tx, m *model, ids []int64, send bool) (any, error) {
+	if len(ids) != 1 {
+		return nil, valueError("Expected singleton: %s%s", m.name, pyTuple(ids))
+	}
+	w, err := t.records(m, ids)
+	if err != nil {
+		return nil, err
+	}
+	// the company of its transfers (the simulator's only one)
+	if c := t.touch(t.model("res.company"), 1); len(idList(w[0]["pick_ids"])) > 0 && !truthy(c["has_received_warning_stock_sms"]) {
+		c["has_received_warning_stock_sms"] = true
+		if !send && t.db.version >= 19 {
+			c["stock_text_confirmation"] = false
+		} else if !send {
+			c["stock_move_sms_validation"] = false
+		}
+	}
+	validate, _ := toIDs(t.ctx["button_validate_picking_ids"])
+	return buttonValidate(t, t.model("stock.picking"), validate, nil)
 }
 
 func anySlice(ids []int64) []any {

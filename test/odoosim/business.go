@@ -9,6 +9,14 @@ import (
 // Static defaults, applied on create for fields not given.
 var defaults = map[string]func(t *tx) map[string]any{
 	"res.partner": func(*tx) map[string]any { return map[string]any{"active": true, "type": "contact"} },
+	"res.company": func(t *tx) map[string]any {
+		// the account module's default for a new company
+		method := "round_per_line"
+		if t.db.version >= 19 {
+			method = "round_globally"
+		}
+		return map[string]any{"tax_calculation_rounding_method": method, "stock_move_sms_validation": true, "stock_confirmation_type": "sms"}
+	},
 	"product.template": func(t *tx) map[string]any {
 		d := map[string]any{"active": true, "sale_ok": true, "purchase_ok": true, "type": "consu", "detailed_type": "consu",
 			"invoice_policy": "order", "uom_id": int64(1), "categ_id": int64(1)}
@@ -122,7 +130,21 @@ func init() {
 			}
 			return nil
 		},
-		"account.payment.register":    paymentRegisterDefaults,
+		"account.payment.register": paymentRegisterDefaults,
+		"stock.backorder.confirmation": func(t *tx, r Record, vals map[string]any) error {
+			// default_get makes a line to backorder for each transfer the
+			// context's default_pick_ids gives
+			if _, given := vals["backorder_confirmation_line_ids"]; given || t.ctx["default_pick_ids"] == nil {
+				return nil
+			}
+			for _, p := range idList(r["pick_ids"]) {
+				if _, err := t.create(t.model("stock.backorder.confirmation.line"), map[string]any{"backorder_confirmation_id": r["id"],
+					"picking_id": p, "to_backorder": true}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 		"account.bank.statement.line": createStatementLine,
 		"account.move.reversal": func(t *tx, r Record, vals map[string]any) error {
 			if _, ok := vals["move_ids"]; !ok {
@@ -345,8 +367,12 @@ func (db *database) registerComputes() {
 		return name
 	})
 	set("res.partner", "complete_name", c["res.partner"]["display_name"])
-	// As stock_delivery's fixed and rule-based carriers do.
+	// As stock_delivery's fixed and rule-based carriers do; on 17 they have
+	// no tracking_url and give no link.
 	set("stock.picking", "carrier_tracking_url", func(t *tx, r Record) any {
+		if db.models["delivery.carrier"] == nil || db.version == 17 {
+			return false
+		}
 		carrier, ref := asInt(r["carrier_id"]), asString(r["carrier_tracking_ref"])
 		url := asString(t.model("delivery.carrier").records[carrier]["tracking_url"])
 		if carrier == 0 || ref == "" || url == "" {
@@ -436,51 +462,17 @@ func (db *database) registerComputes() {
 	})
 	set("stock.location", "display_name", c["stock.location"]["complete_name"])
 	set("res.currency", "decimal_places", func(*tx, Record) any { return int64(2) })
+	set("ir.module.module", "display_name", func(_ *tx, r Record) any { return r["shortdesc"] }) // its _rec_name
 	set("ir.model.data", "complete_name", func(_ *tx, r Record) any { return asString(r["module"]) + "." + asString(r["name"]) })
 	if db.version >= 18 {
 		set("account.tax", "price_include", func(_ *tx, r Record) any { return r["price_include_override"] == "tax_included" })
 	}
 
-	lineAmount := func(model, taxes, qty string, idx int) func(t *tx, r Record) any {
-		return func(t *tx, r Record) any {
-			a := t.amounts(toFloat(r["price_unit"]), toFloat(r[qty]), toFloat(r["discount"]), idList(r[taxes]))
-			return a[idx]
-		}
-	}
-	for i, f := range []string{"price_subtotal", "price_tax", "price_total"} {
-		set("sale.order.line", f, lineAmount("sale.order.line", taxField(db.version), "product_uom_qty", i))
-		if f != "price_tax" {
-			set("account.move.line", f, lineAmount("account.move.line", "tax_ids", "quantity", i))
-		}
-	}
+	db.registerTaxComputes(set)
 	set("sale.order.line", "state", func(t *tx, r Record) any { return t.val("sale.order", asInt(r["order_id"]), "state") })
 	set("sale.order.line", "qty_invoiced", func(t *tx, r Record) any { return t.qtyInvoiced(r) })
 	set("sale.order.line", "qty_to_invoice", func(t *tx, r Record) any { return t.qtyToInvoice(r) })
 	set("sale.order.line", "invoice_status", func(t *tx, r Record) any { return t.lineInvoiceStatus(r) })
-	orderSum := func(idx int) func(t *tx, r Record) any {
-		return func(t *tx, r Record) any {
-			sum := 0.0
-			for _, l := range idList(r["order_line"]) {
-				lr := t.rec("sale.order.line", l)
-				sum += t.amounts(toFloat(lr["price_unit"]), toFloat(lr["product_uom_qty"]), toFloat(lr["discount"]), idList(lr[taxField(t.db.version)]))[idx]
-			}
-			return round2(sum)
-		}
-	}
-	moveSum := func(idx int) func(t *tx, r Record) any {
-		return func(t *tx, r Record) any {
-			sum := 0.0
-			for _, l := range idList(r["invoice_line_ids"]) {
-				lr := t.rec("account.move.line", l)
-				sum += t.amounts(toFloat(lr["price_unit"]), toFloat(lr["quantity"]), toFloat(lr["discount"]), idList(lr["tax_ids"]))[idx]
-			}
-			return round2(sum)
-		}
-	}
-	for i, f := range []string{"amount_untaxed", "amount_tax", "amount_total"} {
-		set("sale.order", f, orderSum(i))
-		set("account.move", f, moveSum(i))
-	}
 	set("sale.order", "display_name", func(_ *tx, r Record) any { return r["name"] })
 	set("sale.order", "invoice_status", func(t *tx, r Record) any { return t.orderInvoiceStatus(r) })
 	set("sale.order", "delivery_status", func(t *tx, r Record) any { return t.deliveryStatus(r) })
@@ -497,41 +489,6 @@ func (db *database) registerComputes() {
 	})
 	db.registerAccountingComputes(set)
 	db.computes = c
-}
-
-// amounts returns subtotal, tax and total of a line, rounded per line as
-// Odoo's default tax_calculation_rounding_method (round_per_line) does.
-func (t *tx) amounts(price, qty, discount float64, taxIDs []int64) [3]float64 {
-	gross := price * (1 - discount/100) * qty
-	var inclRate float64
-	type tax struct {
-		rate float64
-		incl bool
-	}
-	var taxes []tax
-	for _, id := range taxIDs {
-		tr := t.rec("account.tax", id)
-		if tr == nil {
-			continue
-		}
-		tx := tax{toFloat(tr["amount"]), truthy(t.val("account.tax", id, "price_include"))}
-		if tx.incl {
-			inclRate += tx.rate
-		}
-		taxes = append(taxes, tx)
-	}
-	base := gross / (1 + inclRate/100)
-	subtotal := round2(gross)
-	var taxSum float64
-	for _, tx := range taxes {
-		amt := round2(base * tx.rate / 100)
-		if tx.incl {
-			subtotal -= amt
-		}
-		taxSum += amt
-	}
-	subtotal = round2(subtotal)
-	return [3]float64{subtotal, round2(taxSum), round2(subtotal + taxSum)}
 }
 
 func (t *tx) isGoods(pid int64) bool {
@@ -683,7 +640,7 @@ func (t *tx) paymentState(r Record) string {
 	res := t.residual(r)
 	total := toFloat(t.get(t.model("account.move"), r, "amount_total"))
 	switch {
-	case res == 0 && total > 0:
+	case res == 0: // nothing left to pay, even if there never was anything (_compute_payment_state)
 		return "paid"
 	case res < total:
 		return "partial"

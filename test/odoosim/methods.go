@@ -11,10 +11,13 @@ import (
 // method is a public model method: its parameter names (after ids for
 // record methods), whether it runs on records, and its body.
 type method struct {
-	params  []string
-	records bool
-	models  []string // empty: every model
-	run     func(t *tx, m *model, ids []int64, a map[string]any) (any, error)
+	params       []string
+	required     int // how many of params must be given
+	records      bool
+	models       []string // empty: every model
+	since        int      // first version having it, if not 17
+	privateSince int      // version from which @api.private refuses it remotely
+	run          func(t *tx, m *model, ids []int64, a map[string]any) (any, error)
 }
 
 var methods map[string]method
@@ -47,11 +50,26 @@ func init() {
 		"action_create_payments": {records: true, models: []string{"account.payment.register"}, run: createPayments},
 		"refund_moves":           {records: true, models: []string{"account.move.reversal"}, run: refundMoves},
 		"reconcile":              {records: true, models: []string{"account.move.line"}, run: reconcileLines},
+		"process": {records: true, models: []string{"stock.backorder.confirmation"}, run: func(t *tx, m *model, ids []int64, _ map[string]any) (any, error) {
+			return processBackorder(t, m, ids, false)
+		}},
+		"process_cancel_backorder": {records: true, models: []string{"stock.backorder.confirmation"}, run: func(t *tx, m *model, ids []int64, _ map[string]any) (any, error) {
+			return processBackorder(t, m, ids, true)
+		}},
+		"send_sms": {records: true, models: []string{"confirm.stock.sms"}, run: func(t *tx, m *model, ids []int64, _ map[string]any) (any, error) {
+			return answerSMS(t, m, ids, true)
+		}},
+		"dont_send_sms": {records: true, models: []string{"confirm.stock.sms"}, run: func(t *tx, m *model, ids []int64, _ map[string]any) (any, error) {
+			return answerSMS(t, m, ids, false)
+		}},
+		"check_access_rights": {params: []string{"operation", "raise_exception"}, required: 1, run: checkAccessRights},
+		"has_access":          {params: []string{"operation"}, required: 1, records: true, since: 18, run: hasAccess},
+		"check_access":        {params: []string{"operation"}, required: 1, records: true, since: 18, privateSince: 19, run: checkAccess},
 	}
 }
 
-func (mt method) allowed(model string) bool {
-	return len(mt.models) == 0 || slices.Contains(mt.models, model)
+func (mt method) allowed(model string, version int) bool {
+	return (len(mt.models) == 0 || slices.Contains(mt.models, model)) && version >= mt.since
 }
 
 func className(model string) string {
@@ -97,6 +115,11 @@ func bind(model, name string, mt method, args []any, kw map[string]any) ([]int64
 			k = "domain"
 		}
 		named[k] = v
+	}
+	for _, p := range mt.params[:mt.required] {
+		if _, ok := named[p]; !ok {
+			return nil, nil, typeError("%s() missing 1 required positional argument: %s", qualname(model, name, mt), pyRepr(p))
+		}
 	}
 	return ids, named, nil
 }
@@ -179,6 +202,7 @@ func doCreate(t *tx, m *model, _ []int64, a map[string]any) (any, error) {
 		if !ok {
 			return nil, valueError("Invalid vals %s", pyRepr(v))
 		}
+		vals = t.contextDefaults(m, vals)
 		if err := t.checkVals(m, vals); err != nil {
 			return nil, err
 		}
@@ -192,6 +216,21 @@ func doCreate(t *tx, m *model, _ []int64, a map[string]any) (any, error) {
 		return ids[0], nil
 	}
 	return ids, nil
+}
+
+// contextDefaults gives the fields a create leaves out the values of the
+// context's default_<field> keys, as default_get does.
+func (t *tx) contextDefaults(m *model, vals map[string]any) map[string]any {
+	for k, v := range t.ctx {
+		name, ok := strings.CutPrefix(k, "default_")
+		if _, given := vals[name]; !ok || given {
+			continue
+		}
+		if f, _ := t.db.fieldOf(m, name); f != nil && !f.computed {
+			vals = withKey(vals, name, v)
+		}
+	}
+	return vals
 }
 
 func doWrite(t *tx, m *model, ids []int64, a map[string]any) (any, error) {

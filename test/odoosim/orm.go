@@ -14,6 +14,8 @@ import (
 
 type database struct {
 	version  int
+	modules  map[string]bool     // installed modules
+	denied   map[string][]string // operations the API user may not perform, by model
 	models   map[string]*model
 	seq      map[string]int
 	computes map[string]map[string]func(t *tx, r Record) any
@@ -85,26 +87,29 @@ func validationError(f string, a ...any) error {
 func accessError(f string, a ...any) error {
 	return &odooError{"odoo.exceptions.AccessError", fmt.Sprintf(f, a...), 403}
 }
+
+// Python's own exceptions are no UserError: JSON-2 answers them with 500
+// (http.py Json2Dispatcher.handle_error).
 func valueError(f string, a ...any) error {
-	return &odooError{"builtins.ValueError", fmt.Sprintf(f, a...), 422}
+	return &odooError{"builtins.ValueError", fmt.Sprintf(f, a...), 500}
 }
 func typeError(f string, a ...any) error {
-	return &odooError{"builtins.TypeError", fmt.Sprintf(f, a...), 422}
+	return &odooError{"builtins.TypeError", fmt.Sprintf(f, a...), 500}
 }
 func missingError(m *model, ids []int64) error {
 	return &odooError{"odoo.exceptions.MissingError", fmt.Sprintf("Record does not exist or has been deleted.\n(Record: %s%s, User: 2)", m.name, pyTuple(ids)), 404}
 }
 
+// pyTuple formats ids as Python's repr of a tuple: (1,) or (1, 2).
 func pyTuple(ids []int64) string {
-	var b strings.Builder
-	for _, id := range ids {
-		fmt.Fprintf(&b, "%d,", id)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
 	}
-	s := b.String()
-	if len(ids) > 1 {
-		s = strings.TrimSuffix(s, ",")
+	if len(ids) == 1 {
+		return "(" + parts[0] + ",)"
 	}
-	return "(" + s + ")"
+	return "(" + strings.Join(parts, ", ") + ")"
 }
 
 // pyRepr formats a JSON value as Python's repr would, for error messages.

@@ -29,12 +29,16 @@ type model struct {
 type Record map[string]any
 
 // schemaSrc describes the models, one field per line:
-// name type [relation [inverse]] [!required] [~computed] [@17|@-18|@18-|@19].
+// name type [relation [inverse]] [!required] [~computed] [@17|@-18|@18-|@19]
+// [#module: only with that module installed].
 var schemaSrc = map[string]string{
-	"res.users":    "login char ! | name char | partner_id m2o res.partner | company_id m2o res.company",
-	"res.company":  "name char ! | currency_id m2o res.currency | partner_id m2o res.partner | country_id m2o res.country",
+	"res.users": "login char ! | name char | partner_id m2o res.partner | company_id m2o res.company",
+	"res.company": `name char ! | currency_id m2o res.currency | partner_id m2o res.partner | country_id m2o res.country |
+		tax_calculation_rounding_method sel=round_per_line,round_globally |
+		stock_move_sms_validation boolean @-18 #stock_sms | has_received_warning_stock_sms boolean #stock_sms |
+		stock_text_confirmation boolean @19 | stock_confirmation_type sel=sms @19`,
 	"res.currency": "name char ! | symbol char | rounding float | decimal_places integer ~",
-	"res.partner": `name char | display_name char ~ | complete_name char ~ | email char | phone char | mobile char |
+	"res.partner": `name char | display_name char ~ | complete_name char ~ | email char | phone char | mobile char @-18 |
 		street char | street2 char | city char | zip char | country_id m2o res.country | state_id m2o res.country.state |
 		ref char | vat char | comment html | lang char | active boolean | is_company boolean |
 		type sel=contact,invoice,delivery,other | parent_id m2o res.partner | child_ids o2m res.partner parent_id |
@@ -48,8 +52,8 @@ var schemaSrc = map[string]string{
 	"product.template": `name char ! | display_name char ~ | default_code char | list_price float | standard_price float |
 		type sel=consu,service,product @17 | type sel=consu,service,combo @18- | detailed_type sel=consu,service,product @17 |
 		is_storable boolean @18- | invoice_policy sel=order,delivery | sale_ok boolean | purchase_ok boolean | active boolean |
-		uom_id m2o uom.uom | categ_id m2o product.category | taxes_id m2m account.tax | weight float | hs_code char |
-		description_sale text | image_1920 binary | country_of_origin m2o res.country | product_tag_ids m2m product.tag |
+		uom_id m2o uom.uom | categ_id m2o product.category | taxes_id m2m account.tax | weight float | hs_code char #stock_delivery |
+		description_sale text | image_1920 binary | country_of_origin m2o res.country #stock_delivery | product_tag_ids m2m product.tag |
 		product_variant_ids o2m product.product product_tmpl_id |
 		attribute_line_ids o2m product.template.attribute.line product_tmpl_id | qty_available float ~`,
 	"product.product": `product_tmpl_id m2o product.template ! | display_name char ~ | default_code char | barcode char |
@@ -82,9 +86,9 @@ var schemaSrc = map[string]string{
 	"stock.quant": "product_id m2o product.product ! | location_id m2o stock.location ! | quantity float | reserved_quantity float",
 	"stock.picking": `name char | state sel=draft,waiting,confirmed,assigned,done,cancel | partner_id m2o res.partner | origin char |
 		sale_id m2o sale.order | move_ids o2m stock.move picking_id | location_id m2o stock.location | location_dest_id m2o stock.location |
-		picking_type_code sel=incoming,outgoing,internal | scheduled_date datetime | date_done datetime | carrier_tracking_ref char | backorder_id m2o stock.picking |
-		carrier_id m2o delivery.carrier | carrier_tracking_url char ~`,
-	"delivery.carrier": "name char ! | tracking_url char | active boolean",
+		picking_type_code sel=incoming,outgoing,internal | scheduled_date datetime | date_done datetime | backorder_id m2o stock.picking |
+		carrier_tracking_ref char #stock_delivery | carrier_id m2o delivery.carrier #stock_delivery | carrier_tracking_url char ~ #stock_delivery`,
+	"delivery.carrier": "name char ! | tracking_url char @18- | active boolean",
 	"stock.move": `name char | product_id m2o product.product ! | product_uom_qty float | quantity float | picked boolean |
 		product_uom m2o uom.uom | state sel=draft,waiting,confirmed,partially_available,assigned,done,cancel |
 		picking_id m2o stock.picking | sale_line_id m2o sale.order.line | location_id m2o stock.location | location_dest_id m2o stock.location`,
@@ -94,7 +98,7 @@ var schemaSrc = map[string]string{
 		order_line o2m sale.order.line order_id | pricelist_id m2o product.pricelist | team_id m2o crm.team |
 		payment_term_id m2o account.payment.term | warehouse_id m2o stock.warehouse | currency_id m2o res.currency |
 		company_id m2o res.company | user_id m2o res.users |
-		amount_untaxed float ~ | amount_tax float ~ | amount_total float ~ |
+		amount_untaxed float ~ | amount_tax float ~ | amount_total float ~ | tax_calculation_rounding_method sel=round_per_line,round_globally ~ |
 		invoice_status sel=upselling,invoiced,to\ invoice,no ~ | delivery_status sel=pending,started,partial,full ~ |
 		invoice_ids m2m account.move ~ | invoice_count integer ~ | picking_ids o2m stock.picking sale_id`,
 	"sale.order.line": `order_id m2o sale.order ! | sequence integer | name text | product_id m2o product.product |
@@ -103,7 +107,8 @@ var schemaSrc = map[string]string{
 		display_type sel=line_section,line_note | is_downpayment boolean |
 		price_subtotal float ~ | price_tax float ~ | price_total float ~ | qty_delivered float | qty_invoiced float ~ |
 		qty_to_invoice float ~ | invoice_status sel=upselling,invoiced,to\ invoice,no ~ | invoice_lines m2m account.move.line |
-		move_ids o2m stock.move sale_line_id | state sel=draft,sent,sale,done,cancel ~`,
+		move_ids o2m stock.move sale_line_id | state sel=draft,sent,sale,done,cancel ~ |
+		tax_calculation_rounding_method sel=round_per_line,round_globally ~`,
 	"account.move": `name char | display_name char ~ | move_type sel=entry,out_invoice,out_refund,in_invoice,in_refund,out_receipt,in_receipt |
 		state sel=draft,posted,cancel | partner_id m2o res.partner | partner_shipping_id m2o res.partner | invoice_origin char |
 		ref char | journal_id m2o account.journal | date date | invoice_date date | invoice_payment_term_id m2o account.payment.term |
@@ -111,10 +116,12 @@ var schemaSrc = map[string]string{
 		invoice_line_ids o2m account.move.line move_id | line_ids o2m account.move.line move_id ~ |
 		amount_untaxed float ~ | amount_tax float ~ | amount_total float ~ | amount_residual float ~ |
 		payment_state sel=not_paid,in_payment,paid,partial,reversed,invoicing_legacy ~ |
-		reversed_entry_id m2o account.move | reversal_move_ids o2m account.move reversed_entry_id`,
+		reversed_entry_id m2o account.move | reversal_move_ids o2m account.move reversed_entry_id |
+		tax_calculation_rounding_method sel=round_per_line,round_globally ~`,
 	"account.move.line": `move_id m2o account.move ! | product_id m2o product.product | name char | quantity float |
 		price_unit float | discount float | tax_ids m2m account.tax | price_subtotal float ~ | price_total float ~ |
-		display_type sel=product,line_section,line_note | sale_line_ids m2m sale.order.line`,
+		display_type sel=product,line_section,line_note | sale_line_ids m2m sale.order.line |
+		tax_calculation_rounding_method sel=round_per_line,round_globally ~`,
 	"account.payment": `name char | state sel=draft,posted,cancel @17 | state sel=draft,in_process,paid,canceled,rejected @18- |
 		payment_type sel=outbound,inbound | partner_type sel=customer,supplier | partner_id m2o res.partner |
 		amount float | currency_id m2o res.currency | journal_id m2o account.journal | date date |
@@ -128,17 +135,24 @@ var schemaSrc = map[string]string{
 		payment_difference_handling sel=open,reconcile`,
 	"account.move.reversal": `reason char | journal_id m2o account.journal | date date | move_ids m2m account.move |
 		new_move_ids m2m account.move`,
-	"stock.backorder.confirmation": "pick_ids m2m stock.picking",
+	"stock.backorder.confirmation": `pick_ids m2m stock.picking | show_transfers boolean |
+		backorder_confirmation_line_ids o2m stock.backorder.confirmation.line backorder_confirmation_id`,
+	"stock.backorder.confirmation.line": `backorder_confirmation_id m2o stock.backorder.confirmation |
+		picking_id m2o stock.picking | to_backorder boolean`,
+	"confirm.stock.sms": "pick_ids m2m stock.picking",
+	"ir.module.module": `name char ! | shortdesc char | state sel=uninstallable,uninstalled,installed,to\ upgrade,to\ remove,to\ install |
+		application boolean | sequence integer`,
 }
 
 var defaultOrder = map[string]string{
-	"res.partner":     "display_name, id desc",
-	"res.country":     "name",
-	"account.tax":     "sequence, id",
-	"account.journal": "sequence, type, code",
-	"sale.order":      "date_order desc, id desc",
-	"account.move":    "date desc, name desc, id desc",
-	"stock.picking":   "id desc",
+	"res.partner":      "display_name, id desc",
+	"res.country":      "name",
+	"account.tax":      "sequence, id",
+	"account.journal":  "sequence, type, code",
+	"sale.order":       "date_order desc, id desc",
+	"account.move":     "date desc, name desc, id desc",
+	"stock.picking":    "id desc",
+	"ir.module.module": "application desc, sequence, name",
 }
 
 func versionMatch(spec string, v int) bool {
@@ -155,9 +169,15 @@ func versionMatch(spec string, v int) bool {
 	}
 }
 
-func buildSchema(version int, custom map[string]string) map[string]*model {
+func buildSchema(version int, custom map[string]string, modules map[string]bool) map[string]*model {
 	models := map[string]*model{}
 	for name, src := range schemaSrc {
+		if mod := modelModule[name]; mod != "" && !modules[mod] {
+			continue
+		}
+		if v := modelVersions[name]; v != "" && !versionMatch(v, version) {
+			continue
+		}
 		if extra := custom[name]; extra != "" {
 			src += " | " + extra
 		}
@@ -178,7 +198,9 @@ func buildSchema(version int, custom map[string]string) map[string]*model {
 				case t == "~":
 					f.computed = true
 				case t[0] == '@':
-					ok = versionMatch(t[1:], version)
+					ok = ok && versionMatch(t[1:], version)
+				case t[0] == '#':
+					ok = ok && modules[t[1:]]
 				default:
 					pos = append(pos, t)
 				}

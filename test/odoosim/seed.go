@@ -76,6 +76,9 @@ func seed(db *database, o Options) {
 		s.add("res.partner", map[string]any{"name": n, "active": false})
 	}
 	s.add("res.company", map[string]any{"name": "My Company", "currency_id": int64(1), "partner_id": int64(1), "country_id": country["FR"]})
+	if db.version >= 19 && s.t.installed("stock_sms") {
+		s.t.rec("res.company", 1)["stock_text_confirmation"] = true // stock_sms's post_init_hook
+	}
 	s.add("res.users", map[string]any{"login": "__system__", "name": "OdooBot", "partner_id": int64(2), "company_id": int64(1)})
 	s.add("res.users", map[string]any{"login": o.Login, "name": "Mitchell Admin", "partner_id": admin, "company_id": int64(1)})
 	s.add("uom.uom", map[string]any{"name": "Units", "rounding": 0.01})
@@ -119,6 +122,7 @@ func seed(db *database, o Options) {
 	s.add("stock.warehouse", map[string]any{"name": "My Company", "code": "WH", "lot_stock_id": int64(8), "company_id": int64(1)})
 	s.t.rec("stock.location", 8)["warehouse_id"] = int64(1)
 	seedAccounts(s)
+	seedModules(s)
 	if o.Catalog {
 		seedCatalog(s)
 	}
@@ -197,10 +201,13 @@ func (s seeder) addProducts(ps []catalog.Product) {
 	categ, _ := s.t.search(s.t.model("product.category"), []any{[]any{"name", "=", "Saleable"}}, 0, 1, "")
 	for _, p := range ps {
 		base := price(p.Variants[0].Price)
-		tvals := map[string]any{"name": p.Title, "list_price": base, "hs_code": p.HSCode, "invoice_policy": "order", "categ_id": categ[0],
+		tvals := map[string]any{"name": p.Title, "list_price": base, "invoice_policy": "order", "categ_id": categ[0],
 			"description_sale": p.Title + " by " + p.Vendor, "weight": float64(p.Variants[0].WeightGrams) / 1000, "product_variant_ids": []any{}}
-		if c, _ := s.t.search(s.t.model("res.country"), []any{[]any{"code", "=", p.CountryOfOrigin}}, 0, 1, ""); len(c) > 0 {
-			tvals["country_of_origin"] = c[0]
+		if s.t.installed("stock_delivery") { // its fields
+			tvals["hs_code"] = p.HSCode
+			if c, _ := s.t.search(s.t.model("res.country"), []any{[]any{"code", "=", p.CountryOfOrigin}}, 0, 1, ""); len(c) > 0 {
+				tvals["country_of_origin"] = c[0]
+			}
 		}
 		for k, v := range storable(s.t.db.version) {
 			tvals[k] = v

@@ -43,6 +43,15 @@ type Options struct {
 	// CustomFields are fields an administrator added, by model, in the
 	// schema's notation, e.g. "x_accepts_marketing boolean".
 	CustomFields map[string]string
+	// Modules installs (true) or removes (false) modules from those of a
+	// fresh database made with -i sale_management,stock,account
+	// (DefaultModules), e.g. {"stock_sms": false} or {"delivery": true}.
+	// Fields and models of modules not installed do not exist.
+	Modules map[string]bool
+	// Denied are the operations ("read", "write", "create", "unlink") the
+	// API user's groups do not grant, by model: the ORM methods refuse
+	// them and the access checks say so.
+	Denied map[string][]string
 }
 
 // The users of the seeded database: OdooBot (the superuser, who made the
@@ -100,7 +109,9 @@ func New(o Options) *Sim {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	db := &database{version: o.Version, models: buildSchema(o.Version, o.CustomFields), seq: map[string]int{}, now: o.Now}
+	modules := installedModules(o.Version, o.Modules)
+	db := &database{version: o.Version, modules: modules, denied: o.Denied, models: buildSchema(o.Version, o.CustomFields, modules),
+		seq: map[string]int{}, now: o.Now}
 	db.registerComputes()
 	s := &Sim{opts: o, db: db, calls: map[string]int{}}
 	seed(db, o)
@@ -297,6 +308,9 @@ func (s *Sim) execute(model, name string, ids []int64, args map[string]any, ctx 
 	}
 	t := s.db.begin(ctx)
 	t.uid = apiUser
+	if op := ormOperation[name]; op != "" && !t.allowed(model, op) {
+		return nil, t.accessError(model, op)
+	}
 	res, err := methods[name].run(t, s.db.models[model], ids, args)
 	if err != nil {
 		t.rollback()
@@ -486,8 +500,15 @@ func (s *Sim) objectCall(model, name string, pos []any, kw map[string]any) (any,
 		return nil, userError("Object %s doesn't exist", model)
 	}
 	mt, ok := methods[name]
-	if !ok || !mt.allowed(model) {
-		return nil, &odooError{"builtins.AttributeError", fmt.Sprintf("The method '%s' does not exist on the model '%s'", name, model), 404}
+	if !ok || !mt.allowed(model, s.opts.Version) {
+		if s.opts.Version == 17 { // api.call_kw
+			return nil, &odooError{"builtins.AttributeError", fmt.Sprintf("The method '%s' does not exist on the model '%s'", name, model), 404}
+		}
+		// service/model.py get_public_method
+		return nil, &odooError{"builtins.AttributeError", fmt.Sprintf("The method '%s.%s' does not exist", model, name), 404}
+	}
+	if mt.privateSince != 0 && s.opts.Version >= mt.privateSince {
+		return nil, s.privateError(model, name)
 	}
 	ctx, _ := kw["context"].(map[string]any)
 	delete(kw, "context")
@@ -560,8 +581,11 @@ func (s *Sim) json2Call(model, name string, body map[string]any, f *Fault) (any,
 		return nil, &odooError{"werkzeug.exceptions.NotFound", fmt.Sprintf("the model '%s' does not exist", model), 404}
 	}
 	mt, ok := methods[name]
-	if !ok || !mt.allowed(model) {
+	if !ok || !mt.allowed(model, s.opts.Version) {
 		return nil, &odooError{"werkzeug.exceptions.NotFound", fmt.Sprintf("The method '%s.%s' does not exist", model, name), 404}
+	}
+	if mt.privateSince != 0 && s.opts.Version >= mt.privateSince {
+		return nil, s.privateError(model, name)
 	}
 	ctx, _ := body["context"].(map[string]any)
 	rawIDs, hasIDs := body["ids"]
@@ -577,6 +601,11 @@ func (s *Sim) json2Call(model, name string, body map[string]any, f *Fault) (any,
 	}
 	if hasIDs && !mt.records {
 		return nil, &odooError{"werkzeug.exceptions.UnprocessableEntity", fmt.Sprintf("cannot call %s.%s with ids", model, name), 422}
+	}
+	for _, p := range mt.params[:mt.required] {
+		if _, ok := named[p]; !ok { // inspect.signature(...).bind
+			return nil, &odooError{"werkzeug.exceptions.UnprocessableEntity", fmt.Sprintf("missing a required argument: %s", pyRepr(p)), 422}
+		}
 	}
 	ids, _ := toIDs(rawIDs)
 	if err := f.refusal(); err != nil {

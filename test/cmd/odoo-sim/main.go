@@ -6,6 +6,7 @@ import (
 	"flag"
 	"log"
 	"net/http"
+	"strings"
 
 	"github.com/shopify-odoo/connector/test/odoosim"
 )
@@ -18,6 +19,7 @@ func main() {
 	password := flag.String("password", "admin", "user password")
 	apiKey := flag.String("api-key", "", "API key (required)")
 	seed := flag.Bool("seed", true, "seed the shared product catalogue, its taxes and stock")
+	modules := flag.String("modules", "", "modules to install beyond those of a fresh sale_management, stock and account database, comma-separated; -name removes one, e.g. delivery,-stock_sms")
 	flag.Parse()
 	if *apiKey == "" {
 		log.Fatal("odoo-sim: -api-key is required")
@@ -25,7 +27,15 @@ func main() {
 	if *version < 17 || *version > 19 {
 		log.Fatalf("odoo-sim: unsupported version %d", *version)
 	}
-	sim := odoosim.New(odoosim.Options{Version: *version, Database: *db, Login: *login, Password: *password, APIKey: *apiKey, Catalog: *seed})
+	mods := map[string]bool{}
+	for _, m := range strings.Split(*modules, ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			name, off := strings.CutPrefix(m, "-")
+			mods[name] = !off
+		}
+	}
+	sim := odoosim.New(odoosim.Options{Version: *version, Database: *db, Login: *login, Password: *password, APIKey: *apiKey, Catalog: *seed,
+		Modules: mods})
 	log.Printf("odoo-sim: Odoo %d.0, database %s, listening on http://%s", *version, *db, *addr)
 	log.Fatal(http.ListenAndServe(*addr, sim))
 }
