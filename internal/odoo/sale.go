@@ -2,8 +2,10 @@ package odoo
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 )
 
 // OrderLine is a sale order line to create.
@@ -161,8 +163,10 @@ type Delivery struct {
 }
 
 // ValidateDeliveries sets quantity and picked on the open moves (one write
-// per distinct quantity) and validates their pickings in one call; pickings
-// already done or cancelled are left alone.
+// per distinct quantity), validates their pickings in one call and reads
+// their states back: a picking Odoo did not set done is an error naming it,
+// so that nothing is reported delivered that is not. Pickings already done
+// or cancelled are left alone.
 func (c *Client) ValidateDeliveries(ctx context.Context, d Delivery) error {
 	var moves []struct {
 		ID      int64    `json:"id"`
@@ -209,12 +213,42 @@ func (c *Client) ValidateDeliveries(ctx context.Context, d Delivery) error {
 	if len(open) == 0 {
 		return nil
 	}
-	vctx := map[string]any{"skip_backorder": true}
+	// skip_sms: stock_sms (installed with stock) otherwise answers its
+	// confirm.stock.sms wizard instead of validating a delivery to a
+	// customer with a phone; Shopify tells the customer itself.
+	vctx := map[string]any{"skip_backorder": true, "skip_sms": true}
 	if !d.Backorder {
 		vctx["picking_ids_not_to_backorder"] = open
 	}
-	_, err := c.action(ctx, "stock.picking", "button_validate", open, vctx)
-	return err
+	a, err := c.action(ctx, "stock.picking", "button_validate", open, vctx)
+	if err != nil {
+		return err
+	}
+	return c.checkValidated(ctx, open, a)
+}
+
+// checkValidated reads the pickings' states after button_validate: an
+// answer may be a wizard that stopped the validation (as for a tracked lot
+// or an expiry date), or a report to print after it.
+func (c *Client) checkValidated(ctx context.Context, ids []int64, answer Action) error {
+	picks, err := c.Pickings(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var left []string
+	for _, p := range picks {
+		if p.State != "done" {
+			left = append(left, fmt.Sprintf("%s (%s)", p.Name, p.State))
+		}
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	msg := "Odoo did not validate " + strings.Join(left, ", ")
+	if answer.ResModel != "" {
+		msg += ": it asked for the wizard " + answer.ResModel + ", which needs a person in Odoo"
+	}
+	return &Error{Kind: UserError, Model: "stock.picking", Method: "button_validate", Message: msg}
 }
 
 // InvoiceOrders creates one invoice per order (consolidated_billing off, so
