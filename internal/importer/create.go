@@ -206,7 +206,7 @@ func (r *run) createOrders(ctx context.Context, its []*item, orders []odoo.NewOr
 	switch {
 	case err == nil:
 		for i, it := range its {
-			it.order.ID = ids[i]
+			it.order.ID, it.created = ids[i], true
 			it.did("order created")
 		}
 		return nil
@@ -395,11 +395,13 @@ func normaliseRate(s string) string {
 
 // checkTotals compares each draft order's Odoo total with Shopify's: a
 // difference within the spec's limit becomes a rounding line, a larger one
-// fails the order with both totals.
+// fails the order with both totals, and the quotation this run created for
+// it is deleted, so that no order is left half made.
 func (r *run) checkTotals(ctx context.Context) error {
 	limit, _ := strconv.ParseFloat(r.s.Orders.RoundingLimit, 64)
 	var its []*item
 	var lines []map[string]any
+	var drop []int64
 	for _, it := range r.live() {
 		if it.order.State != "draft" && it.order.State != "sent" {
 			continue
@@ -410,13 +412,24 @@ func (r *run) checkTotals(ctx context.Context) error {
 			continue
 		}
 		if r.refs.rounding == 0 || math.Abs(diff) > limit+1e-9 {
-			it.fail(false, fmt.Sprintf("Odoo's total %.2f differs from Shopify's %.2f by %.2f: check the tax mapping, or set orders.roundingProduct and a roundingLimit",
-				it.order.AmountTotal, want, diff))
+			msg := fmt.Sprintf("Odoo's total %.2f differs from Shopify's %.2f by %.2f: check the tax mapping, or set orders.roundingProduct and a roundingLimit",
+				it.order.AmountTotal, want, diff)
+			if it.created {
+				drop = append(drop, it.order.ID)
+				msg += "; its quotation was deleted"
+				it.res.SaleOrderID, it.res.SaleOrder = 0, ""
+			}
+			it.fail(false, msg)
 			continue
 		}
 		its = append(its, it)
 		lines = append(lines, map[string]any{"order_id": it.order.ID, "product_id": r.refs.rounding, "name": "Rounding",
 			"product_uom_qty": 1.0, "price_unit": diff, r.c.Adapter().SaleLineTaxField: []any{[]any{6, 0, []int64{}}}})
+	}
+	// Only quotations this run made: one found from an earlier run may be
+	// a person's work.
+	if err := r.c.Unlink(ctx, "sale.order", drop); err != nil {
+		return err
 	}
 	if len(lines) == 0 {
 		return nil

@@ -102,6 +102,8 @@ type item struct {
 	plan  *Plan      // nil once the order is settled (skipped or failed)
 	order odoo.Order // the Odoo order, once it exists
 	steps []string   // what this run did, for the line's message
+	// created: this run created the order, which it may delete again.
+	created bool
 	// cancelled: cancelled in Odoo as in Shopify, left live so that the
 	// refund step credits its invoice.
 	cancelled bool
@@ -577,8 +579,25 @@ func (r *run) journalFor(p *Plan, gateway string) (int64, error) {
 	return id, nil
 }
 
-// finish sets what each order became.
-func (r *run) finish(context.Context) error {
+// finish reads the invoices back and sets what each order became, as
+// Odoo's states say: a posted invoice of 0.00 is paid without a payment, and
+// a payment may be in_payment until its bank line is matched.
+func (r *run) finish(ctx context.Context) error {
+	var ids []int64
+	for _, it := range r.live() {
+		if inv, ok := r.invoiceOf(it); ok {
+			ids = append(ids, inv.ID)
+		}
+	}
+	if len(ids) > 0 {
+		rows, err := r.c.Invoices(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, inv := range rows {
+			r.invs[inv.ID] = inv
+		}
+	}
 	for _, it := range r.live() {
 		inv, invoiced := r.invoiceOf(it)
 		switch {

@@ -122,7 +122,7 @@ var want = map[string]struct {
 	"shipping-discount":    {v1.LineDone, v1.OutcomePaid, false, ""},
 	"gift-card-purchase":   {v1.LineDone, v1.OutcomePaid, false, ""},
 	"gift-card-payment":    {v1.LineDone, v1.OutcomePaid, false, ""},
-	"free":                 {v1.LineDone, v1.OutcomeInvoiced, false, ""},
+	"free":                 {v1.LineDone, v1.OutcomePaid, false, ""},
 	"risk-cancel":          {v1.LineDone, v1.OutcomeRiskyQuotation, false, ""},
 	"risk-investigate":     {v1.LineDone, v1.OutcomeRiskyQuotation, false, ""},
 	"cancelled":            {v1.LineCancelled, "", false, "cancelled in Shopify"},
@@ -399,4 +399,53 @@ func crashes(t *testing.T, prepare func() *env, counts func(*env) string) {
 			t.Fatalf("cut after call %d: %s; a clean run gives %s", n, got, want)
 		}
 	}
+}
+
+// TestGlobalTaxRounding imports into an Odoo 19 company that rounds taxes
+// globally, as a new one does: with a rounding product every total is
+// Shopify's; without one the orders that differ fail, naming both totals,
+// and leave no quotation behind.
+func TestGlobalTaxRounding(t *testing.T) {
+	e := newEnv(t, 19, 4*len(shopifysim.Kinds))
+	e.im.Settings.Orders.RoundingProduct = ""
+	failed := map[string]Result{}
+	for id, r := range e.importAll(t) {
+		if strings.Contains(r.Message, "differs from Shopify's") {
+			failed[id] = r
+		}
+	}
+	if len(failed) == 0 {
+		t.Fatal("no order's total differs under global rounding")
+	}
+	for _, r := range failed {
+		if !strings.Contains(r.Message, "its quotation was deleted") || r.SaleOrderID != 0 {
+			t.Errorf("%s: %q, sale order %d", r.Name, r.Message, r.SaleOrderID)
+		}
+		if so := e.records(t, "sale.order", []any{[]any{"origin", "=", "shopify:sim-shop.myshopify.com/" + r.ID}}); len(so) != 0 {
+			t.Errorf("%s: a quotation is left behind: %v", r.Name, so[0]["name"])
+		}
+	}
+
+	e.im.Settings.Orders.RoundingProduct = catalog.RoundingSKU
+	e.im.Cache = &Cache{}
+	var ids []string
+	for id := range failed {
+		ids = append(ids, id)
+	}
+	res, err := e.im.Import(ctx(t), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]Result{}
+	for _, r := range res {
+		byID[r.ID] = r
+		if r.State != v1.LineDone || !strings.Contains(r.Message, "rounding") {
+			t.Errorf("%s with a rounding product: %s %q", r.Name, r.State, r.Message)
+		}
+	}
+	totals := map[int64]float64{}
+	for _, so := range e.records(t, "sale.order", []any{}) {
+		totals[int64(so["id"].(float64))] = so["amount_total"].(float64)
+	}
+	e.checkTotals(t, byID, totals)
 }
