@@ -147,7 +147,14 @@ func ExportProducts(ctx context.Context, o *odoo.Client, s *shopify.Client, p Pr
 			odoo.Cond("attribute_line_ids.product_template_value_ids.write_date", ">=", wm))
 	}
 	e.res.State = State{Watermark: prev.Watermark, Key: key}
-	fields := []string{"name", "description_sale", "categ_id", "product_tag_ids", "hs_code", "country_of_origin", "write_date"}
+	fields := []string{"name", "description_sale", "categ_id", "product_tag_ids", "write_date"}
+	if p.syncs(v1.SyncField("hsCode")) {
+		customs := o.Adapter().CustomsFields
+		if !slices.Contains(customs, "hs_code") && slices.Contains(p.Sync, v1.SyncField("hsCode")) {
+			return Result{}, settingsErrorf("spec.sync names hsCode, but Odoo's products have no hs_code field: install the Odoo module stock_delivery, or leave hsCode out")
+		}
+		fields = append(fields, customs...)
+	}
 	if p.syncs(v1.SyncField("images")) {
 		fields = append(fields, "image_1920")
 	}

@@ -3,8 +3,10 @@ package export_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,9 +27,15 @@ type env struct {
 	shopSim *shopifysim.Sim
 }
 
+// start runs Odoo with the delivery modules, which bring customs codes.
 func start(t testing.TB, shop shopifysim.Options) env {
 	t.Helper()
-	os := odoosim.New(odoosim.Options{Version: 18, Catalog: true, APIKey: "key"})
+	return startWith(t, shop, map[string]bool{"delivery": true})
+}
+
+func startWith(t testing.TB, shop shopifysim.Options, modules map[string]bool) env {
+	t.Helper()
+	os := odoosim.New(odoosim.Options{Version: 18, Catalog: true, APIKey: "key", Modules: modules})
 	os.Start()
 	t.Cleanup(os.Close)
 	oc, err := odoo.New(odoo.Config{URL: os.URL(), Database: "odoo", Username: "admin", APIKey: "key"})
@@ -268,5 +276,29 @@ func TestSettingsReachShopify(t *testing.T) {
 		if r := e.export(t, export.Products{Selector: sel}, export.State{}); int(r.Counts.Selected) != len(sel.IDs)+len(sel.DefaultCodes) {
 			t.Errorf("selector %+v: %+v", sel, r.Counts)
 		}
+	}
+}
+
+// Without stock_delivery Odoo's products have no customs codes: the export
+// sends the rest, unless the spec asks for them by name.
+func TestCustomsCodesNeedStockDelivery(t *testing.T) {
+	e := startWith(t, shopifysim.Options{EmptyCatalog: true}, nil)
+	r := e.export(t, saleable(), export.State{})
+	if r.Counts.Exported == 0 || r.Counts.Failed != 0 {
+		t.Fatalf("default sync: %+v %v", r.Counts, r.Failures)
+	}
+	vs, err := e.shop.VariantsBySKU(ctx(t), []string{"SKU-04-S-Nav"})
+	if err != nil || len(vs) != 1 {
+		t.Fatal(vs, err)
+	}
+	if item := e.node(t, vs[0].ID)["inventoryItem"].(shopifysim.Obj); item["harmonizedSystemCode"] != nil {
+		t.Errorf("HS code %v from a database without them", item["harmonizedSystemCode"])
+	}
+	p := saleable()
+	p.Sync = []v1.SyncField{"details", "hsCode"}
+	_, err = export.ExportProducts(ctx(t), e.odoo, e.shop, p, export.State{})
+	var se *export.SettingsError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "stock_delivery") {
+		t.Fatalf("hsCode without stock_delivery: %v", err)
 	}
 }

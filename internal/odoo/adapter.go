@@ -20,8 +20,11 @@ type Adapter struct {
 	// carrier_tracking_url that stock.picking has: they come with the
 	// delivery module (stock_delivery), which a database may not have.
 	PickingCarrierFields []string
-	storable             map[string]any
-	isStorableField      bool
+	// CustomsFields are those of hs_code and country_of_origin that
+	// product.template has: they come with stock_delivery too.
+	CustomsFields   []string
+	storable        map[string]any
+	isStorableField bool
 }
 
 type fieldInfo struct {
@@ -51,6 +54,10 @@ func loadAdapter(ctx context.Context, c *Client) (*Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
+	tmpl, err := get("product.template", "type")
+	if err != nil {
+		return nil, err
+	}
 	a := &Adapter{Major: c.major, SaleLineTaxField: "tax_ids", SaleLineUoMField: "product_uom_id", TaxIncludeField: "price_include"}
 	if _, ok := line["tax_id"]; ok {
 		a.SaleLineTaxField = "tax_id"
@@ -64,6 +71,11 @@ func loadAdapter(ctx context.Context, c *Client) (*Adapter, error) {
 	for _, f := range []string{"carrier_id", "carrier_tracking_ref", "carrier_tracking_url"} {
 		if _, ok := picking[f]; ok {
 			a.PickingCarrierFields = append(a.PickingCarrierFields, f)
+		}
+	}
+	for _, f := range []string{"hs_code", "country_of_origin"} {
+		if _, ok := tmpl[f]; ok {
+			a.CustomsFields = append(a.CustomsFields, f)
 		}
 	}
 	_, a.isStorableField = product["is_storable"]
