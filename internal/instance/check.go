@@ -21,6 +21,10 @@ const (
 	ReasonUnreachable    = "Unreachable"
 	ReasonMissingScope   = "MissingScope"
 	ReasonNotFound       = "OdooObjectNotFound"
+	ReasonUnsupported    = "UnsupportedOdoo"
+	ReasonNoAccess       = "OdooAccessMissing"
+	ReasonModuleMissing  = "OdooModuleMissing"
+	ReasonTaxRounding    = "TaxRoundingDiffers"
 )
 
 // RequiredScopes are the Admin API access scopes the connector uses.
@@ -68,7 +72,10 @@ type Odoo struct {
 	CompanyID int64
 }
 
-// CheckOdoo connects and looks up every Odoo record the spec names.
+// CheckOdoo connects and checks, before any order is tried, what the
+// enabled features need of Odoo: a supported version, their modules, the
+// connector user's rights on every model they write, a tax rounding Shopify's
+// totals survive, and every record the spec names.
 func CheckOdoo(ctx context.Context, c *odoo.Client, spec v1.ShopifyInstanceSpec) (Odoo, *Problem) {
 	if err := c.Connect(ctx); err != nil {
 		if errors.Is(err, odoo.ErrBadCredentials) || odoo.IsKind(err, odoo.AccessDenied) {
@@ -77,6 +84,12 @@ func CheckOdoo(ctx context.Context, c *odoo.Client, spec v1.ShopifyInstanceSpec)
 		return Odoo{}, &Problem{ReasonUnreachable, "cannot reach Odoo: " + err.Error(), false}
 	}
 	info := Odoo{Version: c.ServerVersion(), Protocol: c.Protocol()}
+	if c.Major() < 17 || c.Major() > 19 {
+		return info, &Problem{ReasonUnsupported, "Odoo " + info.Version + " is not supported: use Odoo 17, 18 or 19", true}
+	}
+	if p := checkAccess(ctx, c, spec); p != nil {
+		return info, p
+	}
 	var missing []string
 	var lookupErr error
 	lookup := func(model, label, field string, value string) int64 {
@@ -99,18 +112,20 @@ func CheckOdoo(ctx context.Context, c *odoo.Client, spec v1.ShopifyInstanceSpec)
 	lookup("product.pricelist", "pricelist", "name", spec.Odoo.Pricelist)
 	lookup("crm.team", "sales team", "name", spec.Odoo.SalesTeam)
 	lookup("res.partner", "guest customer", "name", spec.Orders.Customers.GuestCustomer)
-	journals := map[string]bool{}
+	seen := map[string]bool{}
 	for _, w := range spec.Orders.Workflows {
-		if w.Journal != "" && !journals[w.Journal] {
-			journals[w.Journal] = true
-			lookup("account.journal", "journal", "name", w.Journal)
+		for _, r := range []struct{ model, label, value string }{{"account.journal", "journal", w.Journal}, {"account.payment.term", "payment term", w.PaymentTerm}} {
+			if r.value != "" && !seen[r.label+r.value] {
+				seen[r.label+r.value] = true
+				lookup(r.model, r.label, "name", r.value)
+			}
 		}
 	}
 	if lookupErr != nil {
 		return info, &Problem{ReasonUnreachable, "cannot read Odoo: " + lookupErr.Error(), false}
 	}
 	o := spec.Orders
-	codes := slices.DeleteFunc([]string{o.ShippingProduct, o.DiscountProduct, o.GiftCardProduct, o.TipProduct, o.RoundingProduct},
+	codes := slices.DeleteFunc([]string{o.ShippingProduct, o.DiscountProduct, o.GiftCardProduct, o.TipProduct, o.RoundingProduct, o.RefundAdjustmentProduct},
 		func(s string) bool { return s == "" })
 	if len(codes) > 0 {
 		found, err := c.ProductsByCode(ctx, codes)
@@ -126,5 +141,83 @@ func CheckOdoo(ctx context.Context, c *odoo.Client, spec v1.ShopifyInstanceSpec)
 	if len(missing) > 0 {
 		return info, &Problem{ReasonNotFound, "not found in Odoo: " + strings.Join(missing, ", "), true}
 	}
-	return info, nil
+	return info, checkRounding(ctx, c, spec, info.CompanyID)
+}
+
+// access is a right a feature needs on a model its module brings.
+type access struct{ feature, module, model, op string }
+
+func needs(spec v1.ShopifyInstanceSpec) []access {
+	out := []access{
+		{"the order import", "base", "res.partner", "create"},
+		{"the order import", "sale", "sale.order", "create"},
+		{"the order import", "sale", "sale.order", "write"},
+		{"the order import", "sale", "sale.order.line", "create"},
+		{"the order import", "stock", "stock.move", "write"},
+		{"the order import", "stock", "stock.picking", "write"},
+	}
+	var invoice, pay bool
+	for _, w := range spec.Orders.Workflows {
+		invoice, pay = invoice || w.CreateInvoice, pay || w.RegisterPayment
+	}
+	if invoice {
+		out = append(out, access{"invoicing", "sale", "sale.advance.payment.inv", "create"},
+			access{"invoicing", "account", "account.move", "write"},
+			access{"refunds", "account", "account.move.reversal", "create"})
+	}
+	if pay {
+		out = append(out, access{"payments", "account", "account.payment.register", "create"})
+	}
+	if spec.Fulfillment.Enabled {
+		out = append(out, access{"fulfilments", "base", "ir.model.data", "create"})
+	}
+	if spec.Payouts.Enabled {
+		out = append(out, access{"payouts", "account", "account.bank.statement", "create"},
+			access{"payouts", "account", "account.bank.statement.line", "create"},
+			access{"payouts", "account", "account.move.line", "write"})
+	}
+	return out
+}
+
+// checkAccess asks Odoo whether the connector's user may do what each
+// enabled feature does: a model Odoo does not know means its module is not
+// installed.
+func checkAccess(ctx context.Context, c *odoo.Client, spec v1.ShopifyInstanceSpec) *Problem {
+	var denied, modules []string
+	for _, a := range needs(spec) {
+		ok, err := c.MayAccess(ctx, a.model, a.op)
+		switch {
+		case odoo.IsUnknownModel(err):
+			if m := fmt.Sprintf("%s (for %s)", a.module, a.feature); !slices.Contains(modules, m) {
+				modules = append(modules, m)
+			}
+		case err != nil:
+			return &Problem{ReasonUnreachable, "cannot read Odoo's access rights: " + err.Error(), false}
+		case !ok:
+			denied = append(denied, fmt.Sprintf("%s %s (for %s)", a.op, a.model, a.feature))
+		}
+	}
+	if len(modules) > 0 {
+		return &Problem{ReasonModuleMissing, "Odoo lacks the modules " + strings.Join(modules, ", ") + ": install them", true}
+	}
+	if len(denied) > 0 {
+		return &Problem{ReasonNoAccess, "the connector's Odoo user may not " + strings.Join(denied, ", ") +
+			": give it the groups that allow it", true}
+	}
+	return nil
+}
+
+// checkRounding refuses a company that rounds taxes globally without a
+// rounding product: Shopify rounds per line, so orders of several lines
+// would differ from Odoo's total by a cent and fail.
+func checkRounding(ctx context.Context, c *odoo.Client, spec v1.ShopifyInstanceSpec, company int64) *Problem {
+	method, err := c.TaxRounding(ctx, company)
+	switch {
+	case err != nil:
+		return &Problem{ReasonUnreachable, "cannot read the company's tax rounding: " + err.Error(), false}
+	case method == "round_globally" && spec.Orders.RoundingProduct == "":
+		return &Problem{ReasonTaxRounding, "Odoo's company rounds taxes globally and Shopify per line, so totals of orders with several lines " +
+			"differ by a cent: set orders.roundingProduct and roundingLimit, or round per line in Odoo (Invoicing settings, Taxes)", true}
+	}
+	return nil
 }

@@ -62,7 +62,7 @@ func odooClient(t *testing.T, url, key string) *odoo.Client {
 func spec() v1.ShopifyInstanceSpec {
 	return v1.ShopifyInstanceSpec{
 		Odoo: v1.OdooSpec{Warehouse: "WH"},
-		Orders: v1.OrdersSpec{ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU,
+		Orders: v1.OrdersSpec{ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU, RoundingProduct: catalog.RoundingSKU,
 			Workflows: []v1.Workflow{{FinancialStatus: "paid", Journal: "Bank"}, {FinancialStatus: "pending", Journal: "Bank"}}},
 	}
 }
@@ -88,6 +88,15 @@ func TestCheckOdoo(t *testing.T) {
 		_, p = CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s)
 		if p == nil || p.Reason != ReasonNotFound || p.Message != `not found in Odoo: warehouse "XX", journal "Stripe", product "NOPE"` {
 			t.Errorf("%d: missing records: %+v", version, p)
+		}
+		s = spec()
+		s.Orders.RoundingProduct = ""
+		_, p = CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s)
+		if version < 19 && p != nil {
+			t.Errorf("%d: rounding per line needs no rounding product: %+v", version, p)
+		}
+		if version == 19 && (p == nil || p.Reason != ReasonTaxRounding || !p.Stalled) {
+			t.Errorf("%d: a new company rounds globally and needs a rounding product: %+v", version, p)
 		}
 	}
 }

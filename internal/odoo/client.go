@@ -188,7 +188,8 @@ func Idempotent(ctx context.Context) context.Context {
 // readOnly methods are repeated after a transport failure; a write with
 // absolute values is too, since applying it twice gives the same record.
 var readOnly = map[string]bool{"search": true, "search_read": true, "search_count": true, "read": true, "fields_get": true,
-	"name_search": true, "default_get": true, "context_get": true, "address_get": true, "write": true}
+	"name_search": true, "default_get": true, "context_get": true, "address_get": true, "write": true,
+	"has_access": true, "check_access_rights": true}
 
 // Call runs model.method with positional args and keyword args; the result
 // is decoded into out (which may be nil). A method returning None leaves out
@@ -330,6 +331,7 @@ var params = map[string][]string{
 	"default_get":  {"fields_list"},
 	"address_get":  {"ids", "adr_pref"},
 	"context_get":  {},
+	"has_access":   {"ids", "operation"},
 }
 
 func (c *Client) json2(ctx context.Context, model, method string, args []any, kwargs map[string]any, out any) error {
