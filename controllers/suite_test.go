@@ -116,7 +116,8 @@ func newFixtureWith(t testing.TB, version int, opts shopifysim.Options) *fixture
 		t.Fatal(err)
 	}
 	t.Cleanup(shop.Close)
-	odoo := odoosim.New(odoosim.Options{Version: version, Database: "db", Login: "admin", APIKey: odooKey, Catalog: true})
+	odoo := odoosim.New(odoosim.Options{Version: version, Database: "db", Login: "admin", APIKey: odooKey, Catalog: true,
+		Modules: map[string]bool{"delivery": true}})
 	odoo.Start()
 	t.Cleanup(odoo.Close)
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "t-"}}

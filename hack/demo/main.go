@@ -63,7 +63,7 @@ func run() error {
 	}
 	defer shop.Close()
 	odoo, err := serveOdoo(odoosim.New(odoosim.Options{Version: *version, Database: "demo", Login: "admin",
-		Password: "admin", APIKey: "demo-odoo-api-key", Catalog: true}))
+		Password: "admin", APIKey: "demo-odoo-api-key", Catalog: true, Modules: map[string]bool{"delivery": true}}))
 	if err != nil {
 		return err
 	}

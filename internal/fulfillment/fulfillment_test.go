@@ -38,7 +38,8 @@ func newEnv(t *testing.T, version int) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Close)
-	osim := odoosim.New(odoosim.Options{Version: version, Database: "db", Login: "admin", APIKey: "key", Catalog: true})
+	osim := odoosim.New(odoosim.Options{Version: version, Database: "db", Login: "admin", APIKey: "key", Catalog: true,
+		Modules: map[string]bool{"delivery": true}})
 	osim.Start()
 	t.Cleanup(osim.Close)
 	sc, err := shopify.New(shopify.Config{Shop: shop, Endpoint: sim.URL(), AccessToken: "tok"})
@@ -66,7 +67,8 @@ func newEnv(t *testing.T, version int) *env {
 		sim.Store().View(ids[i], func(o shopifysim.Obj) {
 			switch o["displayFulfillmentStatus"] {
 			case "UNFULFILLED":
-				if r.Outcome == v1.OutcomePaid && slices.ContainsFunc(o["lineItems"].([]shopifysim.Obj), func(l shopifysim.Obj) bool { return l["quantity"].(int) > 1 }) {
+				// paid with money (a free order is paid too), so a cancellation can refund it
+				if r.Outcome == v1.OutcomePaid && len(o["transactions"].([]shopifysim.Obj)) > 0 && slices.ContainsFunc(o["lineItems"].([]shopifysim.Obj), func(l shopifysim.Obj) bool { return l["quantity"].(int) > 1 }) {
 					e.unshipped[ids[i]] = r.SaleOrderID
 				}
 			case "FULFILLED":
@@ -101,7 +103,11 @@ func (e *env) anyUnshipped() (string, int64) {
 // and tracking number; quantities by product id ship part of it.
 func (e *env) ship(t *testing.T, so int64, ref string, quantities map[int64]float64) {
 	t.Helper()
-	carriers, err := e.odoo.Create(ctx(t), "delivery.carrier", []map[string]any{{"name": "Colissimo", "tracking_url": "https://track.example/<shipmenttrackingnumber>"}})
+	carrier := map[string]any{"name": "Colissimo"}
+	if e.odoo.Major() >= 18 { // a carrier's own tracking link came with 18
+		carrier["tracking_url"] = "https://track.example/<shipmenttrackingnumber>"
+	}
+	carriers, err := e.odoo.Create(ctx(t), "delivery.carrier", []map[string]any{carrier})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,6 +223,9 @@ func TestDeliverySentOnceWithTracking(t *testing.T) {
 			}
 			tracking, _ := e.fulfilments(t, gid)
 			want := shopifysim.Obj{"company": "Colissimo", "number": "6A0001", "url": "https://track.example/6A0001"}
+			if v == 17 {
+				want["url"] = nil
+			}
 			if len(tracking) != 1 || fmt.Sprint(tracking[0]) != fmt.Sprint(want) {
 				t.Fatalf("fulfilments: %v, want one with %v", tracking, want)
 			}
