@@ -113,3 +113,32 @@ func TestCheckOdooUnreachable(t *testing.T) {
 		t.Errorf("closed port: %+v", p)
 	}
 }
+
+// The preflight names the rights an enabled feature lacks, and tells a
+// model whose module is not installed.
+func TestCheckOdooAccessAndModules(t *testing.T) {
+	for _, version := range []int{17, 18, 19} {
+		s := spec()
+		s.Fulfillment.Enabled = true
+		sim := odoosim.New(odoosim.Options{Version: version, Database: "demo", Login: "admin", APIKey: "key", Catalog: true,
+			Denied: map[string][]string{"ir.model.data": {"create"}}})
+		sim.Start()
+		t.Cleanup(sim.Close)
+		_, p := CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s)
+		if p == nil || p.Reason != ReasonNoAccess || !p.Stalled || !strings.Contains(p.Message, "create ir.model.data (for fulfilments)") {
+			t.Errorf("%d: no right to create external ids: %+v", version, p)
+		}
+		s.Fulfillment.Enabled = false
+		if _, p := CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s); p != nil {
+			t.Errorf("%d: fulfilments off need no external ids: %+v", version, p)
+		}
+		// a module not installed: Odoo does not know its models
+		c := odooClient(t, sim.URL(), "key")
+		if err := c.Connect(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.MayAccess(ctx(t), "account.bank.statement.import", "create"); !odoo.IsUnknownModel(err) {
+			t.Errorf("%d: an unknown model: %v", version, err)
+		}
+	}
+}
