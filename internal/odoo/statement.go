@@ -37,7 +37,10 @@ type NewStatementLine struct {
 	Label     string // payment_ref
 	Amount    float64
 	PartnerID int64
-	ImportID  string // unique_import_id: Odoo refuses a second line with it
+	// Ref is the reference of the line's journal entry (the line inherits
+	// account.move's ref): the key of what it books. Community has no
+	// unique_import_id, which only bank statement import modules add.
+	Ref string
 	// CounterpartAccountID books the line on this account instead of the
 	// journal's suspense account.
 	CounterpartAccountID int64
@@ -59,7 +62,7 @@ func (c *Client) CreateStatement(ctx context.Context, s NewStatement) (int64, er
 	lines := make([]any, len(s.Lines))
 	for i, l := range s.Lines {
 		v := map[string]any{"date": l.Date, "payment_ref": l.Label, "amount": l.Amount, "journal_id": s.JournalID,
-			"unique_import_id": l.ImportID}
+			"ref": l.Ref}
 		if l.PartnerID != 0 {
 			v["partner_id"] = l.PartnerID
 		}
@@ -79,7 +82,7 @@ func (c *Client) CreateStatement(ctx context.Context, s NewStatement) (int64, er
 // StatementLine is an account.bank.statement.line.
 type StatementLine struct {
 	ID         int64    `json:"id"`
-	ImportID   Text     `json:"unique_import_id"`
+	Ref        Text     `json:"ref"`
 	Amount     float64  `json:"amount"`
 	Move       Many2One `json:"move_id"`
 	Reconciled bool     `json:"is_reconciled"`
@@ -89,7 +92,7 @@ type StatementLine struct {
 func (c *Client) StatementLines(ctx context.Context, statementID int64) ([]StatementLine, error) {
 	var rows []StatementLine
 	err := c.SearchRead(ctx, "account.bank.statement.line", Domain{Cond("statement_id", "=", statementID)},
-		[]string{"unique_import_id", "amount", "move_id", "is_reconciled"}, 0, "id", &rows)
+		[]string{"ref", "amount", "move_id", "is_reconciled"}, 0, "id", &rows)
 	return rows, err
 }
 

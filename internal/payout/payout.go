@@ -167,10 +167,10 @@ func statement(ctx context.Context, oc *odoo.Client, plan plan) (*odoo.Statement
 // reconcile matches each planned line's counterpart item with its
 // payment's open item, and counts what is matched.
 func reconcile(ctx context.Context, oc *odoo.Client, plan plan, lines []odoo.StatementLine, rep *Report) error {
-	byImport := map[string]odoo.StatementLine{}
+	byRef := map[string]odoo.StatementLine{}
 	var moves []int64
 	for _, l := range lines {
-		byImport[string(l.ImportID)] = l
+		byRef[string(l.Ref)] = l
 		moves = append(moves, l.Move.ID)
 	}
 	var payMoves []int64
@@ -192,7 +192,7 @@ func reconcile(ctx context.Context, oc *odoo.Client, plan plan, lines []odoo.Sta
 		if pl.tx == nil { // the fees
 			continue
 		}
-		l, ok := byImport[pl.line.ImportID]
+		l, ok := byRef[pl.line.Ref]
 		reason := pl.reason
 		switch {
 		case !ok:

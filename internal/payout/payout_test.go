@@ -132,12 +132,12 @@ func TestPayoutImportsAndReconciles(t *testing.T) {
 			if rep.Matched != rep.Transactions || len(rep.Unmatched) > 0 || rep.Transactions < len(e.paid)+2 {
 				t.Errorf("%d of %d transactions matched; unmatched: %+v", rep.Matched, rep.Transactions, rep.Unmatched)
 			}
-			lines, err := e.odoo.SearchRead("account.bank.statement.line", nil, "amount", "is_reconciled", "unique_import_id")
+			lines, err := e.odoo.SearchRead("account.bank.statement.line", nil, "amount", "is_reconciled", "ref")
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, l := range lines {
-				if l["is_reconciled"] != true || !strings.HasPrefix(l["unique_import_id"].(string), Key(shop, id)+"/") {
+				if l["is_reconciled"] != true || !strings.HasPrefix(l["ref"].(string), Key(shop, id)+"/") {
 					t.Errorf("statement line %v", l)
 				}
 			}

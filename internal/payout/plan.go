@@ -57,7 +57,7 @@ func planLines(ctx context.Context, oc *odoo.Client, s Settings, refs settingsRe
 		t := &txs[i]
 		fees = fees.Add(t.Fee.Amount)
 		pl := planned{tx: t, line: odoo.NewStatementLine{Date: t.TransactionDate.Format("2006-01-02"), Amount: float(t.Amount.Amount),
-			ImportID: keyOf(ref, legacyID(t.ID)), Label: label(t)}}
+			Ref: keyOf(ref, legacyID(t.ID)), Label: label(t)}}
 		switch {
 		case t.Type == "CHARGE" || t.Type == "REFUND":
 			d.settle(&pl, s.Shop)
@@ -74,7 +74,7 @@ func planLines(ctx context.Context, oc *odoo.Client, s Settings, refs settingsRe
 	}
 	if !fees.IsZero() {
 		out.lines = append(out.lines, planned{line: odoo.NewStatementLine{Date: out.statement.Date, Label: "Shopify fees",
-			Amount: -float(fees), ImportID: keyOf(ref, "fees"), CounterpartAccountID: refs.fee}})
+			Amount: -float(fees), Ref: keyOf(ref, "fees"), CounterpartAccountID: refs.fee}})
 	}
 	for _, pl := range out.lines {
 		out.statement.Lines = append(out.statement.Lines, pl.line)

@@ -29,7 +29,7 @@ func init() {
 		balance_start float | balance_end float ~ | balance_end_real float`
 	schemaSrc["account.bank.statement.line"] = `statement_id m2o account.bank.statement | journal_id m2o account.journal ! |
 		move_id m2o account.move | date date | payment_ref char | amount float | partner_id m2o res.partner |
-		unique_import_id char | is_reconciled boolean ~ | company_id m2o res.company`
+		ref char | is_reconciled boolean ~ | company_id m2o res.company`
 	defaultOrder["account.bank.statement"] = "date desc, id desc"
 	defaultOrder["account.bank.statement.line"] = "date desc, id desc"
 }
@@ -140,13 +140,6 @@ func (t *tx) itemVals(move, account int64, partner, date any, balance float64, p
 }
 
 func createStatementLine(t *tx, r Record, _ map[string]any) error {
-	if id := asString(r["unique_import_id"]); id != "" {
-		for _, o := range t.model("account.bank.statement.line").records {
-			if asInt(o["id"]) != asInt(r["id"]) && o["unique_import_id"] == id {
-				return validationError("The operation cannot be completed: A bank account transactions can be imported only once!")
-			}
-		}
-	}
 	if r["date"] == nil {
 		r["date"] = t.today()
 	}
