@@ -393,55 +393,88 @@ func normaliseRate(s string) string {
 	return s
 }
 
-// checkTotals compares each draft order's Odoo total with Shopify's: a
-// difference within the spec's limit becomes a rounding line, a larger one
+// checkTotals makes each draft order's Odoo total Shopify's. A difference
+// within the spec's limit is taken up by a rounding line, read back and
+// corrected, since a new line can change how Odoo rounds the others' taxes
+// (19 rounds globally). A larger one, or one the line does not take up,
 // fails the order with both totals, and the quotation this run created for
 // it is deleted, so that no order is left half made.
 func (r *run) checkTotals(ctx context.Context) error {
+	const passes = 3
 	limit, _ := strconv.ParseFloat(r.s.Orders.RoundingLimit, 64)
-	var its []*item
-	var lines []map[string]any
+	type line struct {
+		id    int64
+		price float64
+	}
+	lines := map[*item]*line{}
 	var drop []int64
-	for _, it := range r.live() {
-		if it.order.State != "draft" && it.order.State != "sent" {
-			continue
-		}
-		want, _ := strconv.ParseFloat(it.plan.Total.String(), 64)
-		diff := math.Round((want-it.order.AmountTotal)*100) / 100
-		if math.Abs(diff) < 0.005 {
-			continue
-		}
-		if r.refs.rounding == 0 || math.Abs(diff) > limit+1e-9 {
-			msg := fmt.Sprintf("Odoo's total %.2f differs from Shopify's %.2f by %.2f: check the tax mapping, or set orders.roundingProduct and a roundingLimit",
-				it.order.AmountTotal, want, diff)
-			if it.created {
-				drop = append(drop, it.order.ID)
-				msg += "; its quotation was deleted"
-				it.res.SaleOrderID, it.res.SaleOrder = 0, ""
+	for pass := 1; ; pass++ {
+		var its []*item
+		var vals []map[string]any
+		changed := false
+		for _, it := range r.live() {
+			if it.order.State != "draft" && it.order.State != "sent" || pass > 1 && lines[it] == nil {
+				continue
 			}
-			it.fail(false, msg)
-			continue
+			want, _ := strconv.ParseFloat(it.plan.Total.String(), 64)
+			diff := math.Round((want-it.order.AmountTotal)*100) / 100
+			if math.Abs(diff) < 0.005 {
+				continue
+			}
+			price := diff
+			if l := lines[it]; l != nil {
+				price = math.Round((l.price+diff)*100) / 100
+			}
+			if r.refs.rounding == 0 || math.Abs(price) > limit+1e-9 || pass == passes {
+				msg := fmt.Sprintf("Odoo's total %.2f differs from Shopify's %.2f by %.2f: check the tax mapping, or set orders.roundingProduct and a roundingLimit",
+					it.order.AmountTotal, want, diff)
+				if lines[it] != nil {
+					msg = fmt.Sprintf("Odoo's total %.2f differs from Shopify's %.2f by %.2f, also with a rounding line of %.2f", it.order.AmountTotal, want, diff, lines[it].price)
+				}
+				if it.created {
+					drop = append(drop, it.order.ID)
+					msg += "; its quotation was deleted"
+					it.res.SaleOrderID, it.res.SaleOrder = 0, ""
+				}
+				it.fail(false, msg)
+				continue
+			}
+			if l := lines[it]; l != nil {
+				if err := r.c.Write(ctx, "sale.order.line", []int64{l.id}, map[string]any{"price_unit": price}); err != nil {
+					return err
+				}
+				l.price, changed = price, true
+				continue
+			}
+			its = append(its, it)
+			vals = append(vals, map[string]any{"order_id": it.order.ID, "product_id": r.refs.rounding, "name": "Rounding",
+				"product_uom_qty": 1.0, "price_unit": price, r.c.Adapter().SaleLineTaxField: []any{[]any{6, 0, []int64{}}}})
+			lines[it], changed = &line{price: price}, true
 		}
-		its = append(its, it)
-		lines = append(lines, map[string]any{"order_id": it.order.ID, "product_id": r.refs.rounding, "name": "Rounding",
-			"product_uom_qty": 1.0, "price_unit": diff, r.c.Adapter().SaleLineTaxField: []any{[]any{6, 0, []int64{}}}})
+		if len(vals) > 0 {
+			// A create, not a write with line commands: a lost reply is not
+			// repeated into two rounding lines; the next run sees the total.
+			ids, err := r.c.Create(ctx, "sale.order.line", vals)
+			if err != nil {
+				return err
+			}
+			for i, it := range its {
+				lines[it].id = ids[i]
+			}
+		}
+		if !changed || pass == passes {
+			break
+		}
+		if err := r.reread(ctx); err != nil {
+			return err
+		}
+	}
+	for it, l := range lines {
+		if it.plan != nil {
+			it.did(fmt.Sprintf("rounding %.2f", l.price))
+		}
 	}
 	// Only quotations this run made: one found from an earlier run may be
 	// a person's work.
-	if err := r.c.Unlink(ctx, "sale.order", drop); err != nil {
-		return err
-	}
-	if len(lines) == 0 {
-		return nil
-	}
-	// A create, not a write with line commands: a lost reply is not
-	// repeated into two rounding lines; the next run sees the total right.
-	if _, err := r.c.Create(ctx, "sale.order.line", lines); err != nil {
-		return err
-	}
-	for i, it := range its {
-		it.order.AmountTotal += lines[i]["price_unit"].(float64)
-		it.did(fmt.Sprintf("rounding %.2f", lines[i]["price_unit"]))
-	}
-	return nil
+	return r.c.Unlink(ctx, "sale.order", drop)
 }
