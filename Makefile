@@ -71,6 +71,10 @@ bench: envtest ## Benchmarks, printing their figures.
 	@mkdir -p bin; KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -run '^$$' -bench . ./... > bin/bench.txt; \
 	  status=$$?; hack/bench-table.sh < bin/bench.txt; exit $$status
 
+.PHONY: conformance
+conformance: ## Run the order flows against the real Odoo of ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY and its simulator; ARGS="-record DIR ...".
+	go run ./test/cmd/conformance $(ARGS)
+
 .PHONY: run
 run: ## Run the manager against the current kubeconfig.
 	go run . --metrics-bind-address=:8080 --health-probe-bind-address=:8081
