@@ -37,8 +37,8 @@ type recorded struct {
 // client and checks its classification, message and that it is not retried.
 func TestRecordedErrors(t *testing.T) {
 	files, _ := filepath.Glob("../../test/odoosim/testdata/transcripts/*.jsonl")
-	if len(files) != 4 {
-		t.Fatalf("want 4 recordings, found %v", files)
+	if len(files) < 4 {
+		t.Fatalf("want the 4 recordings of the error cases at least, found %v", files)
 	}
 	n := 0
 	for _, file := range files {

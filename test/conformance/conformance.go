@@ -92,7 +92,7 @@ func Main(ctx context.Context, args []string, out io.Writer) int {
 	if orders > 0 && !*allow {
 		return fail("database %s has %d sale orders already: give a fresh one, or -allow-existing", cfg.Database, orders)
 	}
-	sim := odoosim.New(odoosim.Options{Version: actual.oc.Major(), Database: "conformance", Login: "admin", APIKey: "conformance"})
+	sim := odoosim.New(odoosim.Options{Version: actual.oc.Major(), Database: "conformance", Login: "admin", APIKey: "conformance", Fresh: true})
 	sim.Start()
 	defer sim.Close()
 	simulated, err := newRun(ctx, "simulator", odoo.Config{URL: sim.URL(), Database: "conformance", Username: "admin", APIKey: "conformance",

@@ -538,18 +538,26 @@ func createInvoices(t *tx, m *model, ids []int64, _ map[string]any) (any, error)
 		return nil, err
 	}
 	var invoices []int64
-	var first Record
 	for _, w := range wizards {
 		if w["advance_payment_method"] != "delivered" {
 			return nil, userError("The simulator only creates regular invoices.")
 		}
 		groups := map[string][]Record{}
 		var keys []string
+		// the orders as the many2many reads them, in sale.order's order:
+		// their invoices are made in that order
+		var orders []Record
 		for _, oid := range idList(w["sale_order_ids"]) {
 			o := t.rec("sale.order", oid)
 			if o == nil {
 				return nil, missingError(t.model("sale.order"), []int64{oid})
 			}
+			orders = append(orders, o)
+		}
+		som := t.model("sale.order")
+		t.sortRecords(som, orders, som.order)
+		for _, o := range orders {
+			oid := asInt(o["id"])
 			key := fmt.Sprint(oid)
 			if truthy(w["consolidated_billing"]) {
 				key = fmt.Sprint(o["partner_invoice_id"], "/", o["currency_id"])
@@ -566,25 +574,56 @@ func createInvoices(t *tx, m *model, ids []int64, _ map[string]any) (any, error)
 			}
 			if id != 0 {
 				invoices = append(invoices, id)
-				if first == nil {
-					first = groups[key][0]
-				}
 			}
 		}
 	}
 	if len(invoices) == 0 {
 		return nil, userError("There is no invoiceable line. If a product has a control policy based on received quantity, please make sure that a quantity has been received.")
 	}
+	// sale.order.action_view_invoice on the wizard's orders
+	// (sale/models/sale_order.py): the action account.action_move_out_invoice_type,
+	// opening one invoice in its form or listing several; the defaults of a
+	// new invoice in the context only for one order.
 	a := t.recordedAction("invoices")
-	ctx, _ := a["context"].(map[string]any)
-	ctx["default_partner_id"], ctx["default_partner_shipping_id"] = first["partner_id"], first["partner_shipping_id"]
-	if _, ok := ctx["default_invoice_origin"]; ok {
-		ctx["default_invoice_origin"] = first["name"]
+	recorded, _ := a["context"].(map[string]any)
+	ctx := map[string]any{"default_move_type": "out_invoice"}
+	var orders []int64
+	for _, w := range wizards {
+		for _, o := range idList(w["sale_order_ids"]) {
+			if !slices.Contains(orders, o) {
+				orders = append(orders, o)
+			}
+		}
 	}
+	if len(orders) == 1 {
+		o := t.rec("sale.order", orders[0])
+		ctx["default_partner_id"], ctx["default_partner_shipping_id"] = o["partner_id"], o["partner_shipping_id"]
+		ctx["default_invoice_payment_term_id"] = recorded["default_invoice_payment_term_id"]
+		if pt := asInt(o["payment_term_id"]); pt != 0 {
+			ctx["default_invoice_payment_term_id"] = pt
+		}
+		if _, ok := recorded["default_invoice_origin"]; ok {
+			ctx["default_invoice_origin"] = o["name"]
+		}
+	}
+	a["context"] = ctx
 	if len(invoices) == 1 {
 		a["res_id"] = invoices[0]
 	} else {
-		delete(a, "res_id")
+		// the action as it is stored: its views in view_mode's order, the
+		// list view its own, and no record
+		views, _ := a["views"].([]any)
+		var stored []any
+		for _, mode := range strings.Split(asString(a["view_mode"]), ",") {
+			id := any(false)
+			for _, v := range views {
+				if pair, _ := v.([]any); len(pair) == 2 && pair[1] == mode && mode != "form" {
+					id = pair[0]
+				}
+			}
+			stored = append(stored, []any{id, mode})
+		}
+		a["views"], a["res_id"] = stored, int64(0)
 		a["domain"] = []any{[]any{"id", "in", invoices}}
 	}
 	return a, nil
@@ -618,7 +657,34 @@ func (t *tx) invoiceOrders(orders []Record) (int64, error) {
 	id, err := t.create(t.model("account.move"), map[string]any{"move_type": "out_invoice", "partner_id": o["partner_invoice_id"],
 		"partner_shipping_id": o["partner_shipping_id"], "invoice_origin": strings.Join(names, ", "), "journal_id": t.journal("sale"),
 		"invoice_payment_term_id": o["payment_term_id"], "invoice_line_ids": lines, "ref": o["client_order_ref"]})
+	if err == nil && toFloat(t.val("account.move", id, "amount_total")) < 0 {
+		t.switchMoveType(id)
+	}
 	return id, err
+}
+
+// switchMoveType is account.move's action_switch_move_type, which
+// sale.order._create_invoices applies to the invoices whose total is
+// negative: the invoice becomes a credit note of the same lines, their
+// quantities negated, and loses its number.
+func (t *tx) switchMoveType(id int64) {
+	mv := t.touch(t.model("account.move"), id)
+	if mv["move_type"] == "out_invoice" {
+		mv["move_type"] = "out_refund"
+	} else {
+		mv["move_type"] = "out_invoice"
+	}
+	delete(mv, "name")
+	if t.db.version == 17 {
+		mv["name"] = t.moveName(mv) // 17 numbers drafts
+	}
+	if toFloat(t.get(t.model("account.move"), mv, "amount_total")) < 0 {
+		for _, l := range idList(mv["invoice_line_ids"]) {
+			if lr := t.touch(t.model("account.move.line"), l); lr["display_type"] == nil || lr["display_type"] == "product" {
+				lr["quantity"] = -toFloat(lr["quantity"])
+			}
+		}
+	}
 }
 
 // linkInvoiceLines mirrors sale_line_ids on the sale lines' invoice_lines.
@@ -804,7 +870,7 @@ func (t *tx) createPayment(w Record, moves []int64, amount float64, memo string)
 	code := asString(t.val("account.journal", journal, "code"))
 	pid, err := t.create(t.model("account.payment"), map[string]any{
 		"name": t.nextName("P" + code + "/" + t.today()[:4] + "/%05d"), "state": state, "payment_type": ptype, "partner_type": "customer",
-		"partner_id": first["partner_id"], "amount": amount, "currency_id": int64(1), "journal_id": journal, "date": w["payment_date"],
+		"partner_id": first["partner_id"], "amount": amount, "currency_id": first["currency_id"], "journal_id": journal, "date": w["payment_date"],
 		memoField: memo, "payment_method_line_id": w["payment_method_line_id"], "reconciled_invoice_ids": anySlice(moves),
 	})
 	if err != nil {

@@ -30,12 +30,12 @@ var defaults = map[string]func(t *tx) map[string]any{
 		return map[string]any{"active": true, "amount_type": "percent", "type_tax_use": "sale", "sequence": int64(1)}
 	},
 	"account.journal":        func(*tx) map[string]any { return map[string]any{"active": true, "sequence": int64(10)} },
-	"product.pricelist":      func(*tx) map[string]any { return map[string]any{"active": true, "currency_id": int64(1)} },
+	"product.pricelist":      func(t *tx) map[string]any { return map[string]any{"active": true, "currency_id": t.companyCurrency()} },
 	"product.pricelist.item": func(*tx) map[string]any { return map[string]any{"applied_on": "3_global", "compute_price": "fixed"} },
 	"stock.location":         func(*tx) map[string]any { return map[string]any{"active": true, "usage": "internal"} },
 	"sale.order.line":        func(*tx) map[string]any { return map[string]any{"product_uom_qty": 1.0} },
 	"account.move": func(t *tx) map[string]any {
-		return map[string]any{"state": "draft", "move_type": "entry", "date": t.today(), "currency_id": int64(1), "company_id": int64(1)}
+		return map[string]any{"state": "draft", "move_type": "entry", "date": t.today(), "currency_id": t.companyCurrency(), "company_id": int64(1)}
 	},
 	"sale.advance.payment.inv": func(*tx) map[string]any {
 		return map[string]any{"advance_payment_method": "delivered", "consolidated_billing": true}
@@ -43,6 +43,9 @@ var defaults = map[string]func(t *tx) map[string]any{
 }
 
 func (t *tx) today() string { return t.now()[:10] }
+
+// companyCurrency is the main company's currency.
+func (t *tx) companyCurrency() int64 { return asInt(t.val("res.company", 1, "currency_id")) }
 
 func (t *tx) nextName(prefix string) string {
 	t.db.seq[prefix]++
@@ -84,9 +87,18 @@ func init() {
 					r[f] = addr[kind]
 				}
 			}
-			for f, v := range map[string]any{"date_order": t.now(), "currency_id": int64(1), "company_id": int64(1), "user_id": int64(2),
-				"warehouse_id": int64(1), "pricelist_id": int64(1), "team_id": int64(1)} {
-				if !truthy(r[f]) {
+			// the first pricelist, if any (a fresh database has none), and its
+			// currency, else the company's
+			currency, pricelist := t.companyCurrency(), int64(0)
+			if ids, _ := t.search(t.model("product.pricelist"), nil, 0, 1, ""); len(ids) > 0 {
+				pricelist, currency = ids[0], asInt(t.val("product.pricelist", ids[0], "currency_id"))
+			}
+			if p := asInt(r["pricelist_id"]); p != 0 {
+				currency = asInt(t.val("product.pricelist", p, "currency_id"))
+			}
+			for f, v := range map[string]any{"date_order": t.now(), "currency_id": currency, "company_id": int64(1), "user_id": int64(2),
+				"warehouse_id": int64(1), "pricelist_id": pricelist, "team_id": int64(1)} {
+				if !truthy(r[f]) && v != int64(0) {
 					r[f] = v
 				}
 			}
@@ -146,6 +158,8 @@ func init() {
 			return nil
 		},
 		"account.bank.statement.line": createStatementLine,
+		"stock.quant":                 applyInventory,
+		"account.journal":             createJournal,
 		"account.move.reversal": func(t *tx, r Record, vals map[string]any) error {
 			if _, ok := vals["move_ids"]; !ok {
 				r["move_ids"] = t.ctxIDs("account.move")
@@ -161,6 +175,28 @@ func init() {
 			return nil
 		},
 	}
+}
+
+// applyInventory is stock.quant's create with inventory_quantity_auto_apply
+// in inventory mode (stock/models/stock_quant.py create and
+// _set_inventory_quantity): the quant is set to the counted quantity at once,
+// the difference coming from the product's inventory adjustment location,
+// where a quant of the opposite quantity is made. Out of inventory mode the
+// value is ignored.
+func applyInventory(t *tx, r Record, _ map[string]any) error {
+	v, ok := r["_inventory_quantity_auto_apply"]
+	delete(r, "_inventory_quantity_auto_apply")
+	if !ok || !truthy(t.ctx["inventory_mode"]) {
+		return nil
+	}
+	diff := toFloat(v) - toFloat(r["quantity"])
+	r["quantity"] = toFloat(v)
+	adj, _ := t.search(t.model("stock.location"), []any{[]any{"usage", "=", "inventory"}}, 0, 1, "")
+	if len(adj) == 0 || diff == 0 {
+		return nil
+	}
+	_, err := t.create(t.model("stock.quant"), map[string]any{"product_id": r["product_id"], "location_id": adj[0], "quantity": -diff})
+	return err
 }
 
 var onWrite map[string]func(t *tx, r Record, vals map[string]any) error
@@ -183,6 +219,15 @@ func init() {
 	onWrite = map[string]func(t *tx, r Record, vals map[string]any) error{
 		"product.template": func(t *tx, r Record, vals map[string]any) error {
 			syncDetailedType(t, r, vals)
+			return nil
+		},
+		"res.company": func(t *tx, r Record, vals map[string]any) error {
+			// a company's currency is activated (base/models/res_company.py write)
+			if c := asInt(vals["currency_id"]); c != 0 {
+				if cur := t.rec("res.currency", c); cur != nil && cur["active"] == false {
+					t.touch(t.model("res.currency"), c)["active"] = true
+				}
+			}
 			return nil
 		},
 		"sale.order": func(t *tx, r Record, vals map[string]any) error {
@@ -481,12 +526,7 @@ func (db *database) registerComputes() {
 	set("account.move", "line_ids", func(_ *tx, r Record) any { return r["invoice_line_ids"] })
 	set("account.move", "amount_residual", func(t *tx, r Record) any { return t.residual(r) })
 	set("account.move", "payment_state", func(t *tx, r Record) any { return t.paymentState(r) })
-	set("account.move", "display_name", func(_ *tx, r Record) any {
-		if n := asString(r["name"]); n != "" && n != "/" {
-			return n
-		}
-		return fmt.Sprintf("Draft Invoice (* %d)", r["id"])
-	})
+	set("account.move", "display_name", func(t *tx, r Record) any { return t.moveDisplayName(r) })
 	db.registerAccountingComputes(set)
 	db.computes = c
 }
@@ -718,4 +758,44 @@ func (t *tx) moveName(r Record) string {
 		return t.nextName("INV/" + year + "/%05d")
 	}
 	return t.nextName("MISC/" + year + "/%05d")
+}
+
+var draftLabels = map[string]string{"out_invoice": "Draft Invoice", "out_refund": "Draft Credit Note", "in_invoice": "Draft Bill",
+	"in_refund": "Draft Vendor Credit Note", "out_receipt": "Draft Sales Receipt", "in_receipt": "Draft Purchase Receipt", "entry": "Draft Entry"}
+
+// moveDisplayName is account.move's _get_move_display_name(show_ref=True):
+// a draft says so, a move without a number shows its id (up to 18), and
+// the reference follows in parentheses, shortened to 50 characters.
+func (t *tx) moveDisplayName(r Record) string {
+	name := ""
+	if r["state"] == "draft" {
+		name = draftLabels[asString(r["move_type"])]
+	}
+	switch n := asString(r["name"]); {
+	case n != "" && n != "/":
+		name = strings.TrimSpace(name + " " + n)
+	case t.db.version <= 18:
+		name = strings.TrimSpace(name + fmt.Sprintf(" (* %d)", r["id"]))
+	}
+	if ref := asString(r["ref"]); ref != "" {
+		name += " (" + shorten(ref, 50) + ")"
+	}
+	return name
+}
+
+// shorten is Python's textwrap.shorten: whitespace collapsed, then words
+// dropped from the end until the text fits with " [...]".
+func shorten(s string, width int) string {
+	words := strings.Fields(s)
+	s = strings.Join(words, " ")
+	if len([]rune(s)) <= width {
+		return s
+	}
+	for len(words) > 0 {
+		words = words[:len(words)-1]
+		if out := strings.Join(words, " ") + " [...]"; len([]rune(out)) <= width {
+			return out
+		}
+	}
+	return "[...]"
 }

@@ -97,6 +97,9 @@ func (r *replay) field(model, name string) *field {
 		return nil
 	}
 	f, _ := r.sim.db.fieldOf(m, name)
+	if rel := createOnlyRelations[model][name]; f == nil && rel != "" {
+		return &field{name: name, typ: "many2one", rel: rel}
+	}
 	return f
 }
 
@@ -125,6 +128,16 @@ func (r *replay) learnResult(model, method string, want, got any) {
 		gm, _ := got.(map[string]any)
 		if m, ok := wm["res_model"].(string); ok && gm != nil {
 			r.learn(m, wm["res_id"], gm["res_id"])
+			// an action listing records: domain [("id", "in", ids)]
+			wd, _ := wm["domain"].([]any)
+			gd, _ := gm["domain"].([]any)
+			if len(wd) == 1 && len(gd) == 1 {
+				wl, _ := wd[0].([]any)
+				gl, _ := gd[0].([]any)
+				if len(wl) == 3 && len(gl) == 3 && wl[0] == "id" && gl[0] == "id" {
+					r.learn(m, wl[2], gl[2])
+				}
+			}
 		}
 		return
 	}
@@ -345,12 +358,97 @@ func post(t *testing.T, url string, header map[string]string, body any) (int, st
 	return resp.StatusCode, resp.Header.Get("Content-Type"), out
 }
 
+// transcripts lists the recordings of one protocol ("jsonrpc" or "json2").
+func transcripts(t *testing.T, proto string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(transcriptDir, "*-"+proto+".jsonl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no %s transcripts: %v", proto, err)
+	}
+	for i, f := range files {
+		files[i] = filepath.Base(f)
+	}
+	return files
+}
+
+var transcriptVersion = regexp.MustCompile(`odoo(\d+)-`)
+
+// replayOptions are the simulator's options for replaying a recording.
+// The conformance recordings are of a whole operator run against a database
+// just made with `odoo -i sale_management,stock,account`: the simulator
+// starts as fresh as it.
+func replayOptions(t *testing.T, file, db, key string) (Options, bool) {
+	t.Helper()
+	m := transcriptVersion.FindStringSubmatch(file)
+	if m == nil {
+		t.Fatalf("%s: no version in the name", file)
+	}
+	v := 0
+	fmt.Sscan(m[1], &v)
+	conformance := strings.HasPrefix(file, "conformance-")
+	return Options{Version: v, Database: db, Login: "admin", Password: "admin", APIKey: key, Fresh: conformance}, conformance
+}
+
+// moneyFields are the values of sale orders and invoices a conformance
+// replay compares exactly, beyond their shape.
+var moneyFields = map[string][]string{
+	"sale.order":   {"amount_untaxed", "amount_tax", "amount_total", "state"},
+	"account.move": {"amount_untaxed", "amount_tax", "amount_total", "amount_residual", "payment_state", "state"},
+}
+
+// compareValues reports the money fields of a read whose values differ from
+// the recorded ones; records pair by their (mapped) ids.
+func (r *replay) compareValues(model, method string, want, got any) []string {
+	fields := moneyFields[model]
+	if fields == nil || method != "read" && method != "search_read" {
+		return nil
+	}
+	wl, _ := want.([]any)
+	gl, _ := got.([]any)
+	byID := map[string]map[string]any{}
+	for _, g := range gl {
+		if gr, ok := g.(map[string]any); ok {
+			byID[fmt.Sprint(gr["id"])] = gr
+		}
+	}
+	var diffs []string
+	for i, w := range wl {
+		wr, _ := w.(map[string]any)
+		gr := byID[fmt.Sprint(r.id(model, wr["id"]))]
+		if gr == nil && i < len(gl) {
+			gr, _ = gl[i].(map[string]any)
+		}
+		if gr == nil {
+			diffs = append(diffs, fmt.Sprintf("%s %v (%v): not returned", model, wr["id"], wr["name"]))
+			continue
+		}
+		for _, f := range fields {
+			wv, ok := wr[f]
+			if !ok {
+				continue
+			}
+			gv := gr[f]
+			same := fmt.Sprint(wv) == fmt.Sprint(gv)
+			if wn, ok := wv.(json.Number); ok {
+				gn, _ := gv.(json.Number)
+				wf, _ := wn.Float64()
+				gf, err := gn.Float64()
+				same = err == nil && wf == gf
+			}
+			if !same {
+				diffs = append(diffs, fmt.Sprintf("%s %v (%v) %s: want %v, got %v", model, wr["id"], wr["name"], f, wv, gv))
+			}
+		}
+	}
+	return diffs
+}
+
 func TestContractJSONRPC(t *testing.T) {
-	for _, v := range []int{17, 18, 19} {
-		t.Run(fmt.Sprint(v), func(t *testing.T) {
-			lines := readLines(t, fmt.Sprintf("odoo%d-jsonrpc.jsonl", v))
+	for _, file := range transcripts(t, "jsonrpc") {
+		t.Run(strings.TrimSuffix(file, ".jsonl"), func(t *testing.T) {
+			lines := readLines(t, file)
 			// the recorded database, password and API key come from the
-			// successful authenticate calls
+			// successful authenticate calls, or from the calls themselves
 			var db, key string
 			for _, l := range lines {
 				p := l["req"].(map[string]any)["params"].(map[string]any)
@@ -362,8 +460,16 @@ func TestContractJSONRPC(t *testing.T) {
 						key = args[2].(string)
 					}
 				}
+				body := l["resp"].(map[string]any)["body"].(map[string]any)
+				if p["method"] == "execute_kw" && body["error"] == nil {
+					db = args[0].(string)
+					if args[2] != "admin" {
+						key = args[2].(string)
+					}
+				}
 			}
-			sim := New(Options{Version: v, Database: db, Login: "admin", Password: "admin", APIKey: key})
+			opts, conformance := replayOptions(t, file, db, key)
+			sim := New(opts)
 			sim.Start()
 			defer sim.Close()
 			r := &replay{sim: sim, ids: map[string]map[string]any{}}
@@ -419,8 +525,18 @@ func TestContractJSONRPC(t *testing.T) {
 				for _, d := range compareShape("", want, got, false, method == "fields_get") {
 					t.Errorf("line %d %s.%s: %s", i+1, model, method, d)
 				}
+				if gm, _ := got.(map[string]any); gm != nil && gm["error"] != nil && want["error"] == nil {
+					e, _ := gm["error"].(map[string]any)
+					data, _ := e["data"].(map[string]any)
+					t.Errorf("line %d %s.%s: the simulator failed: %v", i+1, model, method, data["message"])
+				}
 				if gm, ok := got.(map[string]any); ok {
 					r.learnResult(model, method, want["result"], gm["result"])
+					if conformance {
+						for _, d := range r.compareValues(model, method, want["result"], gm["result"]) {
+							t.Errorf("line %d %s.%s: %s", i+1, model, method, d)
+						}
+					}
 				}
 			}
 		})
@@ -428,52 +544,69 @@ func TestContractJSONRPC(t *testing.T) {
 }
 
 func TestContractJSON2(t *testing.T) {
-	lines := readLines(t, "odoo19-json2.jsonl")
-	const key = "contract-test-key"
-	sim := New(Options{Version: 19, Database: "testdb19", Login: "admin", Password: "admin", APIKey: key})
-	sim.Start()
-	defer sim.Close()
-	r := &replay{sim: sim, ids: map[string]map[string]any{}}
-	for i, l := range lines {
-		url := l["url"].(string)
-		path := url[strings.Index(url, "/json/2"):]
-		parts := strings.Split(strings.TrimPrefix(path, "/json/2/"), "/")
-		model, method := parts[0], parts[len(parts)-1]
-		header := map[string]string{"Content-Type": "application/json; charset=utf-8"}
-		for k, v := range l["headers"].(map[string]any) {
-			header[k] = v.(string)
-		}
-		// the recordings leave the Authorization header out; the 401s tell
-		// which requests had none or a wrong key
-		want := l["resp"]
-		wantMap, _ := want.(map[string]any)
-		switch msg, _ := wantMap["message"].(string); {
-		case strings.HasPrefix(msg, "User not authenticated"):
-		case msg == "Invalid apikey":
-			header["Authorization"] = "bearer wrong"
-		default:
-			header["Authorization"] = "bearer " + key
-		}
-		body, _ := l["body"].(map[string]any)
-		if body != nil {
-			body = withKey(body, "", nil)
-			delete(body, "")
-			r.mapCall(model, body)
-		}
-		status, ctype, got := post(t, sim.URL()+path, header, body)
-		if fmt.Sprint(l["status"]) != fmt.Sprint(status) {
-			t.Errorf("line %d %s: status %d, want %v", i+1, path, status, l["status"])
-		}
-		wantType, _, _ := strings.Cut(l["content_type"].(string), ";")
-		if !strings.HasPrefix(ctype, wantType) {
-			t.Errorf("line %d %s: content type %s, want %s", i+1, path, ctype, wantType)
-		}
-		if wantType != "application/json" {
-			continue
-		}
-		for _, d := range compareShape("", want, got, status >= 400, method == "fields_get") {
-			t.Errorf("line %d %s: %s", i+1, path, d)
-		}
-		r.learnResult(model, method, want, got)
+	for _, file := range transcripts(t, "json2") {
+		t.Run(strings.TrimSuffix(file, ".jsonl"), func(t *testing.T) {
+			lines := readLines(t, file)
+			// the recorded database is the one the requests name
+			db := ""
+			for _, l := range lines {
+				if h, ok := l["headers"].(map[string]any)["X-Odoo-Database"].(string); ok && db == "" {
+					db = h
+				}
+			}
+			const key = "contract-test-key"
+			opts, conformance := replayOptions(t, file, db, key)
+			sim := New(opts)
+			sim.Start()
+			defer sim.Close()
+			r := &replay{sim: sim, ids: map[string]map[string]any{}}
+			for i, l := range lines {
+				url := l["url"].(string)
+				path := url[strings.Index(url, "/json/2"):]
+				parts := strings.Split(strings.TrimPrefix(path, "/json/2/"), "/")
+				model, method := parts[0], parts[len(parts)-1]
+				header := map[string]string{"Content-Type": "application/json; charset=utf-8"}
+				for k, v := range l["headers"].(map[string]any) {
+					header[k] = v.(string)
+				}
+				// the recordings leave the Authorization header out; the 401s tell
+				// which requests had none or a wrong key
+				want := l["resp"]
+				wantMap, _ := want.(map[string]any)
+				switch msg, _ := wantMap["message"].(string); {
+				case strings.HasPrefix(msg, "User not authenticated"):
+				case msg == "Invalid apikey":
+					header["Authorization"] = "bearer wrong"
+				default:
+					header["Authorization"] = "bearer " + key
+				}
+				body, _ := l["body"].(map[string]any)
+				if body != nil {
+					body = withKey(body, "", nil)
+					delete(body, "")
+					r.mapCall(model, body)
+				}
+				status, ctype, got := post(t, sim.URL()+path, header, body)
+				if fmt.Sprint(l["status"]) != fmt.Sprint(status) {
+					t.Errorf("line %d %s: status %d, want %v", i+1, path, status, l["status"])
+				}
+				wantType, _, _ := strings.Cut(l["content_type"].(string), ";")
+				if !strings.HasPrefix(ctype, wantType) {
+					t.Errorf("line %d %s: content type %s, want %s", i+1, path, ctype, wantType)
+				}
+				if wantType != "application/json" {
+					continue
+				}
+				for _, d := range compareShape("", want, got, status >= 400, method == "fields_get") {
+					t.Errorf("line %d %s: %s", i+1, path, d)
+				}
+				r.learnResult(model, method, want, got)
+				if conformance {
+					for _, d := range r.compareValues(model, method, want, got) {
+						t.Errorf("line %d %s: %s", i+1, path, d)
+					}
+				}
+			}
+		})
 	}
 }

@@ -249,6 +249,10 @@ func doFieldsGet(t *tx, m *model, _ []int64, a map[string]any) (any, error) {
 	attrs := stringsArg(a["attributes"])
 	out := map[string]any{}
 	for name, rec := range recordedFields[fmt.Sprint(t.db.version)][m.name] {
+		if reifiedGroupField(t.db.version, m.name, name) {
+			out[name] = rec // whatever attributes were asked for
+			continue
+		}
 		out[name] = filterAttrs(rec, attrs)
 	}
 	for _, name := range t.allFields(m) {
@@ -270,6 +274,14 @@ func doFieldsGet(t *tx, m *model, _ []int64, a map[string]any) (any, error) {
 		out[name] = filterAttrs(desc, attrs)
 	}
 	return out, nil
+}
+
+// reifiedGroupField tells the in_group_<id> and sel_groups_<ids> fields that
+// res.users.fields_get adds on 17 and 18 with their type, string, help,
+// exportable and selectable (and selection), whatever attributes were asked
+// for (base/models/res_users.py UsersView.fields_get).
+func reifiedGroupField(version int, model, name string) bool {
+	return version <= 18 && model == "res.users" && (strings.HasPrefix(name, "in_group_") || strings.HasPrefix(name, "sel_groups_"))
 }
 
 func filterAttrs(desc map[string]any, attrs []string) map[string]any {

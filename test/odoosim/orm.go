@@ -29,6 +29,9 @@ type tx struct {
 	saved map[*model]map[int64]Record // nil Record: created in this tx
 	ctx   map[string]any
 	uid   int64 // who creates: the API's user, or the superuser when seeding
+	// seeding says the seed is making the database: it sets up what
+	// the create hooks would on its own.
+	seeding bool
 	// barcodes indexes product.product by barcode; see barcodeHolders.
 	barcodes map[string][]int64
 }
@@ -732,7 +735,7 @@ func (t *tx) search(m *model, domain []any, offset, limit int, order string) ([]
 	}
 	var recs []Record
 	for _, r := range m.records {
-		if m.fields["active"] != nil && r["active"] == false && !domainMentions(domain, "active") {
+		if m.fields["active"] != nil && r["active"] == false && !domainMentions(domain, "active") && t.ctx["active_test"] != false {
 			continue
 		}
 		if pred(r) {

@@ -37,7 +37,7 @@ var schemaSrc = map[string]string{
 		tax_calculation_rounding_method sel=round_per_line,round_globally |
 		stock_move_sms_validation boolean @-18 #stock_sms | has_received_warning_stock_sms boolean #stock_sms |
 		stock_text_confirmation boolean @19 | stock_confirmation_type sel=sms @19`,
-	"res.currency": "name char ! | symbol char | rounding float | decimal_places integer ~",
+	"res.currency": "name char ! | symbol char | rounding float | decimal_places integer ~ | active boolean",
 	"res.partner": `name char | display_name char ~ | complete_name char ~ | email char | phone char | mobile char @-18 |
 		street char | street2 char | city char | zip char | country_id m2o res.country | state_id m2o res.country.state |
 		ref char | vat char | comment html | lang char | active boolean | is_company boolean |

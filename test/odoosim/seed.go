@@ -3,7 +3,6 @@ package odoosim
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/shopify-odoo/connector/test/catalog"
 )
@@ -36,46 +35,36 @@ var countries = []struct {
 	{231, "GB", "United Kingdom", 44}, {233, "US", "United States", 1}, {241, "VN", "Vietnam", 84},
 }
 
-var (
-	auStates = []string{"ACT:Australian Capital Territory", "NSW:New South Wales", "NT:Northern Territory", "QLD:Queensland",
-		"SA:South Australia", "TAS:Tasmania", "VIC:Victoria", "WA:Western Australia"}
-	usStates = []string{"AL:Alabama", "AK:Alaska", "AZ:Arizona", "AR:Arkansas", "CA:California", "CO:Colorado", "CT:Connecticut",
-		"DE:Delaware", "DC:District of Columbia", "FL:Florida", "GA:Georgia", "HI:Hawaii", "ID:Idaho", "IL:Illinois", "IN:Indiana",
-		"IA:Iowa", "KS:Kansas", "KY:Kentucky", "LA:Louisiana", "ME:Maine", "MD:Maryland", "MA:Massachusetts", "MI:Michigan",
-		"MN:Minnesota", "MS:Mississippi", "MO:Missouri", "MT:Montana", "NE:Nebraska", "NV:Nevada", "NH:New Hampshire",
-		"NJ:New Jersey", "NM:New Mexico", "NY:New York", "NC:North Carolina", "ND:North Dakota", "OH:Ohio", "OK:Oklahoma",
-		"OR:Oregon", "PA:Pennsylvania", "RI:Rhode Island", "SC:South Carolina", "SD:South Dakota", "TN:Tennessee", "TX:Texas",
-		"UT:Utah", "VT:Vermont", "VA:Virginia", "WA:Washington", "WV:West Virginia", "WI:Wisconsin", "WY:Wyoming"}
-	caStates = []string{"AB:Alberta", "BC:British Columbia", "MB:Manitoba", "NB:New Brunswick", "NL:Newfoundland and Labrador",
-		"NS:Nova Scotia", "ON:Ontario", "PE:Prince Edward Island", "QC:Quebec", "SK:Saskatchewan", "NT:Northwest Territories",
-		"NU:Nunavut", "YT:Yukon"}
-)
-
 func seed(db *database, o Options) {
 	s := seeder{db.begin(map[string]any{})}
-	s.add("res.currency", map[string]any{"name": "EUR", "symbol": "€", "rounding": 0.01})
-	s.add("res.currency", map[string]any{"name": "USD", "symbol": "$", "rounding": 0.01})
+	s.t.seeding = true
+	home := "FR"
+	if o.Fresh {
+		// base's data: USD first, EUR further down the list and inactive
+		// until a company uses it
+		home = "US"
+		s.add("res.currency", map[string]any{"name": "USD", "symbol": "$", "rounding": 0.01, "active": true})
+		eur := map[int]int64{17: 126, 18: 125, 19: 126}[db.version]
+		s.at("res.currency", eur, map[string]any{"name": "EUR", "symbol": "€", "rounding": 0.01, "active": false})
+	} else {
+		s.add("res.currency", map[string]any{"name": "EUR", "symbol": "€", "rounding": 0.01, "active": true})
+		s.add("res.currency", map[string]any{"name": "USD", "symbol": "$", "rounding": 0.01, "active": true})
+	}
 	country := map[string]int64{}
 	for _, c := range countries {
 		country[c.code] = s.at("res.country", c.id, map[string]any{"name": c.name, "code": c.code, "phone_code": c.phone})
 	}
 	s.t.model("res.country").nextID = 251
-	for _, group := range []struct {
-		code   string
-		states []string
-	}{{"AU", auStates}, {"US", usStates}, {"CA", caStates}} {
-		for _, st := range group.states {
-			code, name, _ := strings.Cut(st, ":")
-			s.add("res.country.state", map[string]any{"code": code, "name": name, "country_id": country[group.code]})
-		}
+	for _, st := range countryStates[db.version] {
+		s.at("res.country.state", st.id, map[string]any{"code": st.code, "name": st.name, "country_id": country[st.country]})
 	}
-	s.add("res.partner", map[string]any{"name": "My Company", "is_company": true, "country_id": country["FR"], "email": "info@yourcompany.com"})
+	s.add("res.partner", map[string]any{"name": "My Company", "is_company": true, "country_id": country[home], "email": "info@yourcompany.com"})
 	s.add("res.partner", map[string]any{"name": "OdooBot", "active": false})
 	admin := s.add("res.partner", map[string]any{"name": "Mitchell Admin", "email": "admin@yourcompany.example.com"})
 	for _, n := range []string{"Public user", "Default User Template", "Portal User Template"} {
 		s.add("res.partner", map[string]any{"name": n, "active": false})
 	}
-	s.add("res.company", map[string]any{"name": "My Company", "currency_id": int64(1), "partner_id": int64(1), "country_id": country["FR"]})
+	s.add("res.company", map[string]any{"name": "My Company", "currency_id": int64(1), "partner_id": int64(1), "country_id": country[home]})
 	if db.version >= 19 && s.t.installed("stock_sms") {
 		s.t.rec("res.company", 1)["stock_text_confirmation"] = true // stock_sms's post_init_hook
 	}
@@ -85,32 +74,25 @@ func seed(db *database, o Options) {
 	all := s.add("product.category", map[string]any{"name": "All"})
 	s.add("product.category", map[string]any{"name": "Saleable", "parent_id": all})
 
+	// the generic chart of accounts' taxes (account.tax-generic_coa.csv)
 	s.add("account.tax", map[string]any{"name": "15%", "amount": 15.0, "type_tax_use": "sale", "company_id": int64(1)})
 	s.add("account.tax", map[string]any{"name": "15%", "amount": 15.0, "type_tax_use": "purchase", "company_id": int64(1)})
-	sales := "Customer Invoices"
-	manual := "Manual Payment (Bank)"
-	if db.version >= 19 {
-		sales = "Sales"
+	if o.Fresh && db.version >= 19 {
+		s.add("account.tax", map[string]any{"name": "0% Exports", "amount": 0.0, "type_tax_use": "sale", "company_id": int64(1)})
+		s.add("account.tax", map[string]any{"name": "0% Imports", "amount": 0.0, "type_tax_use": "purchase", "company_id": int64(1)})
 	}
-	if db.version == 17 {
-		manual = "Manual"
-	}
-	for _, j := range [][3]string{{sales, "INV", "sale"}, {"Vendor Bills", "BILL", "purchase"}, {"Miscellaneous Operations", "MISC", "general"},
-		{"Exchange Difference", "EXCH", "general"}, {"Cash Basis Taxes", "CABA", "general"}, {"Bank", "BNK1", "bank"}, {"Cash", "CSH1", "cash"},
-		{"Shopify Payments", "SHOP", "bank"}} {
+	for _, j := range journals(db.version, o.Fresh) {
 		jid := s.add("account.journal", map[string]any{"name": j[0], "code": j[1], "type": j[2], "company_id": int64(1)})
 		if j[2] == "bank" || j[2] == "cash" {
-			name := manual
-			if j[1] != "BNK1" {
-				name = "Manual Payment (" + j[0] + ")"
-			}
-			s.add("account.payment.method.line", map[string]any{"name": name, "journal_id": jid, "payment_type": "inbound"})
+			s.t.addPaymentMethodLine(jid, j[1] == "BNK1")
 		}
 	}
 	for _, n := range []string{"Immediate Payment", "15 Days", "30 Days"} {
 		s.add("account.payment.term", map[string]any{"name": n, "active": true})
 	}
-	s.add("product.pricelist", map[string]any{"name": "Default EUR pricelist"})
+	if !o.Fresh { // Odoo makes pricelists only once they are enabled
+		s.add("product.pricelist", map[string]any{"name": "Default EUR pricelist"})
+	}
 	s.add("crm.team", map[string]any{"name": "Sales", "active": true})
 	for _, l := range []struct {
 		name, usage string
@@ -121,10 +103,49 @@ func seed(db *database, o Options) {
 	}
 	s.add("stock.warehouse", map[string]any{"name": "My Company", "code": "WH", "lot_stock_id": int64(8), "company_id": int64(1)})
 	s.t.rec("stock.location", 8)["warehouse_id"] = int64(1)
-	seedAccounts(s)
+	seedAccounts(s, o.Fresh)
 	seedModules(s)
+	seedGroups(s, o.Fresh)
 	if o.Catalog {
 		seedCatalog(s)
+	}
+}
+
+// journals are the journals a database starts with: the chart of accounts'
+// (account/models/chart_template.py _get_account_journal, no cash journal on
+// 19) and stock_account's Inventory Valuation; the simulator's seeded
+// database has a Shopify Payments bank journal instead of the latter.
+func journals(version int, fresh bool) [][3]string {
+	sales, purchases := "Customer Invoices", "Vendor Bills"
+	if version >= 19 {
+		sales = "Sales"
+		if fresh {
+			purchases = "Purchases"
+		}
+	}
+	out := [][3]string{{sales, "INV", "sale"}, {purchases, "BILL", "purchase"}, {"Miscellaneous Operations", "MISC", "general"},
+		{"Exchange Difference", "EXCH", "general"}, {"Cash Basis Taxes", "CABA", "general"}, {"Bank", "BNK1", "bank"}}
+	if !fresh {
+		return append(out, [3]string{"Cash", "CSH1", "cash"}, [3]string{"Shopify Payments", "SHOP", "bank"})
+	}
+	if version < 19 {
+		out = append(out, [3]string{"Cash", "CSH1", "cash"})
+	}
+	return append(out, [3]string{"Inventory Valuation", "STJ", "general"})
+}
+
+// addPaymentMethodLine gives a bank or cash journal its manual inbound
+// payment method line; bnk1 says the chart's Bank journal.
+func (t *tx) addPaymentMethodLine(journal int64, bnk1 bool) {
+	name := "Manual Payment (" + asString(t.val("account.journal", journal, "name")) + ")"
+	if bnk1 {
+		name = "Manual Payment (Bank)"
+		if t.db.version == 17 {
+			name = "Manual"
+		}
+	}
+	if _, err := t.create(t.model("account.payment.method.line"), map[string]any{"name": name, "journal_id": journal, "payment_type": "inbound"}); err != nil {
+		panic(err)
 	}
 }
 

@@ -38,8 +38,16 @@ type Options struct {
 	Login    string
 	Password string
 	APIKey   string
-	Catalog  bool             // seed the shared product catalogue, its taxes and stock
-	Now      func() time.Time // clock, time.Now by default
+	Catalog  bool // seed the shared product catalogue, its taxes and stock
+	// Fresh makes the database as `odoo -i sale_management,stock,account`
+	// does with no country given: a US company in USD (EUR exists,
+	// inactive), the generic chart's accounts, taxes and journals (and
+	// stock_account's), no pricelist, and an administrator outside
+	// account.group_account_user. Without it the database is the
+	// simulator's own: a French company in EUR, a pricelist, a Shopify
+	// Payments journal.
+	Fresh bool
+	Now   func() time.Time // clock, time.Now by default
 	// CustomFields are fields an administrator added, by model, in the
 	// schema's notation, e.g. "x_accepts_marketing boolean".
 	CustomFields map[string]string

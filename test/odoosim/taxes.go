@@ -6,17 +6,15 @@ package odoosim
 // the base and each tax are rounded on each line and the document sums them.
 // Globally, the lines keep unrounded amounts and the document rounds their
 // sums: 17 (account_tax.py compute_all and _compute_taxes) still rounds each
-// line's base and rounds each tax's sum; 18 and 19
-// (_add_tax_details_in_base_line, _round_base_lines_tax_details) round the
-// sum of the bases too, and 19 the sum of the totals when every tax is
-// included in the price.
+// line's base and rounds each tax's sum; 18 (_add_tax_details_in_base_line,
+// _round_base_lines_tax_details) rounds the sum of the bases too. 19 is
+// taxes19.go, a port of its account_tax.py.
 
 // taxedLine is a line's base without taxes and its taxes, before the
 // document rounds them.
 type taxedLine struct {
-	excl        float64
-	taxes       []taxAmount
-	hasExcluded bool // a tax not included in the price
+	excl  float64
+	taxes []taxAmount
 }
 
 type taxAmount struct {
@@ -85,7 +83,6 @@ func (t *tx) taxLine(price, qty, discount float64, taxIDs []int64, method string
 	for _, x := range taxes {
 		if !x.incl {
 			l.taxes = append(l.taxes, taxAmount{x.id, round(l.excl * x.rate / 100)})
-			l.hasExcluded = true
 		}
 	}
 	return l
@@ -100,7 +97,7 @@ func (t *tx) lineAmounts(l taxedLine, move bool) [3]float64 {
 		raw += x.amount
 		rounded += round2(x.amount)
 	}
-	total := sub + rounded // 17's sale line (_compute_taxes per tax) and 19 (_round_base_lines_tax_details)
+	total := sub + rounded // 17's sale line (_compute_taxes per tax)
 	if t.db.version == 18 || t.db.version == 17 && move {
 		total = l.excl + raw // 17's compute_all total_included, 18's raw_total_included
 	}
@@ -111,33 +108,25 @@ func (t *tx) lineAmounts(l taxedLine, move bool) [3]float64 {
 // docAmounts are a sale order's or an invoice's untaxed, tax and total
 // amounts.
 func (t *tx) docAmounts(lines []taxedLine) [3]float64 {
-	untaxed, rawExcl, rawIncl := 0.0, 0.0, 0.0
+	untaxed, rawExcl := 0.0, 0.0
 	perTax := map[int64]float64{}
 	var ids []int64
-	excluded := false
 	for _, l := range lines {
 		untaxed += round2(l.excl)
 		rawExcl += l.excl
-		rawIncl += l.excl
 		for _, x := range l.taxes {
 			if _, seen := perTax[x.id]; !seen {
 				ids = append(ids, x.id)
 			}
 			perTax[x.id] += x.amount
-			rawIncl += x.amount
 		}
-		excluded = excluded || l.hasExcluded
 	}
 	tax := 0.0
 	for _, id := range ids {
 		tax += round2(perTax[id])
 	}
-	switch {
-	case t.db.version == 17: // the lines' rounded bases
-	case t.db.version == 18 || excluded:
+	if t.db.version != 17 { // 17 sums the lines' rounded bases, 18 rounds the sum
 		untaxed = rawExcl
-	default: // 19 with every tax included: the rounded total less the taxes
-		untaxed = round2(rawIncl) - tax
 	}
 	untaxed, tax = round2(untaxed), round2(tax)
 	return [3]float64{untaxed, tax, round2(untaxed + tax)}
@@ -146,6 +135,9 @@ func (t *tx) docAmounts(lines []taxedLine) [3]float64 {
 // amounts are a sale order line's subtotal, tax and total under the main
 // company's rounding method.
 func (t *tx) amounts(price, qty, discount float64, taxIDs []int64) [3]float64 {
+	if t.db.version >= 19 {
+		return lineTotals19(taxDetails19(price, qty, discount, t.sortedTaxes(taxIDs), t.roundingMethod(0) != "round_globally"))
+	}
 	return t.lineAmounts(t.taxLine(price, qty, discount, taxIDs, t.roundingMethod(0)), false)
 }
 
@@ -159,32 +151,90 @@ func (t *tx) invoiceLine(lr Record) taxedLine {
 	return t.taxLine(toFloat(lr["price_unit"]), toFloat(lr["quantity"]), toFloat(lr["discount"]), idList(lr["tax_ids"]), method)
 }
 
-func (db *database) registerTaxComputes(set func(model, field string, fn func(t *tx, r Record) any)) {
-	for i, f := range []string{"price_subtotal", "price_tax", "price_total"} {
-		set("sale.order.line", f, func(t *tx, r Record) any { return t.lineAmounts(t.orderLine(r), false)[i] })
-		if f != "price_tax" {
-			set("account.move.line", f, func(t *tx, r Record) any { return t.lineAmounts(t.invoiceLine(r), true)[i] })
+// orderLine19 and invoiceLine19 are a line's tax details on 19.
+func (t *tx) orderLine19(lr Record) baseLine19 {
+	method := t.roundingMethod(asInt(t.val("sale.order", asInt(lr["order_id"]), "company_id")))
+	return taxDetails19(toFloat(lr["price_unit"]), toFloat(lr["product_uom_qty"]), toFloat(lr["discount"]),
+		t.sortedTaxes(idList(lr[taxField(t.db.version)])), method != "round_globally")
+}
+
+func (t *tx) invoiceLine19(lr Record) baseLine19 {
+	method := t.roundingMethod(asInt(t.val("account.move", asInt(lr["move_id"]), "company_id")))
+	return taxDetails19(toFloat(lr["price_unit"]), toFloat(lr["quantity"]), toFloat(lr["discount"]),
+		t.sortedTaxes(idList(lr["tax_ids"])), method != "round_globally")
+}
+
+// orderLines and invoiceLines are the priced lines of a sale order and of
+// an invoice.
+func (t *tx) orderLines(r Record) []Record {
+	var out []Record
+	for _, l := range idList(r["order_line"]) {
+		if lr := t.rec("sale.order.line", l); lr["display_type"] == nil {
+			out = append(out, lr)
 		}
 	}
-	for i, f := range []string{"amount_untaxed", "amount_tax", "amount_total"} {
-		set("sale.order", f, func(t *tx, r Record) any {
-			var lines []taxedLine
-			for _, l := range idList(r["order_line"]) {
-				if lr := t.rec("sale.order.line", l); lr["display_type"] == nil {
+	return out
+}
+
+func (t *tx) invoiceLines(r Record) []Record {
+	var out []Record
+	for _, l := range idList(r["invoice_line_ids"]) {
+		if lr := t.rec("account.move.line", l); lr["display_type"] == nil || lr["display_type"] == "product" {
+			out = append(out, lr)
+		}
+	}
+	return out
+}
+
+func (db *database) registerTaxComputes(set func(model, field string, fn func(t *tx, r Record) any)) {
+	if db.version >= 19 {
+		for i, f := range []string{"price_subtotal", "price_tax", "price_total"} {
+			set("sale.order.line", f, func(t *tx, r Record) any { return lineTotals19(t.orderLine19(r))[i] })
+			if f != "price_tax" {
+				set("account.move.line", f, func(t *tx, r Record) any { return lineTotals19(t.invoiceLine19(r))[i] })
+			}
+		}
+		for i, f := range []string{"amount_untaxed", "amount_tax", "amount_total"} {
+			set("sale.order", f, func(t *tx, r Record) any {
+				var lines []*baseLine19
+				for _, lr := range t.orderLines(r) {
+					l := t.orderLine19(lr)
+					lines = append(lines, &l)
+				}
+				return totals19(lines)[i]
+			})
+			set("account.move", f, func(t *tx, r Record) any {
+				var lines []*baseLine19
+				for _, lr := range t.invoiceLines(r) {
+					l := t.invoiceLine19(lr)
+					lines = append(lines, &l)
+				}
+				return totals19(lines)[i]
+			})
+		}
+	} else {
+		for i, f := range []string{"price_subtotal", "price_tax", "price_total"} {
+			set("sale.order.line", f, func(t *tx, r Record) any { return t.lineAmounts(t.orderLine(r), false)[i] })
+			if f != "price_tax" {
+				set("account.move.line", f, func(t *tx, r Record) any { return t.lineAmounts(t.invoiceLine(r), true)[i] })
+			}
+		}
+		for i, f := range []string{"amount_untaxed", "amount_tax", "amount_total"} {
+			set("sale.order", f, func(t *tx, r Record) any {
+				var lines []taxedLine
+				for _, lr := range t.orderLines(r) {
 					lines = append(lines, t.orderLine(lr))
 				}
-			}
-			return t.docAmounts(lines)[i]
-		})
-		set("account.move", f, func(t *tx, r Record) any {
-			var lines []taxedLine
-			for _, l := range idList(r["invoice_line_ids"]) {
-				if lr := t.rec("account.move.line", l); lr["display_type"] == nil || lr["display_type"] == "product" {
+				return t.docAmounts(lines)[i]
+			})
+			set("account.move", f, func(t *tx, r Record) any {
+				var lines []taxedLine
+				for _, lr := range t.invoiceLines(r) {
 					lines = append(lines, t.invoiceLine(lr))
 				}
-			}
-			return t.docAmounts(lines)[i]
-		})
+				return t.docAmounts(lines)[i]
+			})
+		}
 	}
 	// related fields to the company's
 	set("sale.order", "tax_calculation_rounding_method", func(t *tx, r Record) any { return t.roundingMethod(asInt(r["company_id"])) })
