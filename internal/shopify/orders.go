@@ -17,7 +17,8 @@ const (
 type OrderFilter struct {
 	UpdatedAtMin time.Time // inclusive
 	UpdatedAtMax time.Time // exclusive
-	// Status is open, closed, cancelled or any (the default).
+	// Status is open, closed, cancelled or not_closed; empty lists every
+	// order, as Shopify does without a status term.
 	Status string
 	// Query is extra Shopify search syntax, e.g. "financial_status:paid".
 	Query string
@@ -32,11 +33,9 @@ func (f OrderFilter) SearchQuery() string {
 	if !f.UpdatedAtMax.IsZero() {
 		parts = append(parts, "updated_at:<'"+f.UpdatedAtMax.UTC().Format(time.RFC3339)+"'")
 	}
-	status := f.Status
-	if status == "" {
-		status = "any"
+	if f.Status != "" {
+		parts = append(parts, "status:"+f.Status)
 	}
-	parts = append(parts, "status:"+status)
 	if f.Query != "" {
 		parts = append(parts, "("+f.Query+")")
 	}

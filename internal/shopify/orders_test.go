@@ -81,6 +81,13 @@ func TestOrdersFilterAndByIDs(t *testing.T) {
 	if err != nil || cancelled == 0 {
 		t.Fatalf("cancelled: %d, %v", cancelled, err)
 	}
+	// REST's status:any is no value of the GraphQL search: Shopify lists
+	// nothing and warns, which the client reports instead of an empty listing.
+	err = c.OrderRefs(ctx(t), shopify.OrderFilter{Status: "any"}, func(shopify.OrderRef) error { return nil })
+	var se *shopify.Error
+	if !errors.As(err, &se) || se.Kind != shopify.KindGraphQL || se.Code != "invalid_value" {
+		t.Fatalf("status:any: %v", err)
+	}
 	ids := append(sim.Store().OrderIDs()[:7], "gid://shopify/Order/1")
 	orders, err := c.OrdersByIDs(ctx(t), ids)
 	if err != nil {

@@ -137,13 +137,14 @@ type exec struct {
 	vars    map[string]any
 	objects int // actual cost
 	errs    gqlerror.List
+	search  []Obj // extensions.search: warnings about search terms
 	// bulkMode leaves nested connections out of their parent and collects
 	// them in deferred, to be written as lines of their own.
 	bulkMode bool
 	deferred []deferred
 }
 
-func (s *Sim) execute(op *ast.OperationDefinition, vars map[string]any) (Obj, int, gqlerror.List) {
+func (s *Sim) execute(op *ast.OperationDefinition, vars map[string]any) (Obj, *exec) {
 	e := &exec{s: s, vars: vars}
 	root := "QueryRoot"
 	if op.Operation == ast.Mutation {
@@ -158,7 +159,7 @@ func (s *Sim) execute(op *ast.OperationDefinition, vars map[string]any) (Obj, in
 	if op.Operation == ast.Mutation {
 		e.objects = mutationCost * len(op.SelectionSet)
 	}
-	return data, e.objects, e.errs
+	return data, e
 }
 
 func (e *exec) fields(typeName string, set ast.SelectionSet, out *[]*ast.Field) {

@@ -371,16 +371,20 @@ func (s *Sim) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.count(opName)
-	data, actual, gerrs := s.execute(op, vars)
-	costExt["actualQueryCost"] = actual
-	costExt["throttleStatus"] = s.refund(float64(requested - actual))
+	data, e := s.execute(op, vars)
+	costExt["actualQueryCost"] = e.objects
+	costExt["throttleStatus"] = s.refund(float64(requested - e.objects))
 	if op.Operation == ast.Mutation && s.takeFault(opName, func(f *Faults) *int { return &f.LostReplies }) {
 		cut(w)
 		return
 	}
-	out := map[string]any{"data": data, "extensions": map[string]any{"cost": costExt}}
-	if len(gerrs) > 0 {
-		out["errors"] = gerrs
+	ext := map[string]any{"cost": costExt}
+	if e.search != nil {
+		ext["search"] = e.search
+	}
+	out := map[string]any{"data": data, "extensions": ext}
+	if len(e.errs) > 0 {
+		out["errors"] = e.errs
 	}
 	writeJSON(w, http.StatusOK, out)
 }

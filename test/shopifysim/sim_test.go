@@ -179,3 +179,52 @@ func TestDeliveryGivesUpOnUnreachableReceiver(t *testing.T) {
 		t.Fatalf("%+v", d)
 	}
 }
+
+// Search terms Shopify does not know are reported in extensions.search: an
+// unknown field is ignored, a value a field does not take matches nothing.
+func TestOrderSearchWarnsAboutTermsItDoesNotKnow(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: 20, Seed: 4})
+	count := func(query string) (int, string) {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"query": `query($q: String) { orders(first: 50, query: $q) { nodes { id } } }`,
+			"variables": map[string]any{"q": query}})
+		req, _ := http.NewRequest(http.MethodPost, sim.URL()+"/admin/api/2026-10/graphql.json", bytes.NewReader(body))
+		req.Header.Set("X-Shopify-Access-Token", token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r struct {
+			Data struct {
+				Orders struct{ Nodes []any } `json:"orders"`
+			} `json:"data"`
+			Extensions struct {
+				Search []struct {
+					Warnings []struct{ Field, Code string } `json:"warnings"`
+				} `json:"search"`
+			} `json:"extensions"`
+		}
+		json.NewDecoder(resp.Body).Decode(&r)
+		codes := ""
+		for _, s := range r.Extensions.Search {
+			for _, w := range s.Warnings {
+				codes += w.Field + ":" + w.Code + " "
+			}
+		}
+		return len(r.Data.Orders.Nodes), codes
+	}
+	all, _ := count("")
+	if n, w := count("status:any"); n != 0 || w != "status:invalid_value " {
+		t.Errorf("status:any: %d orders, warnings %q; want none and invalid_value", n, w)
+	}
+	if n, w := count("flavour:vanilla"); n != all || w != "flavour:invalid_field " {
+		t.Errorf("unknown field: %d of %d orders, warnings %q", n, all, w)
+	}
+	open, w := count("status:open")
+	notClosed, _ := count("status:not_closed")
+	cancelled, _ := count("status:cancelled")
+	if w != "" || open == 0 || cancelled == 0 || notClosed < open || notClosed == all {
+		t.Errorf("all %d, open %d, not closed %d, cancelled %d, warnings %q", all, open, notClosed, cancelled, w)
+	}
+}

@@ -3,6 +3,7 @@ package shopifysim
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -234,7 +235,7 @@ func init() {
 	resolvers["QueryRoot.location"] = typed("Location")
 	resolvers["QueryRoot.bulkOperation"] = typed("BulkOperation")
 	resolvers["QueryRoot.orders"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
-		q := parseSearch(a["query"])
+		q := e.checkSearch("orders", a["query"], orderFilters)
 		var out []Obj
 		for _, o := range e.s.store.orders {
 			if q.match(o, orderTerm) {
@@ -404,6 +405,12 @@ func (q search) match(o Obj, value func(Obj, string) any) bool {
 }
 
 func (t term) match(v any) bool {
+	switch t.op {
+	case "any":
+		return true
+	case "none":
+		return false
+	}
 	if o, ok := v.(Obj); ok && t.field == "status" {
 		switch t.value {
 		case "open":
@@ -413,7 +420,7 @@ func (t term) match(v any) bool {
 		case "cancelled":
 			return o["cancelledAt"] != nil
 		}
-		return true
+		return o["closedAt"] == nil // not_closed
 	}
 	if list, ok := v.([]string); ok { // tags
 		for _, x := range list {
@@ -444,6 +451,40 @@ func (t term) match(v any) bool {
 		return c <= 0
 	}
 	return c == 0
+}
+
+// orderFilters are the order search fields the simulator knows, with the
+// values the 2026-10 schema documents for those that take a fixed set.
+var orderFilters = map[string][]string{
+	"status":             {"open", "closed", "cancelled", "not_closed"},
+	"financial_status":   {"paid", "pending", "authorized", "partially_paid", "partially_refunded", "refunded", "voided", "expired"},
+	"fulfillment_status": {"unshipped", "shipped", "fulfilled", "partial", "scheduled", "on_hold", "unfulfilled", "request_declined"},
+	"updated_at":         nil, "created_at": nil, "processed_at": nil, "id": nil, "tag": nil, "source_name": nil, "name": nil, "email": nil,
+}
+
+// checkSearch parses a query argument as Shopify does: a term on a field
+// the resource does not have is ignored, one with a value the field does
+// not accept matches nothing, and both are reported in extensions.search.
+func (e *exec) checkSearch(path string, query any, fields map[string][]string) search {
+	q := parseSearch(query)
+	var warnings []Obj
+	for _, group := range q {
+		for i, t := range group {
+			accepted, known := fields[t.field]
+			switch {
+			case !known:
+				warnings = append(warnings, Obj{"field": t.field, "message": "Invalid search field for this query.", "code": "invalid_field"})
+				group[i].op = "any"
+			case accepted != nil && !slices.Contains(accepted, strings.ToLower(t.value)):
+				warnings = append(warnings, Obj{"field": t.field, "message": "Input `" + t.value + "` is not an accepted value.", "code": "invalid_value"})
+				group[i].op = "none"
+			}
+		}
+	}
+	if warnings != nil {
+		e.search = append(e.search, Obj{"path": []string{path}, "query": query, "warnings": warnings})
+	}
+	return q
 }
 
 // orderTerm maps order search fields to values; status yields the order,
