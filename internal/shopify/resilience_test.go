@@ -15,9 +15,9 @@ import (
 )
 
 func TestBurstIsPacedWithoutThrottling(t *testing.T) {
-	sim := startSim(t, shopifysim.Options{Orders: 1000, RestoreRate: 4000})
+	sim := startSim(t, shopifysim.Options{Orders: 1000, MaxCost: 100, RestoreRate: 500})
 	c := newClient(t, sim)
-	const listings = 12 // 12 × ~1,000 points against a 2,000-point bucket
+	const listings = 12 // 12 × ~50 points against a 100-point bucket
 	var wg sync.WaitGroup
 	errs := make(chan error, listings)
 	for range listings {
@@ -40,7 +40,7 @@ func TestBurstIsPacedWithoutThrottling(t *testing.T) {
 	if st := sim.Stats(); st.Throttled != 0 || c.Stats().Throttled != 0 {
 		t.Fatalf("%d THROTTLED replies", st.Throttled)
 	}
-	if c.Stats().CostPoints < 2*2000 {
+	if c.Stats().CostPoints < 2*100 {
 		t.Fatalf("burst cost only %d points, it does not test pacing", c.Stats().CostPoints)
 	}
 }

@@ -122,7 +122,7 @@ func (s *Sim) runBulk(bo Obj, root *ast.Field) {
 	emit = func(o Obj, set ast.SelectionSet, parent any) error {
 		saved := e.deferred
 		e.deferred = nil
-		out := e.selectionSet(o, o["__typename"].(string), set)
+		out, _ := e.selectionSet(o, o["__typename"].(string), set)
 		mine := e.deferred
 		e.deferred = saved
 		if parent != nil {

@@ -14,15 +14,16 @@ import (
 
 var resolvers = map[string]resolver{}
 
-// mutationField runs a root mutation field, enforcing and honouring
-// @idempotent: a key seen before returns the first result without running again.
-func (e *exec) mutationField(f *ast.Field) any {
+// mutationField runs a root mutation field and returns its payload and
+// actual cost, enforcing and honouring @idempotent: a key seen before
+// returns the first result without running again.
+func (e *exec) mutationField(f *ast.Field) (any, int) {
 	var key string
 	if d := f.Directives.ForName("idempotent"); d != nil {
 		key, _ = d.ArgumentMap(e.vars)["key"].(string)
 		if strings.TrimSpace(key) == "" {
 			e.errs = append(e.errs, gqlerror.Errorf("The idempotency key cannot be empty or whitespace."))
-			return nil
+			return nil, 0
 		}
 	} else if strings.Contains(f.Definition.Description, "the idempotency key is required") {
 		e.errs = append(e.errs, &gqlerror.Error{
@@ -30,7 +31,7 @@ func (e *exec) mutationField(f *ast.Field) any {
 			Path:       ast.Path{ast.PathName(f.Alias)},
 			Extensions: map[string]any{"code": "BAD_REQUEST"},
 		})
-		return nil
+		return nil, 0
 	}
 	cacheKey := f.Name + "\x00" + key
 	if key != "" {
@@ -39,18 +40,25 @@ func (e *exec) mutationField(f *ast.Field) any {
 		e.s.mu.Unlock()
 		if ok {
 			var v any
-			json.Unmarshal(prev, &v)
-			return v
+			json.Unmarshal(prev.payload, &v)
+			return v, prev.cost
 		}
 	}
-	v, _ := e.field(Obj{}, "Mutation", f)
+	v, cost, _ := e.field(Obj{}, "Mutation", f)
+	cost += baseCost(f.Name)
 	if key != "" {
 		b, _ := json.Marshal(v)
 		e.s.mu.Lock()
-		e.s.idem[cacheKey] = b
+		e.s.idem[cacheKey] = idemResult{b, cost}
 		e.s.mu.Unlock()
 	}
-	return v
+	return v, cost
+}
+
+// idemResult is what a mutation with an idempotency key answered.
+type idemResult struct {
+	payload json.RawMessage
+	cost    int
 }
 
 func userError(field []string, code any, format string, args ...any) Obj {
@@ -125,13 +133,21 @@ func init() {
 			}
 			levels[i] = lv
 		}
+		// Setting either quantity moves both by the same delta; Shopify lists
+		// the changes of every item to one quantity, then to the other.
+		changes := make([]Obj, 2*len(qs))
 		for i, q := range qs {
 			m := levels[i]["q"].(map[string]int)
 			delta := intArg(q, "quantity", 0) - m[name]
 			m["available"] += delta
 			m["on_hand"] += delta
+			for j, n := range []string{"available", "on_hand"} {
+				changes[j*len(qs)+i] = Obj{"name": n, "delta": delta, "quantityAfterChange": nil, "ledgerDocumentUri": nil,
+					"item": levels[i]["item"], "location": levels[i]["location"]}
+			}
 		}
-		group := st.add("InventoryAdjustmentGroup", Obj{"reason": str(in, "reason"), "createdAt": now(), "changes": []Obj{}})
+		group := st.add("InventoryAdjustmentGroup", Obj{"reason": str(in, "reason"), "createdAt": now(), "changes": changes,
+			"referenceDocumentUri": in["referenceDocumentUri"]})
 		return Obj{"inventoryAdjustmentGroup": group, "userErrors": []Obj{}}, nil
 	}
 	resolvers["Mutation.fulfillmentCreate"] = func(e *exec, _ Obj, a map[string]any) (any, error) {

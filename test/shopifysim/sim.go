@@ -76,7 +76,7 @@ type Sim struct {
 	filled  time.Time
 	tokens  map[string]time.Time
 	revoked bool // the app was uninstalled
-	idem    map[string]json.RawMessage
+	idem    map[string]idemResult
 	bulkDir string
 }
 
@@ -121,7 +121,7 @@ func start(opts Options, addr string) (*Sim, error) {
 	}
 	s := &Sim{
 		opts: opts, schema: schema, bucket: opts.MaxCost, filled: time.Now(),
-		tokens: map[string]time.Time{}, idem: map[string]json.RawMessage{},
+		tokens: map[string]time.Time{}, idem: map[string]idemResult{},
 		stats: Stats{ByOperation: map[string]int{}},
 	}
 	s.store = newStore(s, opts.Seed)
@@ -372,8 +372,8 @@ func (s *Sim) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	}
 	s.count(opName)
 	data, e := s.execute(op, vars)
-	costExt["actualQueryCost"] = e.objects
-	costExt["throttleStatus"] = s.refund(float64(requested - e.objects))
+	costExt["actualQueryCost"] = e.cost
+	costExt["throttleStatus"] = s.refund(float64(requested - e.cost))
 	if op.Operation == ast.Mutation && s.takeFault(opName, func(f *Faults) *int { return &f.LostReplies }) {
 		cut(w)
 		return
