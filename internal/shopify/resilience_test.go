@@ -144,11 +144,11 @@ func TestIdempotentMutationAppliedOnceAfterLostReply(t *testing.T) {
 func TestNonIdempotentMutationNotRetriedAfterLostReply(t *testing.T) {
 	sim := startSim(t, shopifysim.Options{Orders: 1})
 	c := newClient(t, sim)
-	orders, err := c.OrdersByIDs(ctx(t), sim.Store().OrderIDs())
+	st, err := c.OrderFulfillment(ctx(t), sim.Store().OrderIDs()[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	fo := orders[0].FulfillmentOrders.Nodes[0]
+	fo := st.FulfillmentOrders.Nodes[0]
 	sim.SetFaults(shopifysim.Faults{LostReplies: 1})
 	_, err = c.FulfillmentCreate(ctx(t), []shopify.FulfillmentLines{{FulfillmentOrderID: fo.ID}}, &shopify.Tracking{Company: "DHL", Number: "123"}, false)
 	var e *shopify.Error
@@ -158,7 +158,7 @@ func TestNonIdempotentMutationNotRetriedAfterLostReply(t *testing.T) {
 	if n := sim.Stats().ByOperation["FulfillmentCreate"]; n != 1 {
 		t.Fatalf("sent %d times", n)
 	}
-	orders, _ = c.OrdersByIDs(ctx(t), sim.Store().OrderIDs())
+	orders, _ := c.OrdersByIDs(ctx(t), sim.Store().OrderIDs())
 	if orders[0].DisplayFulfillmentStatus != "FULFILLED" {
 		t.Fatalf("status %s: the mutation was applied once", orders[0].DisplayFulfillmentStatus)
 	}

@@ -247,7 +247,6 @@ type Order struct {
 	LineItems            Conn[LineItem]            `json:"lineItems"`
 	ShippingLines        Conn[ShippingLine]        `json:"shippingLines"`
 	DiscountApplications Conn[DiscountApplication] `json:"discountApplications"`
-	FulfillmentOrders    Conn[FulfillmentOrder]    `json:"fulfillmentOrders"`
 }
 
 // OrderRef is the cheap summary the scheduler polls with.

@@ -84,11 +84,11 @@ type resolver func(e *exec, obj Obj, args map[string]any) (any, error)
 
 // exec walks one operation's selection sets over stored objects.
 type exec struct {
-	s       *Sim
-	vars    map[string]any
-	cost    int // actual cost
-	errs    gqlerror.List
-	search  []Obj // extensions.search: warnings about search terms
+	s      *Sim
+	vars   map[string]any
+	cost   int // actual cost
+	errs   gqlerror.List
+	search []Obj // extensions.search: warnings about search terms
 	// bulkMode leaves nested connections out of their parent and collects
 	// them in deferred, to be written as lines of their own.
 	bulkMode bool
@@ -228,6 +228,9 @@ func (e *exec) complete(v any, t *ast.Type, f *ast.Field, args map[string]any, p
 				add(x)
 			}
 		case []string:
+			if list == nil {
+				return nil, 0 // a user error's field path when there is none
+			}
 			for _, x := range list {
 				out = append(out, x)
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -123,10 +124,11 @@ func TestGeneratorIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestBulkResultIsJSONLWithParents(t *testing.T) {
-	sim := start(t, shopifysim.Options{Orders: 40})
-	_, r := post(t, sim, token, `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`,
-		map[string]any{"q": `{ orders { edges { node { id name lineItems { edges { node { id sku } } } } } } }`})
+// bulk runs a bulk query and returns its lines.
+func bulk(t *testing.T, sim *shopifysim.Sim, query string, grouped bool) []map[string]any {
+	t.Helper()
+	_, r := post(t, sim, token, `mutation($q: String!, $g: Boolean!) { bulkOperationRunQuery(query: $q, groupObjects: $g) { bulkOperation { id } userErrors { message } } }`,
+		map[string]any{"q": query, "g": grouped})
 	id := r.Data["bulkOperationRunQuery"].(map[string]any)["bulkOperation"].(map[string]any)["id"]
 	var url string
 	for deadline := time.Now().Add(30 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -140,28 +142,98 @@ func TestBulkResultIsJSONLWithParents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	dec := json.NewDecoder(resp.Body)
-	orders, children := 0, 0
-	var current any
-	for dec.More() {
+	var lines []map[string]any
+	for dec := json.NewDecoder(resp.Body); dec.More(); {
 		var line map[string]any
 		if err := dec.Decode(&line); err != nil {
 			t.Fatal(err)
 		}
-		if p, ok := line["__parentId"]; ok {
-			if p != current {
-				t.Fatalf("line %v does not follow its parent", line)
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// Nested connections' nodes are lines of their own after their parent,
+// pointing to it; right after it only when grouped.
+func TestBulkResultIsJSONLWithParents(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: 240})
+	q := `{ orders { edges { node { id name lineItems { edges { node { id sku } } } } } } }`
+	for _, grouped := range []bool{false, true} {
+		seen := map[any]bool{}
+		var current any
+		orders, children, apart := 0, 0, 0
+		for _, line := range bulk(t, sim, q, grouped) {
+			if p, ok := line["__parentId"]; ok {
+				if !seen[p] {
+					t.Fatalf("grouped %v: line %v before its parent", grouped, line)
+				}
+				if p != current {
+					apart++
+				}
+				children++
+				continue
 			}
-			children++
+			if _, inline := line["lineItems"]; inline {
+				t.Fatal("nested connection inlined")
+			}
+			orders, current = orders+1, line["id"]
+			seen[current] = true
+		}
+		if orders != 240 || children < 240 || grouped != (apart == 0) {
+			t.Fatalf("grouped %v: %d orders, %d lines, %d not right after their order", grouped, orders, children, apart)
+		}
+	}
+}
+
+// Shopify refuses bulk queries beyond its limits with these user errors
+// (bulk-operation-run-query-validators.json).
+func TestBulkQueryLimits(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: 1})
+	conn := func(name, inner string) string { return name + " { edges { node { id " + inner + " } } }" }
+	cases := map[string]string{
+		"{ " + conn("orders", conn("lineItems", "")+conn("shippingLines", "")+conn("events", "")+conn("returns", "")+
+			conn("fulfillmentOrders", "")) + " }": "Bulk queries cannot contain more than 5 connections.",
+		"{ " + conn("collections", conn("products", conn("variants", conn("metafields", "")))) + " }": "Bulk queries cannot contain connections with a nesting depth greater than 2.",
+		"{ orders { nodes { id } } }": "Selecting via 'nodes' is not supported. Invalid connection fields: 'orders'.",
+		"{ orders { edges { node { name lineItems { edges { node { id } } } } } } }":             "Connection fields without 'id': orders.",
+		"{ orders { edges { node { id fulfillments { events { edges { node { id } } } } } } } }": "Queries that contain a connection field within a list field are not currently supported.",
+		"{ shop { id } }": "Bulk queries must contain at least one connection.",
+		"mutation { orderClose(input: {id: \"gid://shopify/Order/1\"}) { userErrors { message } } }": "Invalid operation type. Only `query` operations are supported.",
+	}
+	for q, want := range cases {
+		_, r := post(t, sim, token, `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { field message code } } }`, map[string]any{"q": q})
+		got := errorText(r) + fmt.Sprint(r.Data)
+		if !strings.Contains(got, want) || !strings.Contains(got, "INVALID") {
+			t.Errorf("%s: %s, want %q", q, got, want)
+		}
+	}
+	_, r := post(t, sim, token, `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`,
+		map[string]any{"q": "{ " + conn("orders", conn("lineItems", "")+conn("fulfillmentOrders", conn("lineItems", ""))) + " }"})
+	if ue := r.Data["bulkOperationRunQuery"].(map[string]any)["userErrors"].([]any); len(ue) != 0 {
+		t.Errorf("four connections, two levels deep, refused: %v", ue)
+	}
+}
+
+// Five bulk queries run at once (bulk-operation-run-query-concurrency-limit.json);
+// a sixth is refused, naming the five.
+func TestFiveBulkQueriesAtOnce(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: 3000})
+	var ids []string
+	for i := range 6 {
+		_, r := post(t, sim, token, `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { field message code } } }`,
+			map[string]any{"q": `{ orders { edges { node { id name lineItems { edges { node { id sku } } } } } } }`})
+		p := r.Data["bulkOperationRunQuery"].(map[string]any)
+		if i < 5 {
+			if p["bulkOperation"] == nil {
+				t.Fatalf("run %d refused: %v", i+1, p["userErrors"])
+			}
+			ids = append(ids, p["bulkOperation"].(map[string]any)["id"].(string))
 			continue
 		}
-		if _, inline := line["lineItems"]; inline {
-			t.Fatal("nested connection inlined")
+		want := fmt.Sprintf("[map[code:OPERATION_IN_PROGRESS field:<nil> message:A bulk query operation for this app and shop is already in progress: %s.]]", strings.Join(ids, ", "))
+		if fmt.Sprint(p["userErrors"]) != want {
+			t.Fatalf("sixth run: %v, want %s", p["userErrors"], want)
 		}
-		orders, current = orders+1, line["id"]
-	}
-	if orders != 40 || children < 40 {
-		t.Fatalf("%d orders, %d lines", orders, children)
 	}
 }
 
