@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -15,8 +16,11 @@ import (
 var resolvers = map[string]resolver{}
 
 // mutationField runs a root mutation field and returns its payload and
-// actual cost, enforcing and honouring @idempotent: a key seen before
-// returns the first result without running again.
+// actual cost, enforcing and honouring @idempotent as Shopify does within
+// its retention window: a key seen with the same arguments returns the first
+// answer without running again, unless that answer was a failure (user
+// errors), which must be retried with a new key; a key seen with other
+// arguments is refused.
 func (e *exec) mutationField(f *ast.Field) (any, int) {
 	var key string
 	if d := f.Directives.ForName("idempotent"); d != nil {
@@ -27,18 +31,32 @@ func (e *exec) mutationField(f *ast.Field) (any, int) {
 		}
 	} else if strings.Contains(f.Definition.Description, "the idempotency key is required") {
 		e.errs = append(e.errs, &gqlerror.Error{
-			Message:    fmt.Sprintf("The @idempotent directive is required for the %s mutation.", f.Name),
+			Message:    "The @idempotent directive is required for this mutation but was not provided.",
 			Path:       ast.Path{ast.PathName(f.Alias)},
 			Extensions: map[string]any{"code": "BAD_REQUEST"},
 		})
 		return nil, 0
 	}
-	cacheKey := f.Name + "\x00" + key
+	args, _ := json.Marshal(f.ArgumentMap(e.vars)) // maps marshal with sorted keys
+	request := f.Name + string(args)
 	if key != "" {
 		e.s.mu.Lock()
-		prev, ok := e.s.idem[cacheKey]
+		prev, ok := e.s.idem[key]
+		if ok && time.Since(prev.at) >= e.s.opts.IdempotencyWindow {
+			delete(e.s.idem, key)
+			ok = false
+		}
 		e.s.mu.Unlock()
-		if ok {
+		refuse := func(code, msg string) (any, int) {
+			v, cost := e.complete(Obj{"userErrors": []Obj{userError(nil, code, "%s", msg)}}, f.Definition.Type, f, nil, "Mutation")
+			return v, baseCost(f.Name) + cost
+		}
+		switch {
+		case ok && prev.request != request:
+			return refuse("IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "The same idempotency key cannot be used with different operation parameters.")
+		case ok && prev.failed:
+			return refuse("IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", "A previous request with this idempotency key failed. Retry with a new idempotency key.")
+		case ok:
 			var v any
 			json.Unmarshal(prev.payload, &v)
 			return v, prev.cost
@@ -47,18 +65,23 @@ func (e *exec) mutationField(f *ast.Field) (any, int) {
 	v, cost, _ := e.field(Obj{}, "Mutation", f)
 	cost += baseCost(f.Name)
 	if key != "" {
+		payload, _ := v.(Obj)
+		failed, _ := payload["userErrors"].([]any)
 		b, _ := json.Marshal(v)
 		e.s.mu.Lock()
-		e.s.idem[cacheKey] = idemResult{b, cost}
+		e.s.idem[key] = idemResult{request: request, payload: b, cost: cost, failed: len(failed) > 0, at: time.Now()}
 		e.s.mu.Unlock()
 	}
 	return v, cost
 }
 
-// idemResult is what a mutation with an idempotency key answered.
+// idemResult is what a mutation with an idempotency key was asked and answered.
 type idemResult struct {
+	request string // the mutation and its arguments
 	payload json.RawMessage
 	cost    int
+	failed  bool // it answered user errors
+	at      time.Time
 }
 
 func userError(field []string, code any, format string, args ...any) Obj {

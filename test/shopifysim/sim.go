@@ -40,6 +40,9 @@ type Options struct {
 	ClientID     string
 	ClientSecret string
 	TokenTTL     time.Duration
+	// IdempotencyWindow is how long an @idempotent key is remembered;
+	// default 24h (Shopify's own figure was not in the documentation at hand).
+	IdempotencyWindow time.Duration
 	// WebhookSecret signs webhooks; default ClientSecret.
 	WebhookSecret string
 	Scopes        []string
@@ -102,6 +105,9 @@ func start(opts Options, addr string) (*Sim, error) {
 	}
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = 24 * time.Hour
+	}
+	if opts.IdempotencyWindow <= 0 {
+		opts.IdempotencyWindow = 24 * time.Hour
 	}
 	if opts.WebhookSecret == "" {
 		opts.WebhookSecret = opts.ClientSecret

@@ -294,3 +294,44 @@ func TestOrderSearchWarnsAboutTermsItDoesNotKnow(t *testing.T) {
 		t.Errorf("all %d, open %d, not closed %d, cancelled %d, warnings %q", all, open, notClosed, cancelled, w)
 	}
 }
+
+// An idempotency key names one operation: its retry gets the first answer,
+// other arguments are refused, a failed attempt must be retried with a new
+// key, and the key is forgotten after the retention window.
+func TestIdempotencyKeys(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: 1, IdempotencyWindow: 200 * time.Millisecond})
+	_, item, _ := sim.Store().VariantBySKU("SKU-01-M")
+	loc := sim.Store().LocationIDs()[0]
+	set := func(key, name string, to int) string {
+		t.Helper()
+		_, r := post(t, sim, token, `mutation($in: InventorySetQuantitiesInput!, $key: String!) {
+			inventorySetQuantities(input: $in) @idempotent(key: $key) { inventoryAdjustmentGroup { id } userErrors { field code message } } }`,
+			map[string]any{"key": key, "in": map[string]any{"name": name, "reason": "correction",
+				"quantities": []any{map[string]any{"inventoryItemId": item, "locationId": loc, "quantity": to, "changeFromQuantity": nil}}}})
+		p := r.Data["inventorySetQuantities"].(map[string]any)
+		if ue := p["userErrors"].([]any); len(ue) > 0 {
+			return fmt.Sprint(ue[0].(map[string]any)["code"])
+		}
+		return p["inventoryAdjustmentGroup"].(map[string]any)["id"].(string)
+	}
+	first := set("k1", "available", 5)
+	if again := set("k1", "available", 5); again != first {
+		t.Errorf("retry answered %s, want the first answer %s", again, first)
+	}
+	if got := set("k1", "available", 6); got != "IDEMPOTENCY_KEY_PARAMETER_MISMATCH" {
+		t.Errorf("other arguments: %s", got)
+	}
+	if got := set("k2", "damaged", 5); got != "INVALID_NAME" {
+		t.Errorf("bad name: %s", got)
+	}
+	if got := set("k2", "damaged", 5); got != "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED" {
+		t.Errorf("retry of a failure: %s", got)
+	}
+	time.Sleep(250 * time.Millisecond)
+	if later := set("k1", "available", 6); later == first || strings.HasPrefix(later, "IDEMPOTENCY") {
+		t.Errorf("after the retention window: %s", later)
+	}
+	if q, _ := sim.Store().Quantity(item, loc, "available"); q != 6 {
+		t.Errorf("quantity %d, want 6", q)
+	}
+}
