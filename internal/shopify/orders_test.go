@@ -3,6 +3,7 @@ package shopify_test
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"testing"
 	"time"
@@ -241,5 +242,44 @@ func TestBacklogOrderRefs(t *testing.T) {
 		if len(got) != n || st.ByOperation["OrderRefs"] != 1 || st.ByOperation["BulkRun"] != wantBulk {
 			t.Errorf("%d orders: listed %d, %d pages, %d bulk operations", n, len(got), st.ByOperation["OrderRefs"], st.ByOperation["BulkRun"])
 		}
+	}
+}
+
+// An order's fulfillment orders and their lines are read to the last page.
+func TestOrderFulfillmentReadsEveryPage(t *testing.T) {
+	sim := startSim(t, shopifysim.Options{Orders: 5, RestoreRate: 1e6})
+	c := newClient(t, sim)
+	var id string
+	sim.Store().Each(func(o shopifysim.Obj) {
+		if fos := o["fulfillmentOrders"].([]shopifysim.Obj); id == "" && len(fos) > 0 {
+			id = o["id"].(string)
+		}
+	})
+	err := sim.Store().UpdateOrder(id, func(o shopifysim.Obj) {
+		fo := o["fulfillmentOrders"].([]shopifysim.Obj)[0]
+		lines := fo["lineItems"].([]shopifysim.Obj)
+		for i := 0; len(lines) < 300; i++ {
+			l := maps.Clone(lines[0])
+			l["id"] = fmt.Sprintf("gid://shopify/FulfillmentOrderLineItem/9%05d", i)
+			lines = append(lines, l)
+		}
+		fo["lineItems"] = lines
+		fos := []shopifysim.Obj{fo}
+		for i := 0; len(fos) < 60; i++ {
+			cp := maps.Clone(fo)
+			cp["id"], cp["lineItems"] = fmt.Sprintf("gid://shopify/FulfillmentOrder/9%05d", i), lines[:1]
+			fos = append(fos, cp)
+		}
+		o["fulfillmentOrders"] = fos
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.OrderFulfillment(ctx(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fos := st.FulfillmentOrders.Nodes; len(fos) != 60 || len(fos[0].LineItems.Nodes) != 300 || len(fos[59].LineItems.Nodes) != 1 {
+		t.Fatalf("%d fulfillment orders, the first with %d lines", len(fos), len(fos[0].LineItems.Nodes))
 	}
 }

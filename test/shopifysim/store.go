@@ -106,13 +106,21 @@ func (st *Store) View(id string, fn func(Obj)) bool {
 func (st *Store) UpdateOrder(id string, fn func(Obj)) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	o, err := st.order(id)
+	if err == nil {
+		fn(o)
+		st.touch(o, "ORDERS_UPDATED")
+	}
+	return err
+}
+
+// order finds an order; the caller holds the lock.
+func (st *Store) order(id string) (Obj, error) {
 	o, ok := st.nodes[id]
 	if !ok || o["__typename"] != "Order" {
-		return fmt.Errorf("no order %s", id)
+		return nil, fmt.Errorf("no order %s", id)
 	}
-	fn(o)
-	st.touch(o, "ORDERS_UPDATED")
-	return nil
+	return o, nil
 }
 
 // AddOrders generates n more orders, continuing the seeded sequence, and
@@ -135,11 +143,54 @@ func (st *Store) AddOrders(n int) []string {
 func (st *Store) CancelOrder(id, reason string) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	o, ok := st.nodes[id]
-	if !ok || o["__typename"] != "Order" {
-		return fmt.Errorf("no order %s", id)
+	o, err := st.order(id)
+	if err != nil {
+		return err
 	}
 	return st.cancel(o, reason, true)
+}
+
+// HoldFulfillment puts the order's open fulfillment orders on hold, as a
+// merchant or app does with fulfillmentOrderHold: they cannot be fulfilled
+// until the hold is released. reason is a FulfillmentHoldReason.
+func (st *Store) HoldFulfillment(id, reason, notes string) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	o, err := st.order(id)
+	if err != nil {
+		return err
+	}
+	for _, fo := range o["fulfillmentOrders"].([]Obj) {
+		if s := fo["status"]; s == "OPEN" || s == "IN_PROGRESS" {
+			hold := st.add("FulfillmentHold", Obj{"reason": reason, "reasonNotes": notes, "heldByRequestingApp": false})
+			fo["heldFrom"], fo["status"] = s, "ON_HOLD"
+			fo["fulfillmentHolds"] = append(fo["fulfillmentHolds"].([]Obj), hold)
+		}
+	}
+	if o["displayFulfillmentStatus"] == "UNFULFILLED" {
+		o["displayFulfillmentStatus"] = "ON_HOLD"
+	}
+	return nil
+}
+
+// ReleaseFulfillmentHold releases the holds of the order's fulfillment
+// orders, as fulfillmentOrderReleaseHold does.
+func (st *Store) ReleaseFulfillmentHold(id string) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	o, err := st.order(id)
+	if err != nil {
+		return err
+	}
+	for _, fo := range o["fulfillmentOrders"].([]Obj) {
+		if fo["status"] == "ON_HOLD" {
+			fo["status"], fo["fulfillmentHolds"] = fo["heldFrom"], []Obj{}
+		}
+	}
+	if o["displayFulfillmentStatus"] == "ON_HOLD" {
+		o["displayFulfillmentStatus"] = "UNFULFILLED"
+	}
+	return nil
 }
 
 // Quantity returns an inventory quantity ("available", "on_hand") of an item
@@ -233,6 +284,7 @@ func init() {
 	resolvers["QueryRoot.product"] = typed("Product")
 	resolvers["QueryRoot.productVariant"] = typed("ProductVariant")
 	resolvers["QueryRoot.location"] = typed("Location")
+	resolvers["QueryRoot.fulfillmentOrder"] = typed("FulfillmentOrder")
 	resolvers["QueryRoot.bulkOperation"] = typed("BulkOperation")
 	resolvers["QueryRoot.orders"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
 		q := e.checkSearch("orders", a["query"], orderFilters)
