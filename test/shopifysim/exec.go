@@ -102,6 +102,7 @@ func (s *Sim) execute(op *ast.OperationDefinition, vars map[string]any) (Obj, *e
 		root = "Mutation"
 		s.store.mu.Lock()
 		defer s.store.mu.Unlock()
+		s.store.event = "" // a mutation is a merchant action of its own
 	} else {
 		s.store.mu.RLock()
 		defer s.store.mu.RUnlock()

@@ -54,7 +54,10 @@ type Faults struct {
 	ServerErrors int           // next N GraphQL requests answer HTTP 503
 	Resets       int           // next N GraphQL requests are cut before running
 	LostReplies  int           // next N mutations run, then the connection is cut
-	// Operation restricts the counted faults to one operation name.
+	// DuplicateWebhooks delivers the next N webhooks twice.
+	DuplicateWebhooks int
+	// Operation restricts the counted faults to one operation name, or
+	// webhook topic (e.g. "orders/updated").
 	Operation string
 }
 

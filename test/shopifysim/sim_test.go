@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -333,5 +335,55 @@ func TestIdempotencyKeys(t *testing.T) {
 	}
 	if q, _ := sim.Store().Quantity(item, loc, "available"); q != 6 {
 		t.Errorf("quantity %d, want 6", q)
+	}
+}
+
+// The webhooks of one merchant action share its event id, kept on every
+// attempt; each delivery has its own webhook id, and Shopify may deliver
+// one twice.
+func TestWebhookEventIDs(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: 10, Seed: 3, WebhookSecret: "s"})
+	sim.SetWebhookRetry(3, time.Millisecond)
+	var mu sync.Mutex
+	calls := map[string][]string{} // webhook id -> event ids of its attempts
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		id := r.Header.Get("X-Shopify-Webhook-Id")
+		calls[id] = append(calls[id], r.Header.Get("X-Shopify-Topic")+" "+r.Header.Get("X-Shopify-Event-Id"))
+		if len(calls[id]) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable) // each delivery is tried again
+		}
+	}))
+	defer recv.Close()
+	for _, topic := range []string{"ORDERS_CANCELLED", "REFUNDS_CREATE", "ORDERS_UPDATED"} {
+		_, r := post(t, sim, token, `mutation($t: WebhookSubscriptionTopic!, $u: String!) { webhookSubscriptionCreate(topic: $t, webhookSubscription: {uri: $u}) { userErrors { message } } }`,
+			map[string]any{"t": topic, "u": recv.URL})
+		if r.Errors != nil {
+			t.Fatal(errorText(r))
+		}
+	}
+	var paid string
+	sim.Store().Each(func(o shopifysim.Obj) {
+		if o["cancelledAt"] == nil && o["displayFinancialStatus"] == "PAID" && paid == "" {
+			paid = o["id"].(string)
+		}
+	})
+	sim.SetFaults(shopifysim.Faults{DuplicateWebhooks: 1, Operation: "orders/cancelled"})
+	if err := sim.Store().CancelOrder(paid, "CUSTOMER"); err != nil {
+		t.Fatal(err)
+	}
+	ds := sim.Deliveries()
+	events, topics := map[string]bool{}, map[string]int{}
+	for _, d := range ds {
+		events[d.EventID] = true
+		topics[d.Topic]++
+		if a := calls[d.WebhookID]; len(a) != 2 || a[0] != a[1] || a[0] != d.Topic+" "+d.EventID {
+			t.Errorf("%s: attempts %v", d.Topic, a)
+		}
+	}
+	// Refunded and cancelled, each also an update; the cancellation twice.
+	if len(events) != 1 || topics["orders/cancelled"] != 2 || topics["refunds/create"] != 1 || topics["orders/updated"] != 2 || len(calls) != len(ds) {
+		t.Fatalf("%d events for %v in %d deliveries", len(events), topics, len(calls))
 	}
 }

@@ -34,8 +34,11 @@ type Store struct {
 	bulk      bulkState
 	webhooks  *sender
 	at        string // when set, the time changes are stamped with (generation)
-	payouts   []Obj  // Shopify Payments payouts
-	balance   []Obj  // their balance transactions
+	// event is the id of the merchant action under way, which its webhooks
+	// share; empty until one is sent.
+	event   string
+	payouts []Obj // Shopify Payments payouts
+	balance []Obj // their balance transactions
 }
 
 func newStore(s *Sim, seed uint64) *Store {
@@ -108,6 +111,7 @@ func (st *Store) UpdateOrder(id string, fn func(Obj)) error {
 	defer st.mu.Unlock()
 	o, err := st.order(id)
 	if err == nil {
+		st.event = ""
 		fn(o)
 		st.touch(o, "ORDERS_UPDATED")
 	}
@@ -133,6 +137,7 @@ func (st *Store) AddOrders(n int) []string {
 		o := st.newOrder(len(st.orders))
 		o["createdAt"], o["updatedAt"], o["processedAt"] = now(), now(), now()
 		ids = append(ids, o["id"].(string))
+		st.event = ""
 		st.notify("ORDERS_CREATE", o)
 	}
 	return ids
@@ -147,6 +152,7 @@ func (st *Store) CancelOrder(id, reason string) error {
 	if err != nil {
 		return err
 	}
+	st.event = ""
 	return st.cancel(o, reason, true)
 }
 
