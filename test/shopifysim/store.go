@@ -107,24 +107,23 @@ func (st *Store) View(id string, fn func(Obj)) bool {
 // UpdateOrder changes an order under the write lock, bumps updatedAt and
 // sends orders/updated to subscribers.
 func (st *Store) UpdateOrder(id string, fn func(Obj)) error {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	o, err := st.order(id)
-	if err == nil {
-		st.event = ""
+	return st.withOrder(id, func(o Obj) error {
 		fn(o)
 		st.touch(o, "ORDERS_UPDATED")
-	}
-	return err
+		return nil
+	})
 }
 
-// order finds an order; the caller holds the lock.
-func (st *Store) order(id string) (Obj, error) {
+// withOrder runs a merchant action on an order under the write lock.
+func (st *Store) withOrder(id string, fn func(Obj) error) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	o, ok := st.nodes[id]
 	if !ok || o["__typename"] != "Order" {
-		return nil, fmt.Errorf("no order %s", id)
+		return fmt.Errorf("no order %s", id)
 	}
-	return o, nil
+	st.event = ""
+	return fn(o)
 }
 
 // AddOrders generates n more orders, continuing the seeded sequence, and
@@ -146,57 +145,42 @@ func (st *Store) AddOrders(n int) []string {
 // CancelOrder cancels an order as the merchant would in the admin, refunding
 // what was paid.
 func (st *Store) CancelOrder(id, reason string) error {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	o, err := st.order(id)
-	if err != nil {
-		return err
-	}
-	st.event = ""
-	return st.cancel(o, reason, true)
+	return st.withOrder(id, func(o Obj) error { return st.cancel(o, reason, true) })
 }
 
 // HoldFulfillment puts the order's open fulfillment orders on hold, as a
 // merchant or app does with fulfillmentOrderHold: they cannot be fulfilled
 // until the hold is released. reason is a FulfillmentHoldReason.
 func (st *Store) HoldFulfillment(id, reason, notes string) error {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	o, err := st.order(id)
-	if err != nil {
-		return err
-	}
-	for _, fo := range o["fulfillmentOrders"].([]Obj) {
-		if s := fo["status"]; s == "OPEN" || s == "IN_PROGRESS" {
-			hold := st.add("FulfillmentHold", Obj{"reason": reason, "reasonNotes": notes, "heldByRequestingApp": false})
-			fo["heldFrom"], fo["status"] = s, "ON_HOLD"
-			fo["fulfillmentHolds"] = append(fo["fulfillmentHolds"].([]Obj), hold)
+	return st.withOrder(id, func(o Obj) error {
+		for _, fo := range o["fulfillmentOrders"].([]Obj) {
+			if s := fo["status"]; s == "OPEN" || s == "IN_PROGRESS" {
+				hold := st.add("FulfillmentHold", Obj{"reason": reason, "reasonNotes": notes, "heldByRequestingApp": false})
+				fo["heldFrom"], fo["status"] = s, "ON_HOLD"
+				fo["fulfillmentHolds"] = append(fo["fulfillmentHolds"].([]Obj), hold)
+			}
 		}
-	}
-	if o["displayFulfillmentStatus"] == "UNFULFILLED" {
-		o["displayFulfillmentStatus"] = "ON_HOLD"
-	}
-	return nil
+		if o["displayFulfillmentStatus"] == "UNFULFILLED" {
+			o["displayFulfillmentStatus"] = "ON_HOLD"
+		}
+		return nil
+	})
 }
 
 // ReleaseFulfillmentHold releases the holds of the order's fulfillment
 // orders, as fulfillmentOrderReleaseHold does.
 func (st *Store) ReleaseFulfillmentHold(id string) error {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	o, err := st.order(id)
-	if err != nil {
-		return err
-	}
-	for _, fo := range o["fulfillmentOrders"].([]Obj) {
-		if fo["status"] == "ON_HOLD" {
-			fo["status"], fo["fulfillmentHolds"] = fo["heldFrom"], []Obj{}
+	return st.withOrder(id, func(o Obj) error {
+		for _, fo := range o["fulfillmentOrders"].([]Obj) {
+			if fo["status"] == "ON_HOLD" {
+				fo["status"], fo["fulfillmentHolds"] = fo["heldFrom"], []Obj{}
+			}
 		}
-	}
-	if o["displayFulfillmentStatus"] == "ON_HOLD" {
-		o["displayFulfillmentStatus"] = "UNFULFILLED"
-	}
-	return nil
+		if o["displayFulfillmentStatus"] == "ON_HOLD" {
+			o["displayFulfillmentStatus"] = "UNFULFILLED"
+		}
+		return nil
+	})
 }
 
 // Quantity returns an inventory quantity ("available", "on_hand") of an item
