@@ -272,8 +272,9 @@ func newShipments(st shopify.FulfillmentState) *shipments {
 	return s
 }
 
-// held says why quantities take left over wait, if a fulfillment order
-// Shopify does not fulfil yet has them to ship.
+// held says why the quantities take could not book wait, when a
+// fulfillment order Shopify does not fulfil yet has them to ship; empty
+// when none has.
 func (s *shipments) held(need map[string]int) string {
 	for _, fo := range s.waiting {
 		for _, l := range fo.LineItems.Nodes {
