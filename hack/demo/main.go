@@ -54,7 +54,7 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// A standard store's rate, 100 points a second: about 55 full orders.
+	// A standard store's rate, 100 points a second: about 78 full orders.
 	shop, err := shopifysim.Listen(shopifysim.Options{Shop: "demo-store.myshopify.com", Orders: *orders,
 		AccessToken: "shpat_demo_token", WebhookSecret: "demo-webhook-secret"}, shopifyAddr)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // pageSize is Shopify's largest page. A page of 250 full orders requests
-// about 660 points, under the 1,000 a query may: a connection's cost grows
+// about 500 points, under the 1,000 a query may: a connection's cost grows
 // much slower than its size.
 const pageSize = 250
 
