@@ -239,3 +239,29 @@ func TestOdooCancellationsReachShopify(t *testing.T) {
 		})
 	}
 }
+
+// A delivery Shopify holds waits, and the status says so and why.
+func TestHeldDeliveryWaitsInStatus(t *testing.T) {
+	f := newFixture(t, 18, 21)
+	f.secrets(goodShopify(), goodOdoo())
+	f.instance(func(s *v1.ShopifyInstanceSpec) { s.Fulfillment = v1.FulfillmentSpec{Enabled: true} })
+	f.ready()
+	gid, so := f.unshipped()
+	if err := f.shop.Store().HoldFulfillment(gid, "INCORRECT_ADDRESS", ""); err != nil {
+		t.Fatal(err)
+	}
+	oc := f.odooClient()
+	picks, err := oc.Search(context.Background(), "stock.picking", odoo.Domain{odoo.Cond("sale_id", "=", so)}, 0)
+	if err != nil || len(picks) != 1 {
+		t.Fatal(picks, err)
+	}
+	if err := oc.ValidateDeliveries(context.Background(), odoo.Delivery{PickingIDs: picks}); err != nil {
+		t.Fatal(err)
+	}
+	var si v1.ShopifyInstance
+	f.runNow("1")
+	c := f.condition(&si, "shop", v1.ConditionFulfillmentsExported, metav1.ConditionTrue, "Exported")
+	if st := si.Status.Fulfillment; st == nil || st.Waiting != 1 || st.Sent != 0 || !strings.Contains(c.Message, "on hold: INCORRECT_ADDRESS") {
+		t.Fatalf("status.fulfillment %+v, condition %q", si.Status.Fulfillment, c.Message)
+	}
+}

@@ -40,7 +40,8 @@ func (r *ShopifyInstanceReconciler) exportFulfillments(ctx context.Context, inst
 		Notify: spec.NotifyCustomer, Cancel: fulfillment.Cancel{Enabled: cancel.Enabled, Refund: cancel.Refund, Notify: cancel.NotifyCustomer}}
 	res, err := ex.Run(ctx)
 	st.Fulfillment = &v1.FulfillmentStatus{LastAttemptTime: &now, LastExportTime: last.LastExportTime, Deliveries: int32(res.Deliveries),
-		Sent: int32(res.Sent), InShopify: int32(res.InShopify), Cancelled: int32(res.Cancelled), Failed: int32(res.Failed)}
+		Sent: int32(res.Sent), InShopify: int32(res.InShopify), Cancelled: int32(res.Cancelled), Waiting: int32(res.Waiting),
+		Failed: int32(res.Failed)}
 	problem := strings.Join(res.Problems, "; ")
 	if err != nil {
 		problem = err.Error()
@@ -50,8 +51,11 @@ func (r *ShopifyInstanceReconciler) exportFulfillments(ctx context.Context, inst
 			"fulfilment export failed: "+problem)
 	}
 	st.Fulfillment.LastExportTime = &now
-	kstatus.Set(&st.Conditions, gen, v1.ConditionFulfillmentsExported, metav1.ConditionTrue, "Exported", fmt.Sprintf(
-		"%d deliveries: %d fulfilments sent, %d already in Shopify; %d orders cancelled in Shopify; every %s",
-		res.Deliveries, res.Sent, res.InShopify, res.Cancelled, interval))
+	msg := fmt.Sprintf("%d deliveries: %d fulfilments sent, %d already in Shopify; %d orders cancelled in Shopify; every %s",
+		res.Deliveries, res.Sent, res.InShopify, res.Cancelled, interval)
+	if res.Waiting > 0 {
+		msg += fmt.Sprintf("; %d waiting for Shopify: %s", res.Waiting, strings.Join(res.Waits, "; "))
+	}
+	kstatus.Set(&st.Conditions, gen, v1.ConditionFulfillmentsExported, metav1.ConditionTrue, "Exported", msg)
 	return schedule.Next(&now, interval, string(inst.UID))
 }

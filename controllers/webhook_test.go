@@ -205,6 +205,7 @@ func (f *fixture) send(path, shop, id, secret string, body []byte) int {
 	req.Header.Set(shopify.HeaderTopic, webhook.TopicOrdersUpdated)
 	req.Header.Set(shopify.HeaderShopDomain, shop)
 	req.Header.Set(shopify.HeaderWebhookID, id)
+	req.Header.Set(shopify.HeaderEventID, id) // one event a delivery
 	req.Header.Set(shopify.HeaderHmac, shopify.Sign([]byte(secret), body))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -253,7 +254,7 @@ func TestWebhooksRejected(t *testing.T) {
 			t.Errorf("a rejected delivery made %s", q.Name)
 		}
 	}
-	// A replay of a delivery id, even with another body, makes nothing more.
+	// A replay of an event, even with another body, makes nothing more.
 	if got := f.send(path, shop, "w-first", webhookSecret, first); got != http.StatusOK {
 		t.Fatalf("first: %d", got)
 	}

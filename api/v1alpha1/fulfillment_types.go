@@ -24,6 +24,11 @@ type FulfillmentStatus struct {
 	// Cancelled are orders cancelled in Odoo that were cancelled in Shopify.
 	// +optional
 	Cancelled int32 `json:"cancelled,omitempty"`
+	// Waiting are deliveries Shopify cannot take yet: their fulfilment order
+	// is on hold, scheduled or incomplete there. They are sent once it is
+	// released; the condition says why they wait.
+	// +optional
+	Waiting int32 `json:"waiting,omitempty"`
 	// Failed are deliveries and cancellations that could not be sent; the
 	// condition says why.
 	Failed int32 `json:"failed"`

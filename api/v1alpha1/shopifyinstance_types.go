@@ -60,7 +60,10 @@ type ShopifySpec struct {
 
 	// APIVersion is the Admin API version, e.g. 2026-10. Defaults to the
 	// version this release of the operator is built and tested against.
+	// Versions before 2026-04 lack what the stock export needs (@idempotent
+	// and changeFromQuantity required on inventory mutations).
 	// +kubebuilder:validation:XValidation:rule="self.matches('^[0-9]{4}-(01|04|07|10)$')",message="apiVersion must be a Shopify API version such as 2026-10"
+	// +kubebuilder:validation:XValidation:rule="self >= '2026-04'",message="apiVersion must be 2026-04 or later: earlier versions have no @idempotent and no changeFromQuantity"
 	// +optional
 	APIVersion string `json:"apiVersion,omitempty"`
 

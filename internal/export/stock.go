@@ -2,8 +2,6 @@ package export
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -129,7 +127,7 @@ func exportStockPage(ctx context.Context, o *odoo.Client, s *shopify.Client, fie
 			cur, stocked := have[k[0]].Available[k[1]]
 			switch {
 			case !stocked:
-				if err := s.InventoryActivate(ctx, k[0], k[1], &q, key(k[0], k[1], q)); err != nil {
+				if err := s.InventoryActivate(ctx, k[0], k[1], &q, ""); err != nil {
 					return err
 				}
 				res.Activated++
@@ -176,25 +174,19 @@ func stale(e *shopify.Error) bool {
 	return false
 }
 
-// setQuantities sends quantities in batches Shopify accepts; each batch's
-// key is derived from its content, so a retry of the same batch reuses it.
+// setQuantities sends quantities in batches Shopify accepts. Each batch is
+// an operation of its own with a new idempotency key, which the client's
+// retries of it reuse: a later correction with the same numbers (Shopify's
+// quantity moved back meanwhile) is a new operation, not a retry, and
+// Shopify would answer a reused key with the first correction's result
+// without applying it.
 func setQuantities(ctx context.Context, s *shopify.Client, qs []shopify.InventoryQuantity) error {
 	const perCall = 250
 	for start := 0; start < len(qs); start += perCall {
-		part := qs[start:min(start+perCall, len(qs))]
-		h := sha256.New()
-		for _, q := range part {
-			fmt.Fprintf(h, "%s|%s|%d|%d;", q.InventoryItemID, q.LocationID, q.Quantity, *q.ChangeFrom)
-		}
-		in := shopify.InventorySet{Name: "available", Reason: "correction", Quantities: part}
-		if err := s.InventorySetQuantities(ctx, in, hex.EncodeToString(h.Sum(nil)[:16])); err != nil {
+		in := shopify.InventorySet{Name: "available", Reason: "correction", Quantities: qs[start:min(start+perCall, len(qs))]}
+		if err := s.InventorySetQuantities(ctx, in, ""); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func key(parts ...any) string {
-	h := sha256.Sum256([]byte(fmt.Sprint(parts...)))
-	return hex.EncodeToString(h[:16])
 }

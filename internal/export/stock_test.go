@@ -117,3 +117,31 @@ func TestStaleQuantityIsReadAgain(t *testing.T) {
 		t.Fatalf("after a stale quantity: %d in Shopify, operations %v", e.available(t, "SKU-02-L-San", 0), ops)
 	}
 }
+
+// A correction Shopify undoes (another app, a person in the admin) is made
+// again by the next pass with the same numbers: a new operation, so a new
+// idempotency key, not a replay of the first correction's answer.
+func TestTheSameCorrectionTwiceIsSentTwice(t *testing.T) {
+	e := start(t, shopifysim.Options{})
+	spec := v1.StockSpec{Locations: mapping.Locations[:1]}
+	e.stock(t, spec)
+	_, item, _ := e.shopSim.Store().VariantBySKU("SKU-02-L-San")
+	loc := e.shopSim.Store().LocationIDs()[0]
+	before := e.available(t, "SKU-02-L-San", 0)
+	undo := func(to int) {
+		cur := e.available(t, "SKU-02-L-San", 0)
+		err := e.shop.InventorySetQuantities(ctx(t), shopify.InventorySet{Name: "available", Reason: "correction",
+			Quantities: []shopify.InventoryQuantity{{InventoryItemID: item, LocationID: loc, Quantity: to, ChangeFrom: &cur}}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	undo(7)
+	if r := e.stock(t, spec); r.Sent != 1 || e.available(t, "SKU-02-L-San", 0) != before {
+		t.Fatalf("first correction: %+v, %d in Shopify, want %d", r, e.available(t, "SKU-02-L-San", 0), before)
+	}
+	undo(7)
+	if r := e.stock(t, spec); r.Sent != 1 || e.available(t, "SKU-02-L-San", 0) != before {
+		t.Fatalf("the same correction again: %+v, %d in Shopify, want %d", r, e.available(t, "SKU-02-L-San", 0), before)
+	}
+}

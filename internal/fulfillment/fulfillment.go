@@ -66,8 +66,13 @@ type Result struct {
 	Sent       int // fulfilments created in Shopify
 	InShopify  int // nothing left to send: Shopify had it already
 	Cancelled  int // orders cancelled in Shopify
-	Failed     int
-	Problems   []string // the first few failures, one line each
+	// Waiting are deliveries Shopify cannot take yet: a fulfilment order
+	// of theirs is on hold, scheduled or incomplete. They are not marked
+	// sent, and go when Shopify releases them.
+	Waiting  int
+	Waits    []string // why the first few wait, one line each
+	Failed   int
+	Problems []string // the first few failures, one line each
 }
 
 func (r *Result) fail(format string, args ...any) {
@@ -163,11 +168,13 @@ func (e *Exporter) order(ctx context.Context, picks []odoo.DonePicking, marked m
 			continue
 		}
 		var groups [][]shopify.FulfillmentLines
+		var held string
 		if st.CancelledAt != nil {
 			// Said once: the delivery is marked like one sent.
 			res.fail("%s: delivery %s is done in Odoo but the order is cancelled in Shopify", st.Name, p.Name)
 		} else {
 			groups = sh.take(need)
+			held = sh.held(need)
 		}
 		for _, lines := range groups {
 			if _, err := e.Shopify.FulfillmentCreate(ctx, lines, tracking(p), e.Notify); err != nil {
@@ -178,6 +185,15 @@ func (e *Exporter) order(ctx context.Context, picks []odoo.DonePicking, marked m
 				return nil
 			}
 			res.Sent++
+		}
+		if held != "" {
+			// Not marked: the next run sends what is still missing once
+			// Shopify releases it.
+			res.Waiting++
+			if len(res.Waits) < maxProblems {
+				res.Waits = append(res.Waits, fmt.Sprintf("%s: delivery %s waits: %s", st.Name, p.Name, held))
+			}
+			continue
 		}
 		if len(groups) == 0 && st.CancelledAt == nil {
 			res.InShopify++
@@ -235,6 +251,9 @@ func tracking(p odoo.DonePicking) *shopify.Tracking {
 type shipments struct {
 	fulfilled map[string]int // by SKU
 	open      []shopify.FulfillmentOrder
+	// waiting are fulfillment orders Shopify will not fulfil yet: on hold,
+	// scheduled for later, or incomplete.
+	waiting []shopify.FulfillmentOrder
 }
 
 func newShipments(st shopify.FulfillmentState) *shipments {
@@ -243,11 +262,42 @@ func newShipments(st shopify.FulfillmentState) *shipments {
 		for _, l := range fo.LineItems.Nodes {
 			s.fulfilled[l.LineItem.SKU] += l.TotalQuantity - l.RemainingQuantity
 		}
-		if fo.Status == "OPEN" || fo.Status == "IN_PROGRESS" {
+		switch fo.Status {
+		case "OPEN", "IN_PROGRESS":
 			s.open = append(s.open, fo)
+		case "ON_HOLD", "SCHEDULED", "INCOMPLETE":
+			s.waiting = append(s.waiting, fo)
 		}
 	}
 	return s
+}
+
+// held says why the quantities take could not book wait, when a
+// fulfillment order Shopify does not fulfil yet has them to ship; empty
+// when none has.
+func (s *shipments) held(need map[string]int) string {
+	for _, fo := range s.waiting {
+		for _, l := range fo.LineItems.Nodes {
+			if need[l.LineItem.SKU] > 0 && l.RemainingQuantity > 0 {
+				return why(fo)
+			}
+		}
+	}
+	return ""
+}
+
+func why(fo shopify.FulfillmentOrder) string {
+	switch {
+	case fo.Status == "SCHEDULED" && fo.FulfillAt != nil:
+		return "its fulfilment order is scheduled for " + fo.FulfillAt.UTC().Format(time.RFC3339)
+	case fo.Status == "ON_HOLD":
+		var holds []string
+		for _, h := range fo.Holds {
+			holds = append(holds, strings.TrimSuffix(h.Reason+" ("+h.ReasonNotes+")", " ()"))
+		}
+		return "its fulfilment order is on hold: " + strings.Join(holds, ", ")
+	}
+	return "its fulfilment order is " + strings.ToLower(fo.Status)
 }
 
 // take books the quantities by SKU on open fulfillment order lines and

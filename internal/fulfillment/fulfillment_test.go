@@ -412,3 +412,34 @@ func TestDeliveryOfACancelledOrderIsReportedOnce(t *testing.T) {
 	}
 	e.wantFulfilments(t, gid, 0)
 }
+
+// A delivery of an order whose fulfilment order Shopify holds is not sent
+// and not marked: it waits, the run says why, and it is sent once the hold
+// is released.
+func TestDeliveryWaitsForAHold(t *testing.T) {
+	e := newEnv(t, 18)
+	e.settle(t)
+	gid, so := e.anyUnshipped()
+	if err := e.shop.Store().HoldFulfillment(gid, "AWAITING_PAYMENT", "bank transfer pending"); err != nil {
+		t.Fatal(err)
+	}
+	e.ship(t, so, "HELD1", nil)
+	for range 2 {
+		r := e.run(t)
+		if r.Sent != 0 || r.InShopify != 0 || r.Waiting != 1 || r.Failed != 0 ||
+			len(r.Waits) != 1 || !strings.Contains(r.Waits[0], "on hold: AWAITING_PAYMENT (bank transfer pending)") {
+			t.Fatalf("run while held: %+v", r)
+		}
+	}
+	e.wantFulfilments(t, gid, 0)
+	if err := e.shop.Store().ReleaseFulfillmentHold(gid); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run(t); r.Sent != 1 || r.Waiting != 0 {
+		t.Fatalf("run after the release: %+v", r)
+	}
+	if r := e.run(t); r.Deliveries != 0 {
+		t.Fatalf("run after sending: %+v", r)
+	}
+	e.wantFulfilments(t, gid, 1)
+}

@@ -6,21 +6,90 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/shopify-odoo/connector/internal/backoff"
 )
 
-// BulkOrders runs a bulk operation over the orders matching f and streams the
-// result to fn one order at a time, children joined to their parent; memory
-// does not grow with the number of orders.
+// BulkOrders runs a bulk operation over the orders matching f and calls fn on
+// each order with its lines, shipping lines and discounts, in the order
+// Shopify listed them. Shopify does not group a result (unless asked, which
+// is slower and fails more): an order's children come after it, not right
+// after it. So the result is downloaded to a temporary file and read twice,
+// first to note where each order's children are, then to hand each order
+// over with them; memory holds that index, not the orders.
 func (c *Client) BulkOrders(ctx context.Context, f OrderFilter, fn func(Order) error) error {
 	url, err := c.runBulk(ctx, bulkQuery("BulkOrders", f.SearchQuery()))
 	if err != nil || url == "" {
 		return err
 	}
-	return c.streamJSONL(ctx, url, orderJoiner(fn))
+	file, err := os.CreateTemp("", "shopify-bulk-*.jsonl")
+	if err != nil {
+		return &Error{Kind: KindBulk, Op: "BulkDownload", Err: err}
+	}
+	defer os.Remove(file.Name())
+	defer file.Close()
+	type span struct{ off, n int64 }
+	var orders []span
+	children := map[string][]span{}
+	w := bufio.NewWriterSize(file, 256<<10)
+	var off int64
+	err = c.streamJSONL(ctx, url, func(b []byte) error {
+		if b == nil {
+			return w.Flush()
+		}
+		var head struct {
+			Parent string `json:"__parentId"`
+		}
+		if err := decodeLine(b, &head); err != nil {
+			return err
+		}
+		s := span{off, int64(len(b))}
+		if head.Parent == "" {
+			orders = append(orders, s)
+		} else {
+			children[head.Parent] = append(children[head.Parent], s)
+		}
+		off += s.n
+		_, err := w.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	read := func(s span) ([]byte, error) {
+		b := make([]byte, s.n)
+		if _, err := file.ReadAt(b, s.off); err != nil {
+			return nil, &Error{Kind: KindBulk, Op: "BulkDownload", Err: err}
+		}
+		return b, nil
+	}
+	for _, s := range orders {
+		b, err := read(s)
+		if err != nil {
+			return err
+		}
+		var o Order
+		if err := decodeLine(b, &o); err != nil {
+			return err
+		}
+		for _, cs := range children[o.ID] {
+			b, err := read(cs)
+			if err == nil {
+				err = attach(&o, b)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		delete(children, o.ID)
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // maxBulkDuration bounds the wait for a bulk operation: an import slower
@@ -120,59 +189,24 @@ func (c *Client) streamJSONL(ctx context.Context, url string, line func([]byte) 
 	}
 }
 
-// orderJoiner rebuilds orders from bulk lines: an order line is followed by
-// its children (lines, shipping lines, discounts, fulfillment orders and their
-// lines), each pointing at its parent with __parentId. A nil line ends the stream.
-func orderJoiner(fn func(Order) error) func([]byte) error {
-	var cur *Order
-	flush := func() error {
-		if cur == nil {
-			return nil
-		}
-		o := *cur
-		cur = nil
-		return fn(o)
+// attach adds a bulk line to the order it belongs to: a line item, a
+// shipping line or a discount application.
+func attach(o *Order, b []byte) error {
+	var head struct {
+		Type string `json:"__typename"`
 	}
-	return func(b []byte) error {
-		if b == nil {
-			return flush()
-		}
-		var head struct {
-			Type   string `json:"__typename"`
-			Parent string `json:"__parentId"`
-		}
-		if err := json.Unmarshal(b, &head); err != nil {
-			return errorf("BulkDownload", KindBulk, "bad JSONL line: %v", err)
-		}
-		if head.Parent == "" {
-			if err := flush(); err != nil {
-				return err
-			}
-			cur = new(Order)
-			return decodeLine(b, cur)
-		}
-		if cur == nil {
-			return errorf("BulkDownload", KindBulk, "%s line before any order", head.Type)
-		}
-		switch {
-		case head.Type == "LineItem":
-			return appendLine(b, &cur.LineItems.Nodes)
-		case head.Type == "ShippingLine":
-			return appendLine(b, &cur.ShippingLines.Nodes)
-		case strings.HasSuffix(head.Type, "DiscountApplication") || head.Type == "DiscountCodeApplication":
-			return appendLine(b, &cur.DiscountApplications.Nodes)
-		case head.Type == "FulfillmentOrder":
-			return appendLine(b, &cur.FulfillmentOrders.Nodes)
-		case head.Type == "FulfillmentOrderLineItem":
-			fos := cur.FulfillmentOrders.Nodes
-			for i := len(fos) - 1; i >= 0; i-- {
-				if fos[i].ID == head.Parent {
-					return appendLine(b, &fos[i].LineItems.Nodes)
-				}
-			}
-		}
-		return errorf("BulkDownload", KindBulk, "unexpected %s line under %s", head.Type, head.Parent)
+	if err := decodeLine(b, &head); err != nil {
+		return err
 	}
+	switch {
+	case head.Type == "LineItem":
+		return appendLine(b, &o.LineItems.Nodes)
+	case head.Type == "ShippingLine":
+		return appendLine(b, &o.ShippingLines.Nodes)
+	case strings.HasSuffix(head.Type, "DiscountApplication") || head.Type == "DiscountCodeApplication":
+		return appendLine(b, &o.DiscountApplications.Nodes)
+	}
+	return errorf("BulkDownload", KindBulk, "unexpected %s line under order %s", head.Type, o.ID)
 }
 
 func decodeLine(b []byte, v any) error {

@@ -129,8 +129,21 @@ type reply struct {
 	Data       json.RawMessage `json:"data"`
 	Errors     json.RawMessage `json:"errors"` // a list, or a string on auth failures
 	Extensions struct {
-		Cost *cost `json:"cost"`
+		Cost   *cost          `json:"cost"`
+		Search []searchReport `json:"search"`
 	} `json:"extensions"`
+}
+
+// searchReport is Shopify's account of a search argument it could not
+// fully use: terms on unknown fields are ignored, values a field does not
+// accept match nothing.
+type searchReport struct {
+	Query    string `json:"query"`
+	Warnings []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+		Code    string `json:"code"`
+	} `json:"warnings"`
 }
 
 // do runs a document, pacing, retrying and renewing the token as needed, and
@@ -267,6 +280,13 @@ func (c *Client) attempt(ctx context.Context, op string, body []byte) (*reply, e
 	var errs []gqlError
 	if len(r.Errors) > 0 && json.Unmarshal(r.Errors, &errs) == nil && len(errs) > 0 {
 		return &r, graphqlError(op, errs)
+	}
+	// A search Shopify did not understand lists the wrong objects, often
+	// none: fail rather than act on that listing.
+	for _, s := range r.Extensions.Search {
+		for _, w := range s.Warnings {
+			return &r, &Error{Kind: KindGraphQL, Op: op, Code: w.Code, Message: fmt.Sprintf("search %q: %s: %s", s.Query, w.Field, w.Message)}
+		}
 	}
 	return &r, nil
 }

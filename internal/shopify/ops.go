@@ -231,9 +231,11 @@ func (c *Client) ProductSet(ctx context.Context, p ProductInput) (Product, error
 	return Product{ID: pr.ID, Handle: pr.Handle, Variants: pr.Variants.Nodes}, nil
 }
 
-// NewIdempotencyKey returns a random key. Callers that may crash between
-// attempts should derive keys from their own state instead, so that a
-// restarted attempt reuses the key.
+// NewIdempotencyKey returns a random key. A key names one attempt at an
+// operation: the client's retries of a call reuse it, and a new operation,
+// even with the same arguments, needs a new one. Callers that may crash
+// between the attempts of one operation can keep a key in their own records
+// instead, so that the restarted attempt reuses it.
 func NewIdempotencyKey() string {
 	b := make([]byte, 16)
 	rand.Read(b)
@@ -273,7 +275,8 @@ func (c *Client) mutate(ctx context.Context, name string, vars map[string]any, p
 }
 
 // InventoryActivate stocks an inventory item at a location, optionally with
-// an available quantity. key makes retries safe; empty picks a random one.
+// an available quantity. key makes retries safe; empty picks a new one for
+// this call, which its retries reuse.
 func (c *Client) InventoryActivate(ctx context.Context, itemID, locationID string, available *int, key string) error {
 	vars := map[string]any{"itemId": itemID, "locationId": locationID, "available": available, "idempotencyKey": keyOrNew(key)}
 	return c.mutate(ctx, "InventoryActivate", vars, nil)
@@ -298,7 +301,7 @@ type InventorySet struct {
 }
 
 // InventorySetQuantities sets absolute quantities. key makes retries safe;
-// empty picks a random one.
+// empty picks a new one for this call, which its retries reuse.
 func (c *Client) InventorySetQuantities(ctx context.Context, in InventorySet, key string) error {
 	return c.mutate(ctx, "InventorySetQuantities", map[string]any{"input": in, "idempotencyKey": keyOrNew(key)}, nil)
 }
@@ -431,8 +434,10 @@ type Refund struct {
 	TotalRefunded MoneyBag `json:"totalRefundedSet"`
 }
 
-// RefundCreate records a refund. key makes retries safe; derive it from the
-// caller's own record of the refund so a restarted attempt reuses it.
+// RefundCreate records a refund. key makes retries safe: keep it with the
+// caller's own record of the refund so that a restarted attempt reuses it,
+// never derive it from the amounts (a second refund of the same amounts is
+// a new operation).
 func (c *Client) RefundCreate(ctx context.Context, in RefundInput, key string) (Refund, error) {
 	var p struct {
 		Refund Refund `json:"refund"`

@@ -7,17 +7,17 @@ import (
 	"time"
 )
 
-const (
-	pageSize = 250 // Shopify's largest page
-	// ordersPageSize keeps a page of full orders under the 1,000-point limit.
-	ordersPageSize = 3
-)
+// pageSize is Shopify's largest page. A page of 250 full orders requests
+// about 500 points, under the 1,000 a query may: a connection's cost grows
+// much slower than its size.
+const pageSize = 250
 
 // OrderFilter selects orders. Zero fields do not filter.
 type OrderFilter struct {
 	UpdatedAtMin time.Time // inclusive
 	UpdatedAtMax time.Time // exclusive
-	// Status is open, closed, cancelled or any (the default).
+	// Status is open, closed, cancelled or not_closed; empty lists every
+	// order, as Shopify does without a status term.
 	Status string
 	// Query is extra Shopify search syntax, e.g. "financial_status:paid".
 	Query string
@@ -32,11 +32,9 @@ func (f OrderFilter) SearchQuery() string {
 	if !f.UpdatedAtMax.IsZero() {
 		parts = append(parts, "updated_at:<'"+f.UpdatedAtMax.UTC().Format(time.RFC3339)+"'")
 	}
-	status := f.Status
-	if status == "" {
-		status = "any"
+	if f.Status != "" {
+		parts = append(parts, "status:"+f.Status)
 	}
-	parts = append(parts, "status:"+status)
 	if f.Query != "" {
 		parts = append(parts, "("+f.Query+")")
 	}
@@ -92,7 +90,7 @@ func all[T any](ctx context.Context, c *Client, name string, vars map[string]any
 // Orders calls fn on every order matching f, oldest update first, fetching
 // pages until the last one.
 func (c *Client) Orders(ctx context.Context, f OrderFilter, fn func(Order) error) error {
-	vars := map[string]any{"first": ordersPageSize, "query": f.SearchQuery(), "sortKey": "UPDATED_AT"}
+	vars := map[string]any{"first": pageSize, "query": f.SearchQuery(), "sortKey": "UPDATED_AT"}
 	return pages(ctx, c, "Orders", vars, func(o Order) error {
 		if err := c.completeLines(ctx, &o); err != nil {
 			return err
@@ -148,8 +146,8 @@ func (c *Client) BacklogOrderRefs(ctx context.Context, f OrderFilter, fn func(Or
 // IDs are left out.
 func (c *Client) OrdersByIDs(ctx context.Context, ids []string) ([]Order, error) {
 	var out []Order
-	for start := 0; start < len(ids); start += ordersPageSize {
-		batch := ids[start:min(start+ordersPageSize, len(ids))]
+	for start := 0; start < len(ids); start += pageSize {
+		batch := ids[start:min(start+pageSize, len(ids))]
 		var data struct {
 			Nodes []*Order `json:"nodes"`
 		}
@@ -171,21 +169,27 @@ func (c *Client) OrdersByIDs(ctx context.Context, ids []string) ([]Order, error)
 
 // completeLines fetches the line items beyond the first page.
 func (c *Client) completeLines(ctx context.Context, o *Order) error {
-	for o.LineItems.PageInfo.HasNextPage {
-		var data struct {
-			Order *struct {
-				LineItems Conn[LineItem] `json:"lineItems"`
-			} `json:"order"`
-		}
-		vars := map[string]any{"id": o.ID, "after": o.LineItems.PageInfo.EndCursor}
-		if err := c.do(ctx, doc("OrderLines"), vars, &data); err != nil {
+	return nextPages(ctx, c, "OrderLines", o.ID, &o.LineItems)
+}
+
+// nextPages appends to conn its pages beyond those read, with a document
+// that takes the object's $id and $after and selects the connection as the
+// only field of its only root field.
+func nextPages[T any](ctx context.Context, c *Client, name, id string, conn *Conn[T]) error {
+	for conn.PageInfo.HasNextPage {
+		var data map[string]map[string]Conn[T]
+		if err := c.do(ctx, doc(name), map[string]any{"id": id, "after": conn.PageInfo.EndCursor}, &data); err != nil {
 			return err
 		}
-		if data.Order == nil {
-			return errorf("OrderLines", KindNotFound, "order %s disappeared", o.ID)
+		for _, object := range data {
+			if object == nil {
+				return errorf(name, KindNotFound, "%s disappeared", id)
+			}
+			for _, next := range object {
+				conn.Nodes = append(conn.Nodes, next.Nodes...)
+				conn.PageInfo = next.PageInfo
+			}
 		}
-		o.LineItems.Nodes = append(o.LineItems.Nodes, data.Order.LineItems.Nodes...)
-		o.LineItems.PageInfo = data.Order.LineItems.PageInfo
 	}
 	return nil
 }
@@ -207,18 +211,25 @@ type FulfillmentState struct {
 }
 
 // OrderFulfillment reads an order's fulfillment orders with what each line
-// has left to ship.
+// has left to ship, every page of them.
 func (c *Client) OrderFulfillment(ctx context.Context, id string) (FulfillmentState, error) {
-	var data struct {
+	type data struct {
 		Order *FulfillmentState `json:"order"`
 	}
-	if err := c.do(ctx, doc("OrderFulfillment"), map[string]any{"id": id}, &data); err != nil {
-		return FulfillmentState{}, err
-	}
-	if data.Order == nil {
-		return FulfillmentState{}, errorf("OrderFulfillment", KindNotFound, "order %s not found", id)
-	}
-	return *data.Order, nil
+	var st FulfillmentState
+	var fos []FulfillmentOrder
+	err := pagesOf(ctx, c, "OrderFulfillment", map[string]any{"id": id}, func(d data) (Conn[FulfillmentOrder], error) {
+		if d.Order == nil {
+			return Conn[FulfillmentOrder]{}, errorf("OrderFulfillment", KindNotFound, "order %s not found", id)
+		}
+		st = *d.Order
+		return d.Order.FulfillmentOrders, nil
+	}, func(fo FulfillmentOrder) error {
+		fos = append(fos, fo)
+		return nextPages(ctx, c, "FulfillmentOrderLines", fo.ID, &fos[len(fos)-1].LineItems)
+	})
+	st.FulfillmentOrders = Conn[FulfillmentOrder]{Nodes: fos}
+	return st, err
 }
 
 // RefundLineItem is a quantity of a line given back.

@@ -190,9 +190,14 @@ type FulfillmentOrderLine struct {
 
 // FulfillmentOrder is the work a location has to ship for an order.
 type FulfillmentOrder struct {
-	ID               string `json:"id"`
-	Status           string `json:"status"` // OPEN, IN_PROGRESS, CLOSED, CANCELLED...
-	RequestStatus    string `json:"requestStatus"`
+	ID     string `json:"id"`
+	Status string `json:"status"` // OPEN, IN_PROGRESS, ON_HOLD, SCHEDULED, INCOMPLETE, CLOSED, CANCELLED
+	// FulfillAt is when a SCHEDULED one opens.
+	FulfillAt *time.Time `json:"fulfillAt"`
+	Holds     []struct {
+		Reason      string `json:"reason"` // e.g. AWAITING_PAYMENT
+		ReasonNotes string `json:"reasonNotes"`
+	} `json:"fulfillmentHolds"`
 	AssignedLocation struct {
 		Name     string `json:"name"`
 		Location *Ref   `json:"location"`
@@ -247,7 +252,6 @@ type Order struct {
 	LineItems            Conn[LineItem]            `json:"lineItems"`
 	ShippingLines        Conn[ShippingLine]        `json:"shippingLines"`
 	DiscountApplications Conn[DiscountApplication] `json:"discountApplications"`
-	FulfillmentOrders    Conn[FulfillmentOrder]    `json:"fulfillmentOrders"`
 }
 
 // OrderRef is the cheap summary the scheduler polls with.

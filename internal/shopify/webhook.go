@@ -40,9 +40,11 @@ func VerifyWebhook(secret, body []byte, signature string) bool {
 
 // WebhookMeta is what the headers of a webhook request say.
 type WebhookMeta struct {
-	Topic       string // e.g. "orders/updated"
-	Shop        string
-	WebhookID   string // unique per delivery attempt chain: use it to drop duplicates
+	Topic     string // e.g. "orders/updated"
+	Shop      string
+	WebhookID string // unique to each delivery
+	// EventID is the merchant action's, shared by every delivery it caused,
+	// to every topic: with the topic, it tells a duplicate delivery.
 	EventID     string
 	APIVersion  string
 	TriggeredAt time.Time // zero if absent or malformed

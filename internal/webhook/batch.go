@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"time"
@@ -56,12 +57,25 @@ func (b *batcher) add(key types.NamespacedName, o Order) bool {
 	if !ok && len(p.orders) >= b.most {
 		return false
 	}
-	if ok && old.Ref.UpdatedAt.After(o.Ref.UpdatedAt) {
-		o.Ref = old.Ref
+	if ok {
+		o = merge(old, o)
 	}
-	o.Always = o.Always || old.Always
 	p.orders[id] = o
 	return true
+}
+
+// merge is what two webhooks of one order say together: the latest update,
+// the cancellation either tells (a refund or an update sent before the
+// cancellation completed knows none), and the fulfilment status of the
+// latest webhook that knows it (a refund's does not).
+func merge(a, b Order) Order {
+	if a.Ref.UpdatedAt.After(b.Ref.UpdatedAt) {
+		a, b = b, a
+	}
+	b.Ref.CancelledAt = cmp.Or(b.Ref.CancelledAt, a.Ref.CancelledAt)
+	b.Ref.DisplayFulfillmentStatus = cmp.Or(b.Ref.DisplayFulfillmentStatus, a.Ref.DisplayFulfillmentStatus)
+	b.Always = a.Always || b.Always
+	return b
 }
 
 // flush hands over the instance's waiting orders; on failure they wait

@@ -56,8 +56,7 @@ func parseOrder(topic string, body []byte) (Order, error) {
 	switch topic {
 	case TopicRefundsCreate:
 		// A refund says nothing of the order's state: the import reads it.
-		o = Order{Ref: shopify.OrderRef{LegacyResourceID: p.OrderID.String(), UpdatedAt: p.CreatedAt,
-			DisplayFulfillmentStatus: "UNFULFILLED"}, Always: true}
+		o = Order{Ref: shopify.OrderRef{LegacyResourceID: p.OrderID.String(), UpdatedAt: p.CreatedAt}, Always: true}
 	case TopicOrdersCancelled:
 		o.Always = true
 	}

@@ -63,7 +63,7 @@ type Options struct {
 	// MaxPending is how many orders of one instance may wait for their
 	// batch before deliveries are refused; default 10000.
 	MaxPending int
-	// Remember is how many webhook ids are kept to drop redeliveries;
+	// Remember is how many events are kept to drop redeliveries;
 	// default 100000, each for a day.
 	Remember int
 }
@@ -167,8 +167,11 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, key types.Na
 	default:
 		return http.StatusOK, ResultIgnored
 	}
-	id := key.String() + "/" + meta.WebhookID
-	if meta.WebhookID != "" && !r.seen.add(id, time.Now()) {
+	// Shopify's advice: a merchant action's deliveries share its event id,
+	// one per topic it touched, so a second delivery of a topic and event
+	// is a duplicate, whatever its webhook id (unique to each delivery).
+	id := key.String() + "/" + meta.Topic + "/" + cmp.Or(meta.EventID, meta.WebhookID)
+	if cmp.Or(meta.EventID, meta.WebhookID) != "" && !r.seen.add(id, time.Now()) {
 		return http.StatusOK, ResultDuplicate
 	}
 	if !act() {

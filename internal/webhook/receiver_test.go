@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -346,5 +347,63 @@ func TestSeenIsBounded(t *testing.T) {
 	}
 	if s.add("c", now) || !s.add("c", now.Add(2*time.Hour)) {
 		t.Fatal("an id is remembered for its time only")
+	}
+}
+
+// A merchant action's deliveries share its event id, one per topic: a
+// second delivery of a topic and event is a duplicate, whatever its
+// webhook id, and another topic of the event is not.
+func TestDuplicatesAreTheirEventAgain(t *testing.T) {
+	s := &sink{}
+	srv := start(t, s, Options{})
+	send := func(topic, webhookID, body string) string {
+		h := delivery(topic, webhookID, body)
+		h.Set(shopify.HeaderEventID, "event-1")
+		if got := post(t, srv, Path("ns", "shop"), "", h, []byte(body)); got != http.StatusOK {
+			t.Fatalf("%s: status %d", topic, got)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.results[len(s.results)-1]
+	}
+	cancelled := `{"id": 7, "updated_at": "2026-01-01T00:05:00Z", "cancelled_at": "2026-01-01T00:05:00Z", "fulfillment_status": null}`
+	if r := send(TopicOrdersUpdated, "w1", orderBody); r != ResultAccepted {
+		t.Fatalf("first delivery: %s", r)
+	}
+	if r := send(TopicOrdersUpdated, "w2", orderBody); r != ResultDuplicate {
+		t.Fatalf("the event again, another webhook id: %s", r)
+	}
+	if r := send(TopicOrdersCancelled, "w3", cancelled); r != ResultAccepted {
+		t.Fatalf("another topic of the event: %s", r)
+	}
+}
+
+// A refund and a cancellation of one order in one batch keep what each
+// says: the refund's later time, the cancellation and its fulfilment
+// status, in whichever order they come.
+func TestARefundKeepsTheCancellationOfItsBatch(t *testing.T) {
+	cancelled := `{"id": 7, "updated_at": "2026-01-01T00:05:00Z", "cancelled_at": "2026-01-01T00:05:00Z", "fulfillment_status": "fulfilled"}`
+	refund := `{"id": 70, "order_id": 7, "created_at": "2026-01-01T00:05:01Z"}`
+	for _, first := range []bool{true, false} {
+		s := &sink{}
+		srv := start(t, s, Options{})
+		deliveries := [][2]string{{TopicOrdersCancelled, cancelled}, {TopicRefundsCreate, refund}}
+		if !first {
+			deliveries[0], deliveries[1] = deliveries[1], deliveries[0]
+		}
+		for i, d := range deliveries {
+			if got := post(t, srv, Path("ns", "shop"), "", delivery(d[0], fmt.Sprint(i), d[1]), []byte(d[1])); got != http.StatusOK {
+				t.Fatalf("%s: status %d", d[0], got)
+			}
+		}
+		waitFor(t, func() bool { return len(s.got()) > 0 })
+		b := s.got()
+		if len(b) != 1 || len(b[0]) != 1 {
+			t.Fatalf("batches %+v", b)
+		}
+		o := b[0][0]
+		if !o.Always || o.Ref.CancelledAt == nil || o.Ref.DisplayFulfillmentStatus != "FULFILLED" || o.Ref.UpdatedAt.Second() != 1 {
+			t.Errorf("cancellation first %v: %+v", first, o.Ref)
+		}
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// seen remembers the last size webhook ids for ttl each: enough to drop
+// seen remembers the last size deliveries for ttl each: enough to drop
 // Shopify's redeliveries, in bounded memory. What it forgets (across
 // restarts and replicas) costs only an idempotent re-import.
 type seen struct {

@@ -126,6 +126,11 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 			si.Spec.Shopify.APIVersion = "latest"
 			return si
 		}, "apiVersion must be a Shopify API version"},
+		{"api version before 2026-04", func() client.Object {
+			si := instance()
+			si.Spec.Shopify.APIVersion = "2026-01"
+			return si
+		}, "apiVersion must be 2026-04 or later"},
 		{"odoo url", func() client.Object {
 			si := instance()
 			si.Spec.Odoo.URL = "odoo.example.com"
@@ -252,6 +257,7 @@ func TestValidObjectsAreAccepted(t *testing.T) {
 		RoundingLimit:  "0.05", RoundingProduct: "ROUNDING",
 	}
 	si.Spec.Webhooks = v1.WebhooksSpec{Enabled: true, PublicBaseURL: "https://connector.example.com/shop"}
+	si.Spec.Shopify.APIVersion = "2026-04"
 	q := queue()
 	q.Spec.OrderIDs = nil
 	q.Spec.Window = &v1.TimeWindow{From: metav1.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: metav1.Date(2026, 1, 1, 0, 0, 1, 0, time.UTC)}

@@ -18,7 +18,6 @@ import (
 const (
 	maxQueryCost = 1000
 	maxPageSize  = 250
-	mutationCost = 10
 )
 
 // Obj is a stored object: field name to value, with "__typename" set on
@@ -60,57 +59,9 @@ func coerceVariables(schema *ast.Schema, op *ast.OperationDefinition, vars map[s
 	return v, nil
 }
 
-// wrapper reports connection plumbing types, which cost nothing themselves.
+// wrapper reports connection plumbing types.
 func wrapper(name string) bool {
 	return strings.HasSuffix(name, "Connection") || strings.HasSuffix(name, "Edge") || name == "PageInfo"
-}
-
-// requestedCost is Shopify's static estimate: 1 per object, 0 per scalar,
-// connections 2 + first × the cost of one node, 10 per mutation.
-func (s *Sim) requestedCost(op *ast.OperationDefinition, vars map[string]any) int {
-	if op.Operation == ast.Mutation {
-		return mutationCost * len(op.SelectionSet)
-	}
-	return s.selectionCost(op.SelectionSet, vars)
-}
-
-func (s *Sim) selectionCost(set ast.SelectionSet, vars map[string]any) int {
-	total := 0
-	for _, sel := range set {
-		switch sel := sel.(type) {
-		case *ast.Field:
-			total += s.fieldCost(sel, vars)
-		case *ast.InlineFragment:
-			total += s.selectionCost(sel.SelectionSet, vars)
-		case *ast.FragmentSpread:
-			total += s.selectionCost(sel.Definition.SelectionSet, vars)
-		}
-	}
-	return total
-}
-
-func (s *Sim) fieldCost(f *ast.Field, vars map[string]any) int {
-	if f.Definition == nil {
-		return 0
-	}
-	name := f.Definition.Type.Name()
-	def := s.schema.Types[name]
-	if def == nil || def.Kind == ast.Scalar || def.Kind == ast.Enum {
-		return 0
-	}
-	children := s.selectionCost(f.SelectionSet, vars)
-	args := f.ArgumentMap(vars)
-	switch {
-	case strings.HasSuffix(name, "Connection"):
-		n := intArg(args, "first", intArg(args, "last", 1))
-		return 2 + n*children
-	case wrapper(name):
-		return children
-	case f.Name == "nodes" && f.ObjectDefinition.Name == "QueryRoot":
-		ids, _ := args["ids"].([]any)
-		return len(ids) * (1 + children)
-	}
-	return 1 + children
 }
 
 func intArg(args map[string]any, name string, def int) int {
@@ -133,56 +84,68 @@ type resolver func(e *exec, obj Obj, args map[string]any) (any, error)
 
 // exec walks one operation's selection sets over stored objects.
 type exec struct {
-	s       *Sim
-	vars    map[string]any
-	objects int // actual cost
-	errs    gqlerror.List
+	s      *Sim
+	vars   map[string]any
+	cost   int // actual cost
+	errs   gqlerror.List
+	search []Obj // extensions.search: warnings about search terms
 	// bulkMode leaves nested connections out of their parent and collects
 	// them in deferred, to be written as lines of their own.
 	bulkMode bool
 	deferred []deferred
 }
 
-func (s *Sim) execute(op *ast.OperationDefinition, vars map[string]any) (Obj, int, gqlerror.List) {
+func (s *Sim) execute(op *ast.OperationDefinition, vars map[string]any) (Obj, *exec) {
 	e := &exec{s: s, vars: vars}
 	root := "QueryRoot"
 	if op.Operation == ast.Mutation {
 		root = "Mutation"
 		s.store.mu.Lock()
 		defer s.store.mu.Unlock()
+		s.store.event = "" // a mutation is a merchant action of its own
 	} else {
 		s.store.mu.RLock()
 		defer s.store.mu.RUnlock()
 	}
-	data := e.selectionSet(nil, root, op.SelectionSet)
-	if op.Operation == ast.Mutation {
-		e.objects = mutationCost * len(op.SelectionSet)
-	}
-	return data, e.objects, e.errs
+	data, cost := e.selectionSet(nil, root, op.SelectionSet)
+	e.cost = cost
+	return data, e
 }
 
-func (e *exec) fields(typeName string, set ast.SelectionSet, out *[]*ast.Field) {
-	for _, sel := range set {
-		switch sel := sel.(type) {
-		case *ast.Field:
-			*out = append(*out, sel)
-		case *ast.InlineFragment:
-			if e.applies(sel.TypeCondition, typeName) {
-				e.fields(typeName, sel.SelectionSet, out)
-			}
-		case *ast.FragmentSpread:
-			if e.applies(sel.Definition.TypeCondition, typeName) {
-				e.fields(typeName, sel.Definition.SelectionSet, out)
+// fields are the fields of set that apply to an object of typeName, each
+// alias once (fragments may select a field again).
+func (s *Sim) fields(typeName string, set ast.SelectionSet) []*ast.Field {
+	var out []*ast.Field
+	seen := map[string]bool{}
+	var walk func(ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if !seen[sel.Alias] {
+					seen[sel.Alias] = true
+					out = append(out, sel)
+				}
+			case *ast.InlineFragment:
+				if s.applies(sel.TypeCondition, typeName) {
+					walk(sel.SelectionSet)
+				}
+			case *ast.FragmentSpread:
+				if s.applies(sel.Definition.TypeCondition, typeName) {
+					walk(sel.Definition.SelectionSet)
+				}
 			}
 		}
 	}
+	walk(set)
+	return out
 }
 
-func (e *exec) applies(cond, typeName string) bool {
+func (s *Sim) applies(cond, typeName string) bool {
 	if cond == "" || cond == typeName {
 		return true
 	}
-	for _, d := range e.s.schema.PossibleTypes[cond] {
+	for _, d := range s.schema.PossibleTypes[cond] {
 		if d.Name == typeName {
 			return true
 		}
@@ -190,30 +153,31 @@ func (e *exec) applies(cond, typeName string) bool {
 	return false
 }
 
-func (e *exec) selectionSet(obj Obj, typeName string, set ast.SelectionSet) Obj {
-	var fs []*ast.Field
-	e.fields(typeName, set, &fs)
+// selectionSet completes the fields of an object and returns them with
+// their actual cost.
+func (e *exec) selectionSet(obj Obj, typeName string, set ast.SelectionSet) (Obj, int) {
+	fs := e.s.fields(typeName, set)
 	out := make(Obj, len(fs))
+	total := 0
 	for _, f := range fs {
-		if _, done := out[f.Alias]; done {
-			continue // merged duplicate from fragments
-		}
-		v, skip := e.field(obj, typeName, f)
+		v, cost, skip := e.field(obj, typeName, f)
 		if !skip {
 			out[f.Alias] = v
+			total += cost
 		}
 	}
-	return out
+	return out, total
 }
 
 // field resolves and completes one field; skip is set for nested connections
 // that bulk mode emits as lines of their own.
-func (e *exec) field(obj Obj, typeName string, f *ast.Field) (any, bool) {
+func (e *exec) field(obj Obj, typeName string, f *ast.Field) (any, int, bool) {
 	if f.Name == "__typename" {
-		return typeName, false
+		return typeName, 0, false
 	}
 	if typeName == "Mutation" && obj == nil {
-		return e.mutationField(f), false
+		v, cost := e.mutationField(f)
+		return v, cost, false
 	}
 	args := f.ArgumentMap(e.vars)
 	var v any
@@ -221,7 +185,7 @@ func (e *exec) field(obj Obj, typeName string, f *ast.Field) (any, bool) {
 		var err error
 		if v, err = r(e, obj, args); err != nil {
 			e.errs = append(e.errs, &gqlerror.Error{Message: err.Error(), Path: ast.Path{ast.PathName(f.Alias)}})
-			return nil, false
+			return nil, 0, false
 		}
 	} else {
 		v = obj[f.Name]
@@ -231,63 +195,77 @@ func (e *exec) field(obj Obj, typeName string, f *ast.Field) (any, bool) {
 			v = srt.nodes
 		}
 		e.deferred = append(e.deferred, deferred{v, f})
-		return nil, true
+		return nil, 0, true
 	}
-	return e.complete(v, f.Definition.Type, f, args), false
+	out, cost := e.complete(v, f.Definition.Type, f, args, typeName)
+	return out, cost, false
 }
 
-func (e *exec) complete(v any, t *ast.Type, f *ast.Field, args map[string]any) any {
+// complete shapes a resolved value as the field's type asks and returns its
+// actual cost: what came back, by the rules of requested costs (cost.go).
+// An object that came back null was still looked up and costs its own
+// point; a list costs its dearest element.
+func (e *exec) complete(v any, t *ast.Type, f *ast.Field, args map[string]any, parent string) (any, int) {
 	if v == nil {
-		return nil
+		if t.Elem != nil || strings.HasSuffix(t.NamedType, "Connection") {
+			return nil, 0
+		}
+		return nil, e.s.ownCost(parent, t.NamedType)
 	}
 	if t.Elem != nil {
 		var out []any
+		most := 0
+		add := func(x any) {
+			c, cost := e.complete(x, t.Elem, f, args, parent)
+			out, most = append(out, c), max(most, cost)
+		}
 		switch list := v.(type) {
 		case []Obj:
 			for _, x := range list {
-				out = append(out, e.complete(x, t.Elem, f, args))
+				add(x)
 			}
 		case []any:
 			for _, x := range list {
-				out = append(out, e.complete(x, t.Elem, f, args))
+				add(x)
 			}
 		case []string:
+			if list == nil {
+				return nil, 0 // a user error's field path when there is none
+			}
 			for _, x := range list {
 				out = append(out, x)
 			}
 		default:
-			return v
+			return v, 0
 		}
 		if out == nil {
 			out = []any{}
 		}
-		return out
+		return out, most
 	}
 	def := e.s.schema.Types[t.NamedType]
 	if def.Kind == ast.Scalar || def.Kind == ast.Enum {
-		return v
+		return v, 0
 	}
 	if strings.HasSuffix(def.Name, "Connection") {
 		conn, err := connection(v, args)
 		if err != nil {
 			e.errs = append(e.errs, &gqlerror.Error{Message: err.Error(), Path: ast.Path{ast.PathName(f.Alias)}})
-			return nil
+			return nil, 0
 		}
-		e.objects += 2
-		v = conn
+		out, nodes := e.selectionSet(conn, def.Name, f.SelectionSet)
+		return out, connectionCost(len(conn["nodes"].([]Obj)), nodes)
 	}
 	o, ok := v.(Obj)
 	if !ok || o == nil {
-		return nil
+		return nil, 0
 	}
 	name := def.Name
 	if tn, ok := o["__typename"].(string); ok {
 		name = tn
 	}
-	if !wrapper(name) {
-		e.objects++
-	}
-	return e.selectionSet(o, name, f.SelectionSet)
+	out, cost := e.selectionSet(o, name, f.SelectionSet)
+	return out, e.s.ownCost(parent, def.Name) + cost
 }
 
 // sorted is a connection's nodes with a sort key, so cursors stay valid when

@@ -570,6 +570,6 @@ func (st *Store) assignFulfillment(o Obj, pos bool) {
 		return
 	}
 	fo := st.add("FulfillmentOrder", Obj{"status": "OPEN", "requestStatus": "UNSUBMITTED", "order": o, "lineItems": items,
-		"assignedLocation": Obj{"name": loc["name"], "location": loc}})
+		"fulfillmentHolds": []Obj{}, "assignedLocation": Obj{"name": loc["name"], "location": loc}})
 	o["fulfillmentOrders"] = []Obj{fo}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -14,43 +15,73 @@ import (
 
 var resolvers = map[string]resolver{}
 
-// mutationField runs a root mutation field, enforcing and honouring
-// @idempotent: a key seen before returns the first result without running again.
-func (e *exec) mutationField(f *ast.Field) any {
+// mutationField runs a root mutation field and returns its payload and
+// actual cost, enforcing and honouring @idempotent as Shopify does within
+// its retention window: a key seen with the same arguments returns the first
+// answer without running again, unless that answer was a failure (user
+// errors), which must be retried with a new key; a key seen with other
+// arguments is refused.
+func (e *exec) mutationField(f *ast.Field) (any, int) {
 	var key string
 	if d := f.Directives.ForName("idempotent"); d != nil {
 		key, _ = d.ArgumentMap(e.vars)["key"].(string)
 		if strings.TrimSpace(key) == "" {
 			e.errs = append(e.errs, gqlerror.Errorf("The idempotency key cannot be empty or whitespace."))
-			return nil
+			return nil, 0
 		}
 	} else if strings.Contains(f.Definition.Description, "the idempotency key is required") {
 		e.errs = append(e.errs, &gqlerror.Error{
-			Message:    fmt.Sprintf("The @idempotent directive is required for the %s mutation.", f.Name),
+			Message:    "The @idempotent directive is required for this mutation but was not provided.",
 			Path:       ast.Path{ast.PathName(f.Alias)},
 			Extensions: map[string]any{"code": "BAD_REQUEST"},
 		})
-		return nil
+		return nil, 0
 	}
-	cacheKey := f.Name + "\x00" + key
+	args, _ := json.Marshal(f.ArgumentMap(e.vars)) // maps marshal with sorted keys
+	request := f.Name + string(args)
 	if key != "" {
 		e.s.mu.Lock()
-		prev, ok := e.s.idem[cacheKey]
+		prev, ok := e.s.idem[key]
+		if ok && time.Since(prev.at) >= e.s.opts.IdempotencyWindow {
+			delete(e.s.idem, key)
+			ok = false
+		}
 		e.s.mu.Unlock()
-		if ok {
+		refuse := func(code, msg string) (any, int) {
+			v, cost := e.complete(Obj{"userErrors": []Obj{userError(nil, code, "%s", msg)}}, f.Definition.Type, f, nil, "Mutation")
+			return v, baseCost(f.Name) + cost
+		}
+		switch {
+		case ok && prev.request != request:
+			return refuse("IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "The same idempotency key cannot be used with different operation parameters.")
+		case ok && prev.failed:
+			return refuse("IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", "A previous request with this idempotency key failed. Retry with a new idempotency key.")
+		case ok:
 			var v any
-			json.Unmarshal(prev, &v)
-			return v
+			json.Unmarshal(prev.payload, &v)
+			return v, prev.cost
 		}
 	}
-	v, _ := e.field(Obj{}, "Mutation", f)
+	v, cost, _ := e.field(Obj{}, "Mutation", f)
+	cost += baseCost(f.Name)
 	if key != "" {
+		payload, _ := v.(Obj)
+		failed, _ := payload["userErrors"].([]any)
 		b, _ := json.Marshal(v)
 		e.s.mu.Lock()
-		e.s.idem[cacheKey] = b
+		e.s.idem[key] = idemResult{request: request, payload: b, cost: cost, failed: len(failed) > 0, at: time.Now()}
 		e.s.mu.Unlock()
 	}
-	return v
+	return v, cost
+}
+
+// idemResult is what a mutation with an idempotency key was asked and answered.
+type idemResult struct {
+	request string // the mutation and its arguments
+	payload json.RawMessage
+	cost    int
+	failed  bool // it answered user errors
+	at      time.Time
 }
 
 func userError(field []string, code any, format string, args ...any) Obj {
@@ -125,13 +156,21 @@ func init() {
 			}
 			levels[i] = lv
 		}
+		// Setting either quantity moves both by the same delta; Shopify lists
+		// the changes of every item to one quantity, then to the other.
+		changes := make([]Obj, 2*len(qs))
 		for i, q := range qs {
 			m := levels[i]["q"].(map[string]int)
 			delta := intArg(q, "quantity", 0) - m[name]
 			m["available"] += delta
 			m["on_hand"] += delta
+			for j, n := range []string{"available", "on_hand"} {
+				changes[j*len(qs)+i] = Obj{"name": n, "delta": delta, "quantityAfterChange": nil, "ledgerDocumentUri": nil,
+					"item": levels[i]["item"], "location": levels[i]["location"]}
+			}
 		}
-		group := st.add("InventoryAdjustmentGroup", Obj{"reason": str(in, "reason"), "createdAt": now(), "changes": []Obj{}})
+		group := st.add("InventoryAdjustmentGroup", Obj{"reason": str(in, "reason"), "createdAt": now(), "changes": changes,
+			"referenceDocumentUri": in["referenceDocumentUri"]})
 		return Obj{"inventoryAdjustmentGroup": group, "userErrors": []Obj{}}, nil
 	}
 	resolvers["Mutation.fulfillmentCreate"] = func(e *exec, _ Obj, a map[string]any) (any, error) {

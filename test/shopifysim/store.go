@@ -3,6 +3,7 @@ package shopifysim
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,8 +34,11 @@ type Store struct {
 	bulk      bulkState
 	webhooks  *sender
 	at        string // when set, the time changes are stamped with (generation)
-	payouts   []Obj  // Shopify Payments payouts
-	balance   []Obj  // their balance transactions
+	// event is the id of the merchant action under way, which its webhooks
+	// share; empty until one is sent.
+	event   string
+	payouts []Obj // Shopify Payments payouts
+	balance []Obj // their balance transactions
 }
 
 func newStore(s *Sim, seed uint64) *Store {
@@ -103,15 +107,23 @@ func (st *Store) View(id string, fn func(Obj)) bool {
 // UpdateOrder changes an order under the write lock, bumps updatedAt and
 // sends orders/updated to subscribers.
 func (st *Store) UpdateOrder(id string, fn func(Obj)) error {
+	return st.withOrder(id, func(o Obj) error {
+		fn(o)
+		st.touch(o, "ORDERS_UPDATED")
+		return nil
+	})
+}
+
+// withOrder runs a merchant action on an order under the write lock.
+func (st *Store) withOrder(id string, fn func(Obj) error) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	o, ok := st.nodes[id]
 	if !ok || o["__typename"] != "Order" {
 		return fmt.Errorf("no order %s", id)
 	}
-	fn(o)
-	st.touch(o, "ORDERS_UPDATED")
-	return nil
+	st.event = ""
+	return fn(o)
 }
 
 // AddOrders generates n more orders, continuing the seeded sequence, and
@@ -124,6 +136,7 @@ func (st *Store) AddOrders(n int) []string {
 		o := st.newOrder(len(st.orders))
 		o["createdAt"], o["updatedAt"], o["processedAt"] = now(), now(), now()
 		ids = append(ids, o["id"].(string))
+		st.event = ""
 		st.notify("ORDERS_CREATE", o)
 	}
 	return ids
@@ -132,13 +145,42 @@ func (st *Store) AddOrders(n int) []string {
 // CancelOrder cancels an order as the merchant would in the admin, refunding
 // what was paid.
 func (st *Store) CancelOrder(id, reason string) error {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	o, ok := st.nodes[id]
-	if !ok || o["__typename"] != "Order" {
-		return fmt.Errorf("no order %s", id)
-	}
-	return st.cancel(o, reason, true)
+	return st.withOrder(id, func(o Obj) error { return st.cancel(o, reason, true) })
+}
+
+// HoldFulfillment puts the order's open fulfillment orders on hold, as a
+// merchant or app does with fulfillmentOrderHold: they cannot be fulfilled
+// until the hold is released. reason is a FulfillmentHoldReason.
+func (st *Store) HoldFulfillment(id, reason, notes string) error {
+	return st.withOrder(id, func(o Obj) error {
+		for _, fo := range o["fulfillmentOrders"].([]Obj) {
+			if s := fo["status"]; s == "OPEN" || s == "IN_PROGRESS" {
+				hold := st.add("FulfillmentHold", Obj{"reason": reason, "reasonNotes": notes, "heldByRequestingApp": false})
+				fo["heldFrom"], fo["status"] = s, "ON_HOLD"
+				fo["fulfillmentHolds"] = append(fo["fulfillmentHolds"].([]Obj), hold)
+			}
+		}
+		if o["displayFulfillmentStatus"] == "UNFULFILLED" {
+			o["displayFulfillmentStatus"] = "ON_HOLD"
+		}
+		return nil
+	})
+}
+
+// ReleaseFulfillmentHold releases the holds of the order's fulfillment
+// orders, as fulfillmentOrderReleaseHold does.
+func (st *Store) ReleaseFulfillmentHold(id string) error {
+	return st.withOrder(id, func(o Obj) error {
+		for _, fo := range o["fulfillmentOrders"].([]Obj) {
+			if fo["status"] == "ON_HOLD" {
+				fo["status"], fo["fulfillmentHolds"] = fo["heldFrom"], []Obj{}
+			}
+		}
+		if o["displayFulfillmentStatus"] == "ON_HOLD" {
+			o["displayFulfillmentStatus"] = "UNFULFILLED"
+		}
+		return nil
+	})
 }
 
 // Quantity returns an inventory quantity ("available", "on_hand") of an item
@@ -232,9 +274,10 @@ func init() {
 	resolvers["QueryRoot.product"] = typed("Product")
 	resolvers["QueryRoot.productVariant"] = typed("ProductVariant")
 	resolvers["QueryRoot.location"] = typed("Location")
+	resolvers["QueryRoot.fulfillmentOrder"] = typed("FulfillmentOrder")
 	resolvers["QueryRoot.bulkOperation"] = typed("BulkOperation")
 	resolvers["QueryRoot.orders"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
-		q := parseSearch(a["query"])
+		q := e.checkSearch("orders", a["query"], orderFilters)
 		var out []Obj
 		for _, o := range e.s.store.orders {
 			if q.match(o, orderTerm) {
@@ -404,6 +447,12 @@ func (q search) match(o Obj, value func(Obj, string) any) bool {
 }
 
 func (t term) match(v any) bool {
+	switch t.op {
+	case "any":
+		return true
+	case "none":
+		return false
+	}
 	if o, ok := v.(Obj); ok && t.field == "status" {
 		switch t.value {
 		case "open":
@@ -413,7 +462,7 @@ func (t term) match(v any) bool {
 		case "cancelled":
 			return o["cancelledAt"] != nil
 		}
-		return true
+		return o["closedAt"] == nil // not_closed
 	}
 	if list, ok := v.([]string); ok { // tags
 		for _, x := range list {
@@ -444,6 +493,40 @@ func (t term) match(v any) bool {
 		return c <= 0
 	}
 	return c == 0
+}
+
+// orderFilters are the order search fields the simulator knows, with the
+// values the 2026-10 schema documents for those that take a fixed set.
+var orderFilters = map[string][]string{
+	"status":             {"open", "closed", "cancelled", "not_closed"},
+	"financial_status":   {"paid", "pending", "authorized", "partially_paid", "partially_refunded", "refunded", "voided", "expired"},
+	"fulfillment_status": {"unshipped", "shipped", "fulfilled", "partial", "scheduled", "on_hold", "unfulfilled", "request_declined"},
+	"updated_at":         nil, "created_at": nil, "processed_at": nil, "id": nil, "tag": nil, "source_name": nil, "name": nil, "email": nil,
+}
+
+// checkSearch parses a query argument as Shopify does: a term on a field
+// the resource does not have is ignored, one with a value the field does
+// not accept matches nothing, and both are reported in extensions.search.
+func (e *exec) checkSearch(path string, query any, fields map[string][]string) search {
+	q := parseSearch(query)
+	var warnings []Obj
+	for _, group := range q {
+		for i, t := range group {
+			accepted, known := fields[t.field]
+			switch {
+			case !known:
+				warnings = append(warnings, Obj{"field": t.field, "message": "Invalid search field for this query.", "code": "invalid_field"})
+				group[i].op = "any"
+			case accepted != nil && !slices.Contains(accepted, strings.ToLower(t.value)):
+				warnings = append(warnings, Obj{"field": t.field, "message": "Input `" + t.value + "` is not an accepted value.", "code": "invalid_value"})
+				group[i].op = "none"
+			}
+		}
+	}
+	if warnings != nil {
+		e.search = append(e.search, Obj{"path": []string{path}, "query": query, "warnings": warnings})
+	}
+	return q
 }
 
 // orderTerm maps order search fields to values; status yields the order,

@@ -18,7 +18,8 @@ import (
 type Delivery struct {
 	URL       string
 	Topic     string // e.g. "orders/updated"
-	WebhookID string
+	WebhookID string // this delivery's, the same on each of its attempts
+	EventID   string // the merchant action's, the same on every delivery it caused
 	Body      []byte
 	Attempts  int
 	Status    int // last HTTP status, 0 if the receiver was unreachable
@@ -50,10 +51,10 @@ func (s *Sim) SetWebhookRetry(attempts int, delay time.Duration) {
 	s.store.webhooks.mu.Unlock()
 }
 
-// Deliver sends a webhook now and returns when it was accepted or the
-// attempts ran out.
+// Deliver sends a webhook of an event of its own now and returns when it
+// was accepted or the attempts ran out.
 func (s *Sim) Deliver(ctx context.Context, url, topic string, body []byte) Delivery {
-	return s.store.webhooks.deliver(ctx, url, topic, body)
+	return s.store.webhooks.deliver(ctx, url, topic, newID(), body)
 }
 
 // Deliveries returns the webhooks sent so far, after waiting for those in flight.
@@ -66,17 +67,17 @@ func (s *Sim) Deliveries() []Delivery {
 
 func (w *sender) wait() { w.wg.Wait() }
 
-func (w *sender) deliver(ctx context.Context, url, topic string, body []byte) Delivery {
+func (w *sender) deliver(ctx context.Context, url, topic, event string, body []byte) Delivery {
 	w.mu.Lock()
 	attempts, delay := w.Attempts, w.Delay
 	w.mu.Unlock()
-	d := Delivery{URL: url, Topic: topic, WebhookID: newID(), Body: body}
+	d := Delivery{URL: url, Topic: topic, WebhookID: newID(), EventID: event, Body: body}
 	mac := hmac.New(sha256.New, []byte(w.sim.opts.WebhookSecret))
 	mac.Write(body)
 	sig := base64.StdEncoding.EncodeToString(mac.Sum(nil))
 	for d.Attempts < attempts {
 		d.Attempts++
-		d.Status = w.post(ctx, url, topic, sig, d.WebhookID, body)
+		d.Status = w.post(ctx, d, sig)
 		if d.Status/100 == 2 {
 			break
 		}
@@ -95,18 +96,18 @@ func (w *sender) deliver(ctx context.Context, url, topic string, body []byte) De
 	return d
 }
 
-func (w *sender) post(ctx context.Context, url, topic, sig, id string, body []byte) int {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+func (w *sender) post(ctx context.Context, d Delivery, sig string) int {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
 	if err != nil {
 		return 0
 	}
 	h := req.Header
 	h.Set("Content-Type", "application/json")
-	h.Set("X-Shopify-Topic", topic)
+	h.Set("X-Shopify-Topic", d.Topic)
 	h.Set("X-Shopify-Hmac-Sha256", sig)
 	h.Set("X-Shopify-Shop-Domain", w.sim.opts.Shop)
-	h.Set("X-Shopify-Webhook-Id", id)
-	h.Set("X-Shopify-Event-Id", newID())
+	h.Set("X-Shopify-Webhook-Id", d.WebhookID)
+	h.Set("X-Shopify-Event-Id", d.EventID)
 	h.Set("X-Shopify-API-Version", "2026-10")
 	h.Set("X-Shopify-Triggered-At", time.Now().UTC().Format(time.RFC3339Nano))
 	resp, err := w.client.Do(req)
@@ -130,6 +131,7 @@ func (s *Sim) Uninstall() {
 	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	st.event = ""
 	st.send("APP_UNINSTALLED", map[string]any{"id": 1, "name": st.shop["name"], "myshopify_domain": s.opts.Shop})
 	for _, sub := range st.subs {
 		delete(st.nodes, sub["id"].(string))
@@ -169,7 +171,10 @@ func legacyID(o Obj) int64 {
 	return n
 }
 
-// send delivers a payload to every subscription of topic in the background.
+// send delivers a payload to every subscription of topic in the background,
+// as part of the merchant action under way: every delivery it causes bears
+// its event id. Shopify may deliver a webhook twice (Faults.DuplicateWebhooks):
+// two deliveries, each with its own webhook id, of one event.
 func (st *Store) send(topic string, payload map[string]any) {
 	var urls []string
 	for _, s := range st.subs {
@@ -180,13 +185,22 @@ func (st *Store) send(topic string, payload map[string]any) {
 	if len(urls) == 0 {
 		return
 	}
+	if st.event == "" {
+		st.event = newID()
+	}
 	body, _ := json.Marshal(payload)
 	restTopic := strings.Replace(strings.ToLower(topic), "_", "/", 1)
 	for _, u := range urls {
-		st.webhooks.wg.Add(1)
-		go func() {
-			defer st.webhooks.wg.Done()
-			st.webhooks.deliver(background, u, restTopic, body)
-		}()
+		n := 1
+		if st.sim.takeFault(restTopic, func(f *Faults) *int { return &f.DuplicateWebhooks }) {
+			n = 2
+		}
+		for range n {
+			st.webhooks.wg.Add(1)
+			go func(event string) {
+				defer st.webhooks.wg.Done()
+				st.webhooks.deliver(background, u, restTopic, event, body)
+			}(st.event)
+		}
 	}
 }
