@@ -201,9 +201,12 @@ func (p *Plan) addLines(s v1.OrdersSpec, o *shopify.Order) error {
 		for _, a := range li.DiscountAllocations {
 			off = off.Add(a.Amount.Shop.Amount)
 		}
-		if !off.IsZero() {
-			if s.DiscountProduct == "" {
-				l.DiscountPct = discountPct(li, apps, l.PriceUnit.MulInt(int64(l.Quantity)), off)
+		// A line given away in full is discounted 100% on itself: its share
+		// of a discount line would leave Odoo 19's global tax rounding a
+		// cent of float noise in a total that is zero.
+		if gross := l.PriceUnit.MulInt(int64(l.Quantity)); !off.IsZero() {
+			if s.DiscountProduct == "" || off.Cmp(gross) == 0 {
+				l.DiscountPct = discountPct(li, apps, gross, off)
 			} else {
 				discounts = addDiscount(discounts, s.DiscountProduct, off, l.Taxes)
 			}

@@ -119,8 +119,9 @@ func TestPlanEveryKindOfOrder(t *testing.T) {
 // discounts as lines, it must be Shopify's total to the cent.
 func planned(p *Plan) decimal.Decimal {
 	sum := decimal.Zero
+	hundred := decimal.FromInt(100)
 	for _, l := range p.Lines {
-		sum = sum.Add(l.PriceUnit.MulInt(int64(l.Quantity)))
+		sum = sum.Add(l.PriceUnit.MulInt(int64(l.Quantity)).Mul(hundred.Sub(l.DiscountPct)).Div(hundred, 2))
 	}
 	if !p.Order.TaxesIncluded {
 		for _, t := range p.Order.TaxLines {
