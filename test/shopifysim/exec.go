@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -141,6 +142,13 @@ type exec struct {
 	// them in deferred, to be written as lines of their own.
 	bulkMode bool
 	deferred []deferred
+	path     ast.Path // of the value being completed, for errors
+}
+
+// fail records an error at the current path.
+func (e *exec) fail(err *gqlerror.Error) {
+	err.Path = slices.Clone(e.path)
+	e.errs = append(e.errs, err)
 }
 
 func (s *Sim) execute(op *ast.OperationDefinition, vars map[string]any) (Obj, int, gqlerror.List) {
@@ -212,6 +220,11 @@ func (e *exec) field(obj Obj, typeName string, f *ast.Field) (any, bool) {
 	if f.Name == "__typename" {
 		return typeName, false
 	}
+	e.path = append(e.path, ast.PathName(f.Alias))
+	defer func() { e.path = e.path[:len(e.path)-1] }()
+	if e.denied(typeName, f) {
+		return nil, false
+	}
 	if typeName == "Mutation" && obj == nil {
 		return e.mutationField(f), false
 	}
@@ -220,7 +233,7 @@ func (e *exec) field(obj Obj, typeName string, f *ast.Field) (any, bool) {
 	if r := resolvers[typeName+"."+f.Name]; r != nil {
 		var err error
 		if v, err = r(e, obj, args); err != nil {
-			e.errs = append(e.errs, &gqlerror.Error{Message: err.Error(), Path: ast.Path{ast.PathName(f.Alias)}})
+			e.fail(&gqlerror.Error{Message: err.Error()})
 			return nil, false
 		}
 	} else {
@@ -242,14 +255,19 @@ func (e *exec) complete(v any, t *ast.Type, f *ast.Field, args map[string]any) a
 	}
 	if t.Elem != nil {
 		var out []any
+		item := func(i int, x any) {
+			e.path = append(e.path, ast.PathIndex(i))
+			out = append(out, e.complete(x, t.Elem, f, args))
+			e.path = e.path[:len(e.path)-1]
+		}
 		switch list := v.(type) {
 		case []Obj:
-			for _, x := range list {
-				out = append(out, e.complete(x, t.Elem, f, args))
+			for i, x := range list {
+				item(i, x)
 			}
 		case []any:
-			for _, x := range list {
-				out = append(out, e.complete(x, t.Elem, f, args))
+			for i, x := range list {
+				item(i, x)
 			}
 		case []string:
 			for _, x := range list {
@@ -270,7 +288,7 @@ func (e *exec) complete(v any, t *ast.Type, f *ast.Field, args map[string]any) a
 	if strings.HasSuffix(def.Name, "Connection") {
 		conn, err := connection(v, args)
 		if err != nil {
-			e.errs = append(e.errs, &gqlerror.Error{Message: err.Error(), Path: ast.Path{ast.PathName(f.Alias)}})
+			e.fail(&gqlerror.Error{Message: err.Error()})
 			return nil
 		}
 		e.objects += 2
@@ -283,6 +301,9 @@ func (e *exec) complete(v any, t *ast.Type, f *ast.Field, args map[string]any) a
 	name := def.Name
 	if tn, ok := o["__typename"].(string); ok {
 		name = tn
+	}
+	if def.IsAbstractType() && e.deniedType(name, f) {
+		return nil
 	}
 	if !wrapper(name) {
 		e.objects++

@@ -237,7 +237,7 @@ func init() {
 		q := parseSearch(a["query"])
 		var out []Obj
 		for _, o := range e.s.store.orders {
-			if q.match(o, orderTerm) {
+			if e.visible(o) && q.match(o, orderTerm) {
 				out = append(out, o)
 			}
 		}
@@ -296,7 +296,10 @@ func init() {
 
 func lookup(e *exec, id any) Obj {
 	s, _ := id.(string)
-	return e.s.store.nodes[s]
+	if o := e.s.store.nodes[s]; e.visible(o) {
+		return o
+	}
+	return nil
 }
 
 // search is Shopify's query syntax, reduced to OR of ANDed field:value terms.
