@@ -43,7 +43,7 @@ var featureScopes = map[Feature][]string{
 const ScopeAllOrders = "read_all_orders"
 
 // Scopes are the access scopes the feature needs.
-func (f Feature) Scopes() []string { return featureScopes[f] }
+func (f Feature) Scopes() []string { return slices.Clone(featureScopes[f]) }
 
 // Missing are the feature's scopes that granted lacks.
 func (f Feature) Missing(granted []string) []string {

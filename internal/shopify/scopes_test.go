@@ -123,3 +123,26 @@ func TestHasScope(t *testing.T) {
 		t.Errorf("stock lacks %v", got)
 	}
 }
+
+// The fields the client goes on without are exactly the protected customer
+// data the documents select, each by what it holds.
+func TestOptionalFieldsAreTheProtectedOnes(t *testing.T) {
+	selected := map[string]bool{}
+	for name := range documents {
+		for _, sel := range selections(t, name) {
+			if sel.Protected == nil {
+				continue
+			}
+			field := sel.path[strings.LastIndex(sel.path, ".")+1:]
+			selected[field] = true
+			if optional[field] != sel.Protected.Content {
+				t.Errorf("%s holds the customer's %s, the client takes it for %q", sel.path, sel.Protected.Content, optional[field])
+			}
+		}
+	}
+	for field := range optional {
+		if !selected[field] {
+			t.Errorf("no document selects a protected %s", field)
+		}
+	}
+}
