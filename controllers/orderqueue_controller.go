@@ -67,7 +67,7 @@ func (r *OrderQueueReconciler) reconcile(ctx context.Context, q *v1.OrderQueue) 
 	st, gen := &q.Status, q.Generation
 	st.ObservedGeneration = gen
 	key := client.ObjectKey{Namespace: q.Namespace, Name: q.Spec.InstanceRef.Name}
-	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the queue", &st.Conditions, gen)
+	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the queue", shopify.FeatureOrders, &st.Conditions, gen)
 	if res != nil {
 		return *res, err
 	}

@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/schedule"
 )
 
@@ -25,7 +26,7 @@ const defaultImportInterval = time.Hour
 // is on and due, an ImportQueue of what was updated since the last one (all
 // of them the first time), and returns when the next is due. A failure
 // shows in an event and is tried again soon; orders are imported meanwhile.
-func (r *ShopifyInstanceReconciler) scheduleImports(ctx context.Context, inst *v1.ShopifyInstance, requested bool) time.Time {
+func (r *ShopifyInstanceReconciler) scheduleImports(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) time.Time {
 	spec, st := inst.Spec, &inst.Status
 	if !spec.Products.Import.Enabled && !spec.Orders.Customers.Import.Enabled {
 		st.Imports = nil
@@ -46,6 +47,11 @@ func (r *ShopifyInstanceReconciler) scheduleImports(ctx context.Context, inst *v
 	} {
 		if !s.enabled {
 			*s.mark = nil
+			continue
+		}
+		if p := conn.Lacks(importFeature[s.resource]); p != nil {
+			// Left where it was, the mark brings what changed meanwhile once the scopes are granted.
+			r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, p.Reason, "ScheduleImport", "%s", p.Message)
 			continue
 		}
 		interval := schedule.Every(s.interval, defaultImportInterval)

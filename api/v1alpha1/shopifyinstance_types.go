@@ -9,6 +9,9 @@ const (
 	ConditionSuspended        = "Suspended"
 	// ConditionStockExported says whether the last stock export succeeded.
 	ConditionStockExported = "StockExported"
+	// ConditionCustomerDataWithheld is True when Shopify withheld protected
+	// customer data from the app, which imports go on without.
+	ConditionCustomerDataWithheld = "CustomerDataWithheld"
 )
 
 // ShopifyInstanceSpec wires one Shopify store to one Odoo company.

@@ -173,6 +173,9 @@ func ContactVals(ref string, c *shopify.Customer, main map[string]any) map[strin
 	if name == "" {
 		name = c.Email()
 	}
+	if name == "" { // Shopify withholds names and emails from apps not approved for them
+		name = "Shopify customer " + c.LegacyResourceID
+	}
 	vals := map[string]any{"name": name, "ref": ref}
 	for field, value := range map[string]string{"email": c.Email(), "phone": c.Phone()} {
 		if value != "" {
