@@ -96,3 +96,23 @@ func TestOrdersImportedWithoutWithheldCustomerData(t *testing.T) {
 	}
 	f.ready()
 }
+
+// Without read_all_orders, an order older than 60 days is not read, and its
+// line says why.
+func TestOldOrderLineNamesReadAllOrders(t *testing.T) {
+	var granted []string
+	for _, f := range shopify.Features {
+		granted = append(granted, f.Scopes()...)
+	}
+	f := newFixtureWith(t, 19, shopifysim.Options{Orders: 3, Scopes: granted})
+	f.secrets(goodShopify(), goodOdoo())
+	f.instance(noSchedule)
+	f.ready()
+	f.create(&v1.OrderQueue{ObjectMeta: metav1.ObjectMeta{Name: "old"},
+		Spec: v1.OrderQueueSpec{InstanceRef: v1.InstanceReference{Name: "shop"}, Type: v1.QueueUnshipped, OrderIDs: []string{f.orders()[0].id}}})
+	q := &v1.OrderQueue{}
+	f.condition(q, "old", v1.ConditionStalled, metav1.ConditionTrue, ReasonLinesFailed)
+	if l := q.Status.Lines[0]; l.State != v1.LineFailed || !strings.Contains(l.Message, "more than 60 days ago") || !strings.Contains(l.Message, "read_all_orders") {
+		t.Errorf("line %+v", l)
+	}
+}
