@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,10 +43,12 @@ func TestMissingScopesStopOnlyTheirFeature(t *testing.T) {
 		s.Orders.Statuses = []v1.OrderStatus{v1.OrderUnshipped, v1.OrderPartial, v1.OrderShipped}
 		s.Stock = v1.StockSpec{Enabled: true, Locations: []v1.LocationMapping{{ShopifyLocation: "Lyon Warehouse", OdooWarehouse: "WH"}}}
 		s.Payouts = v1.PayoutsSpec{Enabled: true, Journal: "Shopify Payments", FeeAccount: "620000"}
+		s.Products.Import.Enabled = true
 	})
 	f.ready()
 	var si v1.ShopifyInstance
-	for typ, scope := range map[string]string{v1.ConditionStockExported: "stock: write_inventory;", v1.ConditionPayoutsListed: "payouts: read_shopify_payments;"} {
+	for typ, scope := range map[string]string{v1.ConditionStockExported: "stock: write_inventory;", v1.ConditionPayoutsListed: "payouts: read_shopify_payments;",
+		v1.ConditionImportsScheduled: "products: write_products;"} {
 		if c := f.condition(&si, "shop", typ, metav1.ConditionFalse, instance.ReasonMissingScope); !strings.Contains(c.Message, scope) {
 			t.Errorf("%s: %s", typ, c.Message)
 		}
@@ -63,15 +66,20 @@ func TestMissingScopesStopOnlyTheirFeature(t *testing.T) {
 	eventually(t, "MissingScope events", func() error {
 		var notes []string
 		for _, e := range f.events() {
-			if e.Reason == instance.ReasonMissingScope {
-				notes = append(notes, e.Note)
+			if e.Reason == instance.ReasonMissingScope && e.Regarding.Kind == "ShopifyInstance" {
+				notes = append(notes, e.Action+": "+e.Note)
 			}
 		}
-		if len(notes) != 2 {
+		slices.Sort(notes)
+		if len(notes) != 3 || !strings.HasPrefix(notes[0], "ExportStock:") || !strings.HasPrefix(notes[1], "ListPayouts:") || !strings.HasPrefix(notes[2], "ScheduleImports:") {
 			return fmt.Errorf("events %q", notes)
 		}
 		return nil
 	})
+	var imports v1.ImportQueueList
+	if f.list(&imports); len(imports.Items) != 0 {
+		t.Errorf("%d product imports queued without read_products", len(imports.Items))
+	}
 }
 
 // Protected customer data Shopify withholds leaves the orders imported,

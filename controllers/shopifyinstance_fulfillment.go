@@ -29,7 +29,7 @@ func (r *ShopifyInstanceReconciler) exportFulfillments(ctx context.Context, inst
 		return time.Time{}
 	}
 	if p := conn.Lacks(shopify.FeatureFulfillments); p != nil {
-		return r.stepBlocked(inst, v1.ConditionFulfillmentsExported, p)
+		return r.stepBlocked(inst, v1.ConditionFulfillmentsExported, "ExportFulfillments", p)
 	}
 	interval := schedule.Every(spec.Interval, fulfillment.DefaultInterval)
 	last := &v1.FulfillmentStatus{}

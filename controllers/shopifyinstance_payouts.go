@@ -30,7 +30,7 @@ func (r *ShopifyInstanceReconciler) listPayouts(ctx context.Context, inst *v1.Sh
 		return time.Time{}
 	}
 	if p := conn.Lacks(shopify.FeaturePayouts); p != nil {
-		return r.stepBlocked(inst, v1.ConditionPayoutsListed, p)
+		return r.stepBlocked(inst, v1.ConditionPayoutsListed, "ListPayouts", p)
 	}
 	interval := schedule.Every(spec.Interval, defaultPayoutsInterval)
 	if st.Payouts == nil {

@@ -28,7 +28,7 @@ func (r *ShopifyInstanceReconciler) exportStock(ctx context.Context, inst *v1.Sh
 		return time.Time{}
 	}
 	if p := conn.Lacks(shopify.FeatureStock); p != nil {
-		return r.stepBlocked(inst, v1.ConditionStockExported, p)
+		return r.stepBlocked(inst, v1.ConditionStockExported, "ExportStock", p)
 	}
 	interval := schedule.Every(spec.Interval, schedule.DefaultStockInterval)
 	if st.Stock == nil {

@@ -35,9 +35,9 @@ func stepDue(inst *v1.ShopifyInstance, condition string, last *metav1.Time, inte
 // stepBlocked records in a step's condition that the app lacks the access
 // scopes of the step, with an event when that is news. The step waits for
 // the next check of the store, which reads the scopes again.
-func (r *ShopifyInstanceReconciler) stepBlocked(inst *v1.ShopifyInstance, condition string, p *instance.Problem) time.Time {
+func (r *ShopifyInstanceReconciler) stepBlocked(inst *v1.ShopifyInstance, condition, action string, p *instance.Problem) time.Time {
 	if c := meta.FindStatusCondition(inst.Status.Conditions, condition); c == nil || c.Reason != p.Reason || c.Message != p.Message {
-		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, p.Reason, "CheckScopes", "%s", p.Message)
+		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, p.Reason, action, "%s", p.Message)
 	}
 	kstatus.Set(&inst.Status.Conditions, inst.Generation, condition, metav1.ConditionFalse, p.Reason, p.Message)
 	return time.Time{}

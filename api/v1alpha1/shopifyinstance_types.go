@@ -9,6 +9,9 @@ const (
 	ConditionSuspended        = "Suspended"
 	// ConditionStockExported says whether the last stock export succeeded.
 	ConditionStockExported = "StockExported"
+	// ConditionImportsScheduled is False while the app lacks the access
+	// scopes of a scheduled product or customer import.
+	ConditionImportsScheduled = "ImportsScheduled"
 	// ConditionCustomerDataWithheld is True when Shopify withheld protected
 	// customer data from the app, which imports go on without.
 	ConditionCustomerDataWithheld = "CustomerDataWithheld"
