@@ -54,10 +54,15 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// The app has the scopes the samples list, no more.
+	scopes, err := controlplane.SampleScopes()
+	if err != nil {
+		return err
+	}
 	// A Shopify Plus store's rate (1,000 points/s): at the standard 100 a
 	// full order costs about a second to read, too slow to watch.
 	shop, err := shopifysim.Listen(shopifysim.Options{Shop: "demo-store.myshopify.com", Orders: *orders, RestoreRate: 1000,
-		MaxCost: 10000, AccessToken: "shpat_demo_token", WebhookSecret: "demo-webhook-secret"}, shopifyAddr)
+		MaxCost: 10000, AccessToken: "shpat_demo_token", WebhookSecret: "demo-webhook-secret", Scopes: scopes}, shopifyAddr)
 	if err != nil {
 		return fmt.Errorf("Shopify simulator on %s: %w", shopifyAddr, err)
 	}
