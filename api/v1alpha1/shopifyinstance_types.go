@@ -77,9 +77,10 @@ type ShopifySpec struct {
 	// +optional
 	Endpoint string `json:"endpoint,omitempty"`
 
-	// CredentialsSecretRef names a Secret with either `accessToken`, or
-	// `clientId` and `clientSecret` for the client-credentials grant; and
-	// `webhookSecret` to verify webhooks.
+	// CredentialsSecretRef names a Secret with either `clientId` and
+	// `clientSecret` for the client-credentials grant (a Dev Dashboard app,
+	// whose client secret also verifies webhooks), or `accessToken` and
+	// `webhookSecret` (a custom app made in the store's admin).
 	CredentialsSecretRef SecretReference `json:"credentialsSecretRef"`
 }
 
