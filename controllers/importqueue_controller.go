@@ -58,11 +58,14 @@ func (r *ImportQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	return res, err
 }
 
+// importFeature is the feature whose access scopes an import needs.
+var importFeature = map[v1.ImportResource]shopify.Feature{v1.ImportProducts: shopify.FeatureProducts, v1.ImportCustomers: shopify.FeatureCustomers}
+
 func (r *ImportQueueReconciler) reconcile(ctx context.Context, q *v1.ImportQueue) (ctrl.Result, error) {
 	st, gen := &q.Status, q.Generation
 	st.ObservedGeneration = gen
 	key := client.ObjectKey{Namespace: q.Namespace, Name: q.Spec.InstanceRef.Name}
-	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the queue", &st.Conditions, gen)
+	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the queue", importFeature[q.Spec.Resource], &st.Conditions, gen)
 	if res != nil {
 		return *res, err
 	}

@@ -17,6 +17,7 @@ import (
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/kstatus"
+	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
 // Reasons of the conditions of objects that work through an instance.
@@ -30,9 +31,10 @@ const (
 const notReadyWait = 10 * time.Second
 
 // instanceOf reads the instance an object works through, and its
-// connections. While the instance cannot be used, it says why in the
-// object's conditions and returns the result the reconcile ends with.
-func instanceOf(ctx context.Context, c client.Client, pool *instance.Pool, key client.ObjectKey, what string,
+// connections. While the instance cannot be used, or its app lacks the
+// access scopes of the object's feature, it says why in the object's
+// conditions and returns the result the reconcile ends with.
+func instanceOf(ctx context.Context, c client.Client, pool *instance.Pool, key client.ObjectKey, what string, f shopify.Feature,
 	conds *[]metav1.Condition, gen int64) (*v1.ShopifyInstance, *instance.Conn, *ctrl.Result, error) {
 	var inst v1.ShopifyInstance
 	if err := c.Get(ctx, key, &inst); apierrors.IsNotFound(err) {
@@ -52,6 +54,11 @@ func instanceOf(ctx context.Context, c client.Client, pool *instance.Pool, key c
 	if conn == nil || !meta.IsStatusConditionTrue(inst.Status.Conditions, v1.ConditionReady) {
 		kstatus.Failed(conds, gen, ReasonInstanceNotReady, fmt.Sprintf("waiting for ShopifyInstance %q to be ready", key.Name))
 		return nil, nil, &ctrl.Result{RequeueAfter: notReadyWait}, nil
+	}
+	if p := conn.Lacks(f); p != nil {
+		// The next check of the store reads the scopes again.
+		kstatus.Stalled(conds, gen, p.Reason, p.Message)
+		return nil, nil, &ctrl.Result{RequeueAfter: stepRetry}, nil
 	}
 	return &inst, conn, nil, nil
 }

@@ -67,7 +67,7 @@ func (r *OrderQueueReconciler) reconcile(ctx context.Context, q *v1.OrderQueue) 
 	st, gen := &q.Status, q.Generation
 	st.ObservedGeneration = gen
 	key := client.ObjectKey{Namespace: q.Namespace, Name: q.Spec.InstanceRef.Name}
-	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the queue", &st.Conditions, gen)
+	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the queue", shopify.FeatureOrders, &st.Conditions, gen)
 	if res != nil {
 		return *res, err
 	}
@@ -124,7 +124,8 @@ func (r *OrderQueueReconciler) process(ctx context.Context, q *v1.OrderQueue, in
 	st, gen := &q.Status, q.Generation
 	if ids, _ := schedule.Due(*st, time.Now()); len(ids) > 0 {
 		im := importer.Importer{Shopify: conn.Shopify, Odoo: conn.Odoo, Cache: conn.Cache,
-			Settings: importer.Settings{Shop: inst.Spec.Shopify.Shop, Odoo: inst.Spec.Odoo, Orders: inst.Spec.Orders}}
+			Settings:  importer.Settings{Shop: inst.Spec.Shopify.Shop, Odoo: inst.Spec.Odoo, Orders: inst.Spec.Orders},
+			AllOrders: shopify.HasScope(conn.Shop.AccessScopes, shopify.ScopeAllOrders)}
 		results, err := im.Import(ctx, ids)
 		var failed []v1.QueueLine
 		if err != nil {

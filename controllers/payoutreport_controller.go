@@ -79,7 +79,7 @@ func (r *PayoutReportReconciler) reconcile(ctx context.Context, pr *v1.PayoutRep
 		return ctrl.Result{}, nil // nothing left to do
 	}
 	key := client.ObjectKey{Namespace: pr.Namespace, Name: pr.Spec.InstanceRef.Name}
-	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the payout report", &st.Conditions, gen)
+	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the payout report", shopify.FeaturePayouts, &st.Conditions, gen)
 	if res != nil {
 		return *res, err
 	}

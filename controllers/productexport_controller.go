@@ -24,6 +24,7 @@ import (
 	"github.com/shopify-odoo/connector/internal/kstatus"
 	"github.com/shopify-odoo/connector/internal/metrics"
 	"github.com/shopify-odoo/connector/internal/schedule"
+	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
 // ProductExportReconciler publishes Odoo products in Shopify and keeps them
@@ -66,7 +67,7 @@ func (r *ProductExportReconciler) reconcile(ctx context.Context, pe, old *v1.Pro
 	}
 	meta.RemoveStatusCondition(&st.Conditions, v1.ConditionSuspended)
 	key := client.ObjectKey{Namespace: pe.Namespace, Name: pe.Spec.InstanceRef.Name}
-	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the export", &st.Conditions, gen)
+	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the export", shopify.FeatureProducts, &st.Conditions, gen)
 	if res != nil {
 		return *res, err
 	}

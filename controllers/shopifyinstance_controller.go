@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -71,6 +72,7 @@ func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.Shop
 		kstatus.Failed(&st.Conditions, gen, p.Reason, p.Message)
 		return ctrl.Result{}, p // retried with backoff
 	}
+	r.customerData(inst, conn)
 	if r.webhooks(ctx, inst, conn, requested) {
 		return ctrl.Result{RequeueAfter: recheck}, nil
 	}
@@ -97,7 +99,7 @@ func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.Shop
 	next = earliest(next, r.exportStock(ctx, inst, conn, requested))
 	next = earliest(next, r.exportFulfillments(ctx, inst, conn, requested))
 	next = earliest(next, r.listPayouts(ctx, inst, conn, requested))
-	next = earliest(next, r.scheduleImports(ctx, inst, requested))
+	next = earliest(next, r.scheduleImports(ctx, inst, conn, requested))
 	kstatus.Ready(&st.Conditions, gen, instance.ReasonConnected, "both ends connected; importing orders every "+interval.String())
 	return ctrl.Result{RequeueAfter: time.Until(next)}, nil
 }
@@ -133,6 +135,25 @@ func connected(inst *v1.ShopifyInstance, c *instance.Conn) *instance.Problem {
 		return c.ShopifyProblem
 	}
 	return c.OdooProblem
+}
+
+// customerData says in CustomerDataWithheld, and an event when it is news,
+// what protected customer data Shopify withheld from the app: orders and
+// customers are imported without it.
+func (r *ShopifyInstanceReconciler) customerData(inst *v1.ShopifyInstance, conn *instance.Conn) {
+	conds := &inst.Status.Conditions
+	withheld := conn.Withheld()
+	if len(withheld) == 0 {
+		meta.RemoveStatusCondition(conds, v1.ConditionCustomerDataWithheld)
+		return
+	}
+	msg := fmt.Sprintf("Shopify withholds the customers' %s from the app: orders and customers are imported without them. "+
+		"Request access to protected customer data and these fields for the app, then run the instance now to check again",
+		strings.Join(withheld, ", "))
+	if c := meta.FindStatusCondition(*conds, v1.ConditionCustomerDataWithheld); c == nil || c.Message != msg {
+		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, "CustomerDataWithheld", "Import", "%s", msg)
+	}
+	kstatus.Set(conds, inst.Generation, v1.ConditionCustomerDataWithheld, metav1.ConditionTrue, "NotApproved", msg)
 }
 
 // importOrders queues the orders updated since the watermark, then moves

@@ -14,6 +14,7 @@ import (
 	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/kstatus"
 	"github.com/shopify-odoo/connector/internal/schedule"
+	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
 // exportFulfillments sends the deliveries validated and the orders
@@ -26,6 +27,9 @@ func (r *ShopifyInstanceReconciler) exportFulfillments(ctx context.Context, inst
 		st.Fulfillment = nil
 		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionFulfillmentsExported)
 		return time.Time{}
+	}
+	if p := conn.Lacks(shopify.FeatureFulfillments); p != nil {
+		return r.stepBlocked(inst, v1.ConditionFulfillmentsExported, "ExportFulfillments", p)
 	}
 	interval := schedule.Every(spec.Interval, fulfillment.DefaultInterval)
 	last := &v1.FulfillmentStatus{}

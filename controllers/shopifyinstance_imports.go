@@ -9,12 +9,14 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/schedule"
 )
 
@@ -24,17 +26,20 @@ const defaultImportInterval = time.Hour
 // scheduleImports creates, for the products and the customers whose import
 // is on and due, an ImportQueue of what was updated since the last one (all
 // of them the first time), and returns when the next is due. A failure
-// shows in an event and is tried again soon; orders are imported meanwhile.
-func (r *ShopifyInstanceReconciler) scheduleImports(ctx context.Context, inst *v1.ShopifyInstance, requested bool) time.Time {
+// shows in an event and is tried again soon; access scopes the app lacks
+// show in ImportsScheduled. Orders are imported meanwhile.
+func (r *ShopifyInstanceReconciler) scheduleImports(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) time.Time {
 	spec, st := inst.Spec, &inst.Status
 	if !spec.Products.Import.Enabled && !spec.Orders.Customers.Import.Enabled {
 		st.Imports = nil
+		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionImportsScheduled)
 		return time.Time{}
 	}
 	if st.Imports == nil {
 		st.Imports = &v1.ImportsStatus{}
 	}
 	var next time.Time
+	var lacking []string
 	for _, s := range []struct {
 		resource v1.ImportResource
 		enabled  bool
@@ -46,6 +51,11 @@ func (r *ShopifyInstanceReconciler) scheduleImports(ctx context.Context, inst *v
 	} {
 		if !s.enabled {
 			*s.mark = nil
+			continue
+		}
+		if p := conn.Lacks(importFeature[s.resource]); p != nil {
+			// Left where it was, the mark brings what changed meanwhile once the scopes are granted.
+			lacking = append(lacking, p.Message)
 			continue
 		}
 		interval := schedule.Every(s.interval, defaultImportInterval)
@@ -61,6 +71,12 @@ func (r *ShopifyInstanceReconciler) scheduleImports(ctx context.Context, inst *v
 		}
 		*s.mark = mark
 		next = earliest(next, schedule.Next(mark, interval, string(inst.UID)))
+	}
+	if len(lacking) > 0 {
+		r.stepBlocked(inst, v1.ConditionImportsScheduled, "ScheduleImports",
+			&instance.Problem{Reason: instance.ReasonMissingScope, Message: strings.Join(lacking, "; "), Stalled: true})
+	} else {
+		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionImportsScheduled)
 	}
 	return next
 }

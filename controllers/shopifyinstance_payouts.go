@@ -29,6 +29,9 @@ func (r *ShopifyInstanceReconciler) listPayouts(ctx context.Context, inst *v1.Sh
 		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionPayoutsListed)
 		return time.Time{}
 	}
+	if p := conn.Lacks(shopify.FeaturePayouts); p != nil {
+		return r.stepBlocked(inst, v1.ConditionPayoutsListed, "ListPayouts", p)
+	}
 	interval := schedule.Every(spec.Interval, defaultPayoutsInterval)
 	if st.Payouts == nil {
 		st.Payouts = &v1.PayoutsStatus{}

@@ -14,6 +14,7 @@ import (
 	"github.com/shopify-odoo/connector/internal/kstatus"
 	"github.com/shopify-odoo/connector/internal/metrics"
 	"github.com/shopify-odoo/connector/internal/schedule"
+	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
 // exportStock sends Odoo quantities to Shopify when they are due and
@@ -25,6 +26,9 @@ func (r *ShopifyInstanceReconciler) exportStock(ctx context.Context, inst *v1.Sh
 		st.Stock = nil
 		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionStockExported)
 		return time.Time{}
+	}
+	if p := conn.Lacks(shopify.FeatureStock); p != nil {
+		return r.stepBlocked(inst, v1.ConditionStockExported, "ExportStock", p)
 	}
 	interval := schedule.Every(spec.Interval, schedule.DefaultStockInterval)
 	if st.Stock == nil {

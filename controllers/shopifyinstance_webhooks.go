@@ -76,7 +76,7 @@ func (r *receiver) lookup(ctx context.Context, key types.NamespacedName) (webhoo
 	if client.IgnoreNotFound(err) != nil {
 		return webhook.Instance{}, err
 	}
-	return webhook.Instance{Shop: inst.Spec.Shopify.Shop, Secret: s.Data["webhookSecret"]}, nil
+	return webhook.Instance{Shop: inst.Spec.Shopify.Shop, Secret: webhook.SigningSecret(s.Data)}, nil
 }
 
 // enqueue creates webhook queues named like scheduled ones, from their

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/kstatus"
 	"github.com/shopify-odoo/connector/internal/schedule"
 )
@@ -29,6 +30,17 @@ func stepDue(inst *v1.ShopifyInstance, condition string, last *metav1.Time, inte
 	}
 	next := schedule.Next(last, wait, string(inst.UID))
 	return next, requested || !time.Now().Before(next)
+}
+
+// stepBlocked records in a step's condition that the app lacks the access
+// scopes of the step, with an event when that is news. The step waits for
+// the next check of the store, which reads the scopes again.
+func (r *ShopifyInstanceReconciler) stepBlocked(inst *v1.ShopifyInstance, condition, action string, p *instance.Problem) time.Time {
+	if c := meta.FindStatusCondition(inst.Status.Conditions, condition); c == nil || c.Reason != p.Reason || c.Message != p.Message {
+		r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, p.Reason, action, "%s", p.Message)
+	}
+	kstatus.Set(&inst.Status.Conditions, inst.Generation, condition, metav1.ConditionFalse, p.Reason, p.Message)
+	return time.Time{}
 }
 
 // stepFailed records a step's failure in its condition and an event, and

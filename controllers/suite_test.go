@@ -110,7 +110,9 @@ func newFixture(t testing.TB, version, orders int) *fixture {
 func newFixtureWith(t testing.TB, version int, opts shopifysim.Options) *fixture {
 	t.Helper()
 	opts.Shop, opts.AccessToken, opts.RestoreRate, opts.MaxCost = "test-shop.myshopify.com", shopToken, 1e5, 1e5
-	opts.WebhookSecret = webhookSecret
+	if opts.ClientSecret == "" { // else the app's client secret signs the webhooks
+		opts.WebhookSecret = webhookSecret
+	}
 	shop, err := shopifysim.Start(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,11 @@ func freeURL() (string, error) {
 // schedule that does not come round during the test.
 func (f *fixture) webhookInstance(enabled bool) {
 	f.secrets(goodShopify(), goodOdoo())
+	f.webhookSpec(enabled)
+}
+
+// webhookSpec is webhookInstance with the Secrets made already.
+func (f *fixture) webhookSpec(enabled bool) {
 	f.instance(func(s *v1.ShopifyInstanceSpec) {
 		s.Orders.ImportInterval = &metav1.Duration{Duration: 12 * time.Hour}
 		s.Orders.Statuses = []v1.OrderStatus{v1.OrderUnshipped, v1.OrderPartial, v1.OrderShipped}
@@ -168,6 +173,26 @@ func TestWebhooksImportWithoutTheSchedule(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A Dev Dashboard app has no webhook secret: Shopify signs the webhooks it
+// subscribes to with its client secret.
+func TestWebhooksOfAnAppWithClientCredentials(t *testing.T) {
+	f := newFixtureWith(t, 18, shopifysim.Options{ClientID: "dev-app", ClientSecret: "dev-app-secret"})
+	f.secrets(map[string]string{"clientId": "dev-app", "clientSecret": "dev-app-secret"}, goodOdoo())
+	f.webhookSpec(true)
+	var si v1.ShopifyInstance
+	f.condition(&si, "shop", v1.ConditionWebhooksSubscribed, metav1.ConditionTrue, "Subscribed")
+	var ids []string
+	for _, gid := range f.shop.Store().AddOrders(2) {
+		ids = append(ids, legacy(gid))
+	}
+	lines := f.webhookLines(ids...)
+	for _, id := range ids {
+		if l := lines[id][0]; l.State != v1.LineDone {
+			t.Errorf("order %s: %+v", id, l)
+		}
+	}
 }
 
 func TestAppUninstalled(t *testing.T) {

@@ -9,6 +9,12 @@ const (
 	ConditionSuspended        = "Suspended"
 	// ConditionStockExported says whether the last stock export succeeded.
 	ConditionStockExported = "StockExported"
+	// ConditionImportsScheduled is False while the app lacks the access
+	// scopes of a scheduled product or customer import.
+	ConditionImportsScheduled = "ImportsScheduled"
+	// ConditionCustomerDataWithheld is True when Shopify withheld protected
+	// customer data from the app, which imports go on without.
+	ConditionCustomerDataWithheld = "CustomerDataWithheld"
 )
 
 // ShopifyInstanceSpec wires one Shopify store to one Odoo company.
@@ -74,9 +80,10 @@ type ShopifySpec struct {
 	// +optional
 	Endpoint string `json:"endpoint,omitempty"`
 
-	// CredentialsSecretRef names a Secret with either `accessToken`, or
-	// `clientId` and `clientSecret` for the client-credentials grant; and
-	// `webhookSecret` to verify webhooks.
+	// CredentialsSecretRef names a Secret with either `clientId` and
+	// `clientSecret` for the client-credentials grant (a Dev Dashboard app,
+	// whose client secret also verifies webhooks), or `accessToken` and
+	// `webhookSecret` (a custom app made in the store's admin).
 	CredentialsSecretRef SecretReference `json:"credentialsSecretRef"`
 }
 

@@ -54,9 +54,14 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// The app has the scopes the samples list, no more.
+	scopes, err := controlplane.SampleScopes()
+	if err != nil {
+		return err
+	}
 	// A standard store's rate, 100 points a second: about 78 full orders.
 	shop, err := shopifysim.Listen(shopifysim.Options{Shop: "demo-store.myshopify.com", Orders: *orders,
-		AccessToken: "shpat_demo_token", WebhookSecret: "demo-webhook-secret"}, shopifyAddr)
+		AccessToken: "shpat_demo_token", WebhookSecret: "demo-webhook-secret", Scopes: scopes}, shopifyAddr)
 	if err != nil {
 		return fmt.Errorf("Shopify simulator on %s: %w", shopifyAddr, err)
 	}

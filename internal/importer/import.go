@@ -37,6 +37,9 @@ type Importer struct {
 	// named records again, and keeps concurrent imports from creating the
 	// same customer twice. Optional.
 	Cache *Cache
+	// AllOrders says the app has read_all_orders: without it Shopify hides
+	// the orders created more than 60 days ago, as if they did not exist.
+	AllOrders bool
 }
 
 // Import brings the orders with the given numeric ids into Odoo and returns
@@ -65,7 +68,7 @@ func (im *Importer) Import(ctx context.Context, ids []string) ([]Result, error) 
 		it := &item{res: Result{ID: id}}
 		r.items = append(r.items, it)
 		if o == nil {
-			it.fail(false, "order not found in Shopify")
+			it.fail(false, im.notFound())
 			continue
 		}
 		it.res.Name = o.Name
@@ -94,6 +97,15 @@ func (im *Importer) Import(ctx context.Context, ids []string) ([]Result, error) 
 		out[i] = it.res
 	}
 	return out, nil
+}
+
+// notFound says why Shopify did not return an order.
+func (im *Importer) notFound() string {
+	if im.AllOrders {
+		return "order not found in Shopify"
+	}
+	return "Shopify did not return the order: it was created more than 60 days ago, which the app may read " +
+		"only with the read_all_orders scope, or it does not exist"
 }
 
 // item is one order on its way through a run.

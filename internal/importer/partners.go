@@ -38,8 +38,8 @@ func MatchCustomers(ctx context.Context, c *odoo.Client, shop string, spec v1.Cu
 	var refs, emails []string
 	for _, cu := range cs {
 		refs = append(refs, CustomerRef(shop, cu))
-		if cu.Email != "" {
-			emails = append(emails, cu.Email)
+		if cu.Email() != "" {
+			emails = append(emails, cu.Email())
 		}
 	}
 	if len(refs) == 0 {
@@ -66,8 +66,8 @@ func MatchCustomers(ctx context.Context, c *odoo.Client, shop string, spec v1.Cu
 	for _, cu := range cs {
 		ref := CustomerRef(shop, cu)
 		id, ok := byKey[ref]
-		if !ok && cu.Email != "" && byEmail {
-			id, ok = byKey["email:"+strings.ToLower(cu.Email)]
+		if !ok && cu.Email() != "" && byEmail {
+			id, ok = byKey["email:"+strings.ToLower(cu.Email())]
 		}
 		if ok {
 			out[ref] = id
@@ -171,10 +171,13 @@ func ContactVals(ref string, c *shopify.Customer, main map[string]any) map[strin
 		name = strings.TrimSpace(c.FirstName + " " + c.LastName)
 	}
 	if name == "" {
-		name = c.Email
+		name = c.Email()
+	}
+	if name == "" { // Shopify withholds names and emails from apps not approved for them
+		name = "Shopify customer " + c.LegacyResourceID
 	}
 	vals := map[string]any{"name": name, "ref": ref}
-	for field, value := range map[string]string{"email": c.Email, "phone": c.Phone} {
+	for field, value := range map[string]string{"email": c.Email(), "phone": c.Phone()} {
 		if value != "" {
 			vals[field] = value
 		}

@@ -27,12 +27,6 @@ const (
 	ReasonTaxRounding    = "TaxRoundingDiffers"
 )
 
-// RequiredScopes are the Admin API access scopes the connector uses.
-var RequiredScopes = []string{
-	"read_orders", "write_orders", "read_products", "write_products", "read_inventory", "write_inventory",
-	"read_fulfillments", "write_fulfillments", "read_locations",
-}
-
 // Problem is a failed check. Stalled problems need someone to change the
 // spec, a Secret or the other side; the others may pass on their own.
 type Problem struct {
@@ -43,7 +37,9 @@ type Problem struct {
 
 func (p *Problem) Error() string { return p.Message }
 
-// CheckShopify reads the shop and its granted scopes.
+// CheckShopify reads the shop and its granted scopes. The scopes of the
+// order import are checked here, as nothing works without them; each other
+// feature checks its own with Lacks, so that only it stops.
 func CheckShopify(ctx context.Context, c *shopify.Client) (shopify.Shop, *Problem) {
 	shop, err := c.ShopInfo(ctx)
 	switch {
@@ -52,17 +48,17 @@ func CheckShopify(ctx context.Context, c *shopify.Client) (shopify.Shop, *Proble
 	case err != nil:
 		return shop, &Problem{ReasonUnreachable, "cannot reach Shopify: " + err.Error(), false}
 	}
-	var missing []string
-	for _, s := range RequiredScopes {
-		if !slices.Contains(shop.AccessScopes, s) {
-			missing = append(missing, s)
-		}
+	return shop, Lacks(shop.AccessScopes, shopify.FeatureOrders)
+}
+
+// Lacks is the problem of a feature whose access scopes granted lacks, or nil.
+func Lacks(granted []string, f shopify.Feature) *Problem {
+	missing := f.Missing(granted)
+	if len(missing) == 0 {
+		return nil
 	}
-	if len(missing) > 0 {
-		return shop, &Problem{ReasonMissingScope, "the app lacks the access scopes " + strings.Join(missing, ", ") +
-			": grant them in the app's configuration and reinstall it", true}
-	}
-	return shop, nil
+	return &Problem{ReasonMissingScope, fmt.Sprintf("the Shopify app lacks the access scopes of %s: %s; "+
+		"add them to the app's scopes and install it again", f, strings.Join(missing, ", ")), true}
 }
 
 // Odoo is what the check learnt of the Odoo side.

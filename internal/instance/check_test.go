@@ -42,12 +42,27 @@ func TestCheckShopify(t *testing.T) {
 	if _, p := CheckShopify(ctx(t), shopClient(t, nil, "bad")); p == nil || p.Reason != ReasonBadCredentials || !p.Stalled {
 		t.Errorf("bad token: %+v", p)
 	}
-	_, p = CheckShopify(ctx(t), shopClient(t, []string{"read_orders", "read_products"}, "good"))
-	if p == nil || p.Reason != ReasonMissingScope || !strings.Contains(p.Message, "write_orders, write_products, read_inventory") {
+	// The scopes this check asked for before it read them from the
+	// documents: enough for the check, not for reading an order.
+	_, p = CheckShopify(ctx(t), shopClient(t, []string{"read_orders", "write_orders", "read_products", "write_products", "read_inventory",
+		"write_inventory", "read_fulfillments", "write_fulfillments", "read_locations"}, "good"))
+	if p == nil || p.Reason != ReasonMissingScope || !p.Stalled || p.Message !=
+		"the Shopify app lacks the access scopes of orders: read_customers; add them to the app's scopes and install it again" {
 		t.Errorf("missing scopes: %+v", p)
 	}
 	if p != nil && strings.Contains(p.Message, "good") {
 		t.Errorf("the message shows the token: %s", p.Message)
+	}
+	// Another feature's scope does not stop the check; Lacks names it.
+	granted := append(shopify.FeatureOrders.Scopes(), "read_locations", "write_inventory")
+	if _, p := CheckShopify(ctx(t), shopClient(t, granted, "good")); p != nil {
+		t.Errorf("orders only: %+v", p)
+	}
+	if p := Lacks(granted, shopify.FeaturePayouts); p == nil || p.Reason != ReasonMissingScope || !strings.Contains(p.Message, "payouts: read_shopify_payments;") {
+		t.Errorf("payouts: %+v", p)
+	}
+	if p := Lacks(granted, shopify.FeatureStock); p != nil {
+		t.Errorf("stock, write_inventory granting read_inventory: %+v", p)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,13 +38,43 @@ type Conn struct {
 	ShopifyProblem *Problem
 	OdooProblem    *Problem
 
-	key     string // hash of what the clients are built from
-	gen     int64
-	checked time.Time
+	key      string // hash of what the clients are built from
+	gen      int64
+	checked  time.Time
+	withheld *withheld
 }
 
 // OK says both ends passed their check.
 func (c *Conn) OK() bool { return c.ShopifyProblem == nil && c.OdooProblem == nil }
+
+// Lacks is the problem of a feature whose access scopes the app lacks, or nil.
+func (c *Conn) Lacks(f shopify.Feature) *Problem { return Lacks(c.Shop.AccessScopes, f) }
+
+// Withheld is the protected customer data ("name", "email", "phone",
+// "address") Shopify withheld from the app's reads since the credentials
+// last changed or a check was forced.
+func (c *Conn) Withheld() []string {
+	if c.withheld == nil {
+		return nil
+	}
+	c.withheld.mu.Lock()
+	defer c.withheld.mu.Unlock()
+	return slices.Clone(c.withheld.contents)
+}
+
+// withheld outlives the clients of a Conn, rebuilt at every check.
+type withheld struct {
+	mu       sync.Mutex
+	contents []string
+}
+
+func (w *withheld) add(contents []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.contents = append(w.contents, contents...)
+	slices.Sort(w.contents)
+	w.contents = slices.Compact(w.contents)
+}
 
 // CheckedAt is when both ends were last checked.
 func (c *Conn) CheckedAt() time.Time { return c.checked }
@@ -107,11 +138,14 @@ func (p *Pool) Check(ctx context.Context, inst *v1.ShopifyInstance, force bool) 
 		(old.OK() || stalled(old.ShopifyProblem) && stalled(old.OdooProblem)) {
 		return old, nil
 	}
-	c := &Conn{key: key, gen: inst.Generation, checked: time.Now()}
+	c := &Conn{key: key, gen: inst.Generation, checked: time.Now(), withheld: &withheld{}}
+	if old != nil && old.key == key && !force {
+		c.withheld = old.withheld
+	}
 	s := inst.Spec
 	c.Shopify, err = shopify.New(shopify.Config{Shop: s.Shopify.Shop, APIVersion: s.Shopify.APIVersion, Endpoint: s.Shopify.Endpoint,
 		AccessToken: creds.accessToken, ClientID: creds.clientID, ClientSecret: creds.clientSecret,
-		Observer: metrics.NewShopifyObserver(metrics.Instance(nn.Namespace, nn.Name))})
+		Observer: metrics.NewShopifyObserver(metrics.Instance(nn.Namespace, nn.Name)), Withheld: c.withheld.add})
 	if err != nil {
 		return nil, err
 	}

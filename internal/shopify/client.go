@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +43,10 @@ type Config struct {
 	Timeout      time.Duration // per HTTP attempt, default 30s
 	MaxAttempts  int           // per call on transport and server errors, default 5
 	Observer     Observer
+	// Withheld is told the protected customer data ("name", "email",
+	// "phone", "address") Shopify withheld from a reply, which the call
+	// went on without; optional.
+	Withheld func(contents []string)
 }
 
 // Observer receives the client's metrics; wire it to Prometheus or a log.
@@ -120,9 +125,40 @@ func (c *Client) Stats() Stats {
 
 type gqlError struct {
 	Message    string `json:"message"`
+	Path       []any  `json:"path"`
 	Extensions struct {
-		Code string `json:"code"`
+		Code           string `json:"code"`
+		RequiredAccess string `json:"requiredAccess"` // set when a scope is missing
 	} `json:"extensions"`
+}
+
+// optional are the fields, by name, the connector goes on without when
+// Shopify withholds them: protected customer data the app is not approved
+// for, by what they hold. Shopify answers the rest of the query. A test
+// checks the list against the protected fields the documents select.
+var optional = map[string]string{
+	"firstName": "name", "lastName": "name", "displayName": "name", "name": "name",
+	"email": "email", "emailAddress": "email", "phone": "phone", "phoneNumber": "phone",
+	"address1": "address", "address2": "address", "zip": "address",
+}
+
+// withheld returns what the optional fields among errs hold, and the
+// other errors: a field denied for want of a scope, which Shopify says in
+// requiredAccess, fails the call.
+func withheld(errs []gqlError) (contents []string, others []gqlError) {
+	for _, e := range errs {
+		var name string
+		if len(e.Path) > 0 {
+			name, _ = e.Path[len(e.Path)-1].(string)
+		}
+		if content := optional[name]; e.Extensions.Code == "ACCESS_DENIED" && e.Extensions.RequiredAccess == "" && content != "" {
+			contents = append(contents, content)
+		} else {
+			others = append(others, e)
+		}
+	}
+	slices.Sort(contents)
+	return slices.Compact(contents), others
 }
 
 type reply struct {
@@ -279,7 +315,13 @@ func (c *Client) attempt(ctx context.Context, op string, body []byte) (*reply, e
 	}
 	var errs []gqlError
 	if len(r.Errors) > 0 && json.Unmarshal(r.Errors, &errs) == nil && len(errs) > 0 {
-		return &r, graphqlError(op, errs)
+		contents, others := withheld(errs)
+		if len(others) > 0 {
+			return &r, graphqlError(op, others)
+		}
+		if c.cfg.Withheld != nil {
+			c.cfg.Withheld(contents)
+		}
 	}
 	// A search Shopify did not understand lists the wrong objects, often
 	// none: fail rather than act on that listing.
@@ -322,9 +364,11 @@ func errorMessage(raw json.RawMessage) string {
 }
 
 func graphqlError(op string, errs []gqlError) *Error {
-	msgs := make([]string, len(errs))
-	for i, e := range errs {
-		msgs[i] = e.Message
+	var msgs []string // once each: a field denied on every order of a page says so once
+	for _, e := range errs {
+		if !slices.Contains(msgs, e.Message) {
+			msgs = append(msgs, e.Message)
+		}
 	}
 	e := &Error{Kind: KindGraphQL, Op: op, Code: errs[0].Extensions.Code, Message: strings.Join(msgs, "; ")}
 	switch e.Code {

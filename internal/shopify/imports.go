@@ -74,15 +74,8 @@ func (p ImportProduct) ImageURL() string {
 // ImportCustomer is a customer as the customer import reads it.
 type ImportCustomer struct {
 	Customer
-	Tags                []string `json:"tags"`
-	DefaultEmailAddress *struct {
-		EmailAddress   string `json:"emailAddress"`
-		MarketingState string `json:"marketingState"`
-	} `json:"defaultEmailAddress"`
-	DefaultPhoneNumber *struct {
-		PhoneNumber string `json:"phoneNumber"`
-	} `json:"defaultPhoneNumber"`
-	DefaultAddress *Ref `json:"defaultAddress"`
+	Tags           []string `json:"tags"`
+	DefaultAddress *Ref     `json:"defaultAddress"`
 	Addresses      Conn[struct {
 		ID string `json:"id"`
 		Address
@@ -107,20 +100,10 @@ func (c *Client) ProductsByIDs(ctx context.Context, ids []string) ([]ImportProdu
 	return byIDs[ImportProduct](ctx, c, "ProductsByIDs", ids, productsPerRead, func(p ImportProduct) string { return p.ID })
 }
 
-// CustomersByIDs returns the customers with the given GIDs, their email and
-// phone filled from the default email address and phone number; unknown ids
-// are left out.
+// CustomersByIDs returns the customers with the given GIDs; unknown ids are
+// left out.
 func (c *Client) CustomersByIDs(ctx context.Context, ids []string) ([]ImportCustomer, error) {
-	out, err := byIDs[ImportCustomer](ctx, c, "CustomersByIDs", ids, customersPerRead, func(c ImportCustomer) string { return c.ID })
-	for i := range out {
-		if e := out[i].DefaultEmailAddress; e != nil {
-			out[i].Email = e.EmailAddress
-		}
-		if p := out[i].DefaultPhoneNumber; p != nil {
-			out[i].Phone = p.PhoneNumber
-		}
-	}
-	return out, err
+	return byIDs[ImportCustomer](ctx, c, "CustomersByIDs", ids, customersPerRead, func(c ImportCustomer) string { return c.ID })
 }
 
 // byIDs reads nodes by GID in batches of per.

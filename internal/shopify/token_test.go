@@ -1,10 +1,11 @@
-package shopify
+package shopify_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
 
@@ -14,23 +15,23 @@ func TestTokenRenewedBeforeExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	c, err := New(Config{Endpoint: sim.URL(), ClientID: "id", ClientSecret: "secret"})
+	c, err := shopify.New(shopify.Config{Endpoint: sim.URL(), ClientID: "id", ClientSecret: "secret"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := time.Now()
-	c.now = func() time.Time { return clock }
+	shopify.SetClock(c, func() time.Time { return clock })
 	ctx := context.Background()
-	first, err := c.accessToken(ctx)
+	first, err := shopify.AccessToken(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock = clock.Add(50 * time.Minute)
-	if tok, _ := c.accessToken(ctx); tok != first {
+	if tok, _ := shopify.AccessToken(ctx, c); tok != first {
 		t.Fatal("renewed too early")
 	}
 	clock = clock.Add(5 * time.Minute) // past 90% of the hour
-	if tok, _ := c.accessToken(ctx); tok == first || tok == "" {
+	if tok, _ := shopify.AccessToken(ctx, c); tok == first || tok == "" {
 		t.Fatal("not renewed before expiry")
 	}
 	if n := sim.Stats().ByOperation["token"]; n != 2 {

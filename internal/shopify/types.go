@@ -71,13 +71,35 @@ type Address struct {
 
 // Customer is the buyer, absent on anonymous point-of-sale orders.
 type Customer struct {
-	ID               string `json:"id"`
-	LegacyResourceID string `json:"legacyResourceId"`
-	Email            string `json:"email"`
-	Phone            string `json:"phone"`
-	FirstName        string `json:"firstName"`
-	LastName         string `json:"lastName"`
-	DisplayName      string `json:"displayName"`
+	ID                  string `json:"id"`
+	LegacyResourceID    string `json:"legacyResourceId"`
+	FirstName           string `json:"firstName"`
+	LastName            string `json:"lastName"`
+	DisplayName         string `json:"displayName"`
+	DefaultEmailAddress *struct {
+		EmailAddress   string `json:"emailAddress"`
+		MarketingState string `json:"marketingState"`
+	} `json:"defaultEmailAddress"`
+	DefaultPhoneNumber *struct {
+		PhoneNumber string `json:"phoneNumber"`
+	} `json:"defaultPhoneNumber"`
+}
+
+// Email is the customer's default email address, empty without one.
+// Customer.email is deprecated from 2026-10.
+func (c *Customer) Email() string {
+	if c.DefaultEmailAddress == nil {
+		return ""
+	}
+	return c.DefaultEmailAddress.EmailAddress
+}
+
+// Phone is the customer's default phone number, empty without one.
+func (c *Customer) Phone() string {
+	if c.DefaultPhoneNumber == nil {
+		return ""
+	}
+	return c.DefaultPhoneNumber.PhoneNumber
 }
 
 // TaxLine is one tax charged on a line, a shipping line or the order.

@@ -26,7 +26,18 @@ func Path(namespace, name string) string {
 // Instance is what the receiver needs of a ShopifyInstance.
 type Instance struct {
 	Shop   string // myshopify.com domain
-	Secret []byte // webhookSecret; empty when the Secret has none
+	Secret []byte // what deliveries are signed with, see SigningSecret; empty when there is none
+}
+
+// SigningSecret is the secret among an instance's Shopify credentials that
+// Shopify signs its webhooks with: webhookSecret when set, else
+// clientSecret, as Shopify signs the webhooks an app subscribes to through
+// the API with the app's client secret.
+func SigningSecret(credentials map[string][]byte) []byte {
+	if s := credentials["webhookSecret"]; len(s) > 0 {
+		return s
+	}
+	return credentials["clientSecret"]
 }
 
 // ErrUnknown is Lookup's answer for an instance that does not exist.

@@ -407,3 +407,20 @@ func TestARefundKeepsTheCancellationOfItsBatch(t *testing.T) {
 		}
 	}
 }
+
+func TestSigningSecret(t *testing.T) {
+	for _, c := range []struct {
+		credentials map[string][]byte
+		want        string
+	}{
+		{map[string][]byte{"accessToken": []byte("shpat"), "webhookSecret": []byte("whsec")}, "whsec"},
+		// A Dev Dashboard app: its API subscriptions are signed with its client secret.
+		{map[string][]byte{"clientId": []byte("id"), "clientSecret": []byte("cs")}, "cs"},
+		{map[string][]byte{"clientId": []byte("id"), "clientSecret": []byte("cs"), "webhookSecret": []byte("whsec")}, "whsec"},
+		{map[string][]byte{"accessToken": []byte("shpat")}, ""},
+	} {
+		if got := string(SigningSecret(c.credentials)); got != c.want {
+			t.Errorf("%v: %q, want %q", c.credentials, got, c.want)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/yaml"
@@ -49,4 +51,20 @@ func Apply(ctx context.Context, c client.Client, namespace string, paths ...stri
 		}
 	}
 	return nil
+}
+
+// SampleScopes are the access scopes config/samples says its Shopify app
+// needs, on the line "# scopes: a,b,..." of shop-credentials.yaml.
+func SampleScopes() ([]string, error) {
+	path := filepath.Join(RepoRoot(), "config", "samples", "shop-credentials.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if list, ok := strings.CutPrefix(line, "# scopes: "); ok {
+			return strings.Split(list, ","), nil
+		}
+	}
+	return nil, fmt.Errorf("%s lists no scopes", path)
 }

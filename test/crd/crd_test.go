@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/test/controlplane"
 )
 
@@ -363,4 +365,68 @@ func TestFullQueueStatusIsBounded(t *testing.T) {
 	if err := cp.Client.Status().Update(ctx, q); err == nil || !strings.Contains(err.Error(), "must have at most 250 items") {
 		t.Errorf("a 251st line: got %v", err)
 	}
+}
+
+// The scopes shop-credentials.yaml lists are what the samples turn on
+// needs, no more: write scopes stand for their read scopes.
+func TestSampleScopes(t *testing.T) {
+	listed, err := controlplane.SampleScopes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	needed := []string{shopify.ScopeAllOrders} // the demo's seeded orders are older than 60 days
+	samples, _ := filepath.Glob(filepath.Join(controlplane.RepoRoot(), "config", "samples", "*.yaml"))
+	for _, p := range samples {
+		objs, err := controlplane.Decode(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objs {
+			for _, f := range sampleFeatures(o) {
+				needed = append(needed, f.Scopes()...)
+			}
+		}
+	}
+	for _, s := range needed {
+		if !shopify.HasScope(listed, s) {
+			t.Errorf("the samples need %s, which shop-credentials.yaml does not list", s)
+		}
+	}
+	for _, s := range listed {
+		if !slices.ContainsFunc(needed, func(n string) bool { return shopify.HasScope([]string{s}, n) }) {
+			t.Errorf("shop-credentials.yaml lists %s, which the samples do not need", s)
+		}
+	}
+}
+
+// sampleFeatures are the features a sample object turns on.
+func sampleFeatures(o *unstructured.Unstructured) []shopify.Feature {
+	on := func(path ...string) bool {
+		b, _, _ := unstructured.NestedBool(o.Object, append([]string{"spec"}, path...)...)
+		return b
+	}
+	switch o.GetKind() {
+	case "ShopifyInstance":
+		out := []shopify.Feature{shopify.FeatureOrders}
+		for f, enabled := range map[shopify.Feature]bool{
+			shopify.FeatureFulfillments: on("fulfillment", "enabled") || on("orders", "cancelInShopify", "enabled"),
+			shopify.FeatureStock:        on("stock", "enabled"),
+			shopify.FeaturePayouts:      on("payouts", "enabled"),
+			shopify.FeatureProducts:     on("products", "import", "enabled"),
+			shopify.FeatureCustomers:    on("orders", "customers", "import", "enabled"),
+		} {
+			if enabled {
+				out = append(out, f)
+			}
+		}
+		return out
+	case "ProductExport":
+		return []shopify.Feature{shopify.FeatureProducts}
+	case "ImportQueue":
+		resource, _, _ := unstructured.NestedString(o.Object, "spec", "resource")
+		return []shopify.Feature{map[string]shopify.Feature{"Products": shopify.FeatureProducts, "Customers": shopify.FeatureCustomers}[resource]}
+	case "PayoutReport":
+		return []shopify.Feature{shopify.FeaturePayouts}
+	}
+	return nil
 }

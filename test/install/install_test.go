@@ -94,6 +94,10 @@ func TestChartInstallsAndItsRBACIsEnough(t *testing.T) {
 			metrics, logPath := startManager(t, manager, self.kubeconfig, rendered[in.release])
 			applySample(t, admin, in.instanceNamespace)
 			t.Log(admin.must("wait", "--for=condition=Ready", "shopifyinstance/demo", "-n", in.instanceNamespace, "--timeout=120s"))
+			// The scopes the samples list are enough for what they turn on.
+			for _, step := range []string{"StockExported", "FulfillmentsExported", "PayoutsListed"} {
+				admin.must("wait", "--for=condition="+step, "shopifyinstance/demo", "-n", in.instanceNamespace, "--timeout=120s")
+			}
 			t.Log(admin.must("get", "shopifyinstance/demo", "-n", in.instanceNamespace))
 			// A queue creates queues and records events.
 			admin.must("apply", "--server-side", "-n", in.instanceNamespace, "-f", filepath.Join(root, "config", "samples", "orderqueue.yaml"))
@@ -299,8 +303,12 @@ func freeAddr(t *testing.T) string {
 // instance into ns, pointed at them.
 func applySample(t *testing.T, admin *kube, ns string) {
 	t.Helper()
+	scopes, err := controlplane.SampleScopes()
+	if err != nil {
+		t.Fatal(err)
+	}
 	shop, err := shopifysim.Start(shopifysim.Options{Shop: "demo-store.myshopify.com", Orders: 5, AccessToken: "shpat_demo_token",
-		WebhookSecret: "demo-webhook-secret", RestoreRate: 1000, MaxCost: 10000})
+		WebhookSecret: "demo-webhook-secret", RestoreRate: 1000, MaxCost: 10000, Scopes: scopes})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,7 +135,7 @@ func (f *Flow) Import(ctx context.Context, ids []string) error {
 		if err != nil {
 			return fmt.Errorf("order %s: %w", orders[i].Name, err)
 		}
-		if p.Workflow == nil || p.Workflow.Journal == "" || p.Order.Customer == nil || p.Order.Customer.Email == "" {
+		if p.Workflow == nil || p.Workflow.Journal == "" || p.Order.Customer == nil || p.Order.Customer.Email() == "" {
 			return fmt.Errorf("order %s is not a paid order of a customer with an email", p.Order.Name)
 		}
 		plans = append(plans, p)
@@ -186,7 +186,7 @@ func (f *Flow) Import(ctx context.Context, ids []string) error {
 func (f *Flow) partners(ctx context.Context, plans []*importer.Plan) (map[string]int64, error) {
 	var emails []string
 	for _, p := range plans {
-		emails = append(emails, p.Order.Customer.Email)
+		emails = append(emails, p.Order.Customer.Email())
 	}
 	var rows []struct {
 		ID    int64     `json:"id"`
@@ -206,9 +206,9 @@ func (f *Flow) partners(ctx context.Context, plans []*importer.Plan) (map[string
 	var vals []map[string]any
 	for _, p := range plans {
 		cu := p.Order.Customer
-		if k := strings.ToLower(cu.Email); out[k] == 0 && !slices.Contains(missing, k) {
+		if k := strings.ToLower(cu.Email()); out[k] == 0 && !slices.Contains(missing, k) {
 			missing = append(missing, k)
-			vals = append(vals, map[string]any{"name": cu.DisplayName, "email": cu.Email})
+			vals = append(vals, map[string]any{"name": cu.DisplayName, "email": cu.Email()})
 		}
 	}
 	if len(vals) == 0 {
@@ -299,7 +299,7 @@ func (f *Flow) orderVals(p *importer.Plan, partners map[string]int64, products m
 		lines = append(lines, []any{0, 0, map[string]any{"product_id": product, "name": l.Name, "product_uom_qty": l.Quantity,
 			"price_unit": price, "discount": disc, f.Odoo.Adapter().SaleLineTaxField: []any{[]any{6, 0, taxIDs}}}})
 	}
-	return map[string]any{"partner_id": partners[strings.ToLower(p.Order.Customer.Email)], "client_order_ref": f.Name + " " + p.Order.Name,
+	return map[string]any{"partner_id": partners[strings.ToLower(p.Order.Customer.Email())], "client_order_ref": f.Name + " " + p.Order.Name,
 		"origin": "reference/" + f.Name + "/" + f.Settings.Shop + "/" + p.Order.LegacyResourceID, "order_line": lines}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,6 +94,13 @@ type exec struct {
 	// them in deferred, to be written as lines of their own.
 	bulkMode bool
 	deferred []deferred
+	path     ast.Path // of the value being completed, for errors
+}
+
+// fail records an error at the current path.
+func (e *exec) fail(err *gqlerror.Error) {
+	err.Path = slices.Clone(e.path)
+	e.errs = append(e.errs, err)
 }
 
 func (s *Sim) execute(op *ast.OperationDefinition, vars map[string]any) (Obj, *exec) {
@@ -175,6 +183,11 @@ func (e *exec) field(obj Obj, typeName string, f *ast.Field) (any, int, bool) {
 	if f.Name == "__typename" {
 		return typeName, 0, false
 	}
+	e.path = append(e.path, ast.PathName(f.Alias))
+	defer func() { e.path = e.path[:len(e.path)-1] }()
+	if e.denied(typeName, f) {
+		return nil, 0, false
+	}
 	if typeName == "Mutation" && obj == nil {
 		v, cost := e.mutationField(f)
 		return v, cost, false
@@ -184,7 +197,7 @@ func (e *exec) field(obj Obj, typeName string, f *ast.Field) (any, int, bool) {
 	if r := resolvers[typeName+"."+f.Name]; r != nil {
 		var err error
 		if v, err = r(e, obj, args); err != nil {
-			e.errs = append(e.errs, &gqlerror.Error{Message: err.Error(), Path: ast.Path{ast.PathName(f.Alias)}})
+			e.fail(&gqlerror.Error{Message: err.Error()})
 			return nil, 0, false
 		}
 	} else {
@@ -215,18 +228,20 @@ func (e *exec) complete(v any, t *ast.Type, f *ast.Field, args map[string]any, p
 	if t.Elem != nil {
 		var out []any
 		most := 0
-		add := func(x any) {
+		item := func(i int, x any) {
+			e.path = append(e.path, ast.PathIndex(i))
 			c, cost := e.complete(x, t.Elem, f, args, parent)
 			out, most = append(out, c), max(most, cost)
+			e.path = e.path[:len(e.path)-1]
 		}
 		switch list := v.(type) {
 		case []Obj:
-			for _, x := range list {
-				add(x)
+			for i, x := range list {
+				item(i, x)
 			}
 		case []any:
-			for _, x := range list {
-				add(x)
+			for i, x := range list {
+				item(i, x)
 			}
 		case []string:
 			if list == nil {
@@ -250,7 +265,7 @@ func (e *exec) complete(v any, t *ast.Type, f *ast.Field, args map[string]any, p
 	if strings.HasSuffix(def.Name, "Connection") {
 		conn, err := connection(v, args)
 		if err != nil {
-			e.errs = append(e.errs, &gqlerror.Error{Message: err.Error(), Path: ast.Path{ast.PathName(f.Alias)}})
+			e.fail(&gqlerror.Error{Message: err.Error()})
 			return nil, 0
 		}
 		out, nodes := e.selectionSet(conn, def.Name, f.SelectionSet)
@@ -263,6 +278,9 @@ func (e *exec) complete(v any, t *ast.Type, f *ast.Field, args map[string]any, p
 	name := def.Name
 	if tn, ok := o["__typename"].(string); ok {
 		name = tn
+	}
+	if def.IsAbstractType() && e.deniedType(name, f) {
+		return nil, 0
 	}
 	out, cost := e.selectionSet(o, name, f.SelectionSet)
 	return out, e.s.ownCost(parent, def.Name) + cost

@@ -45,7 +45,13 @@ type Options struct {
 	IdempotencyWindow time.Duration
 	// WebhookSecret signs webhooks; default ClientSecret.
 	WebhookSecret string
-	Scopes        []string
+	// Scopes are the access scopes granted to the app; nil grants every
+	// scope the connector needs, and read_all_orders. Fields the app may
+	// not read are answered as Shopify does: null and an ACCESS_DENIED error.
+	Scopes []string
+	// Withheld is the protected customer data the app is not approved for:
+	// "name", "email", "phone" or "address" fields.
+	Withheld []string
 }
 
 // Faults are injected into the coming requests; counts are consumed as they fire.
@@ -72,6 +78,7 @@ type Stats struct {
 type Sim struct {
 	opts   Options
 	schema *ast.Schema
+	access *shopifyschema.Access
 	srv    *httptest.Server
 	store  *Store
 
@@ -116,11 +123,13 @@ func start(opts Options, addr string) (*Sim, error) {
 		opts.WebhookSecret = opts.ClientSecret
 	}
 	if opts.Scopes == nil {
-		opts.Scopes = []string{"read_orders", "write_orders", "read_products", "write_products", "read_inventory",
-			"write_inventory", "read_locations", "read_fulfillments", "write_fulfillments", "read_merchant_managed_fulfillment_orders",
-			"write_merchant_managed_fulfillment_orders"}
+		opts.Scopes = defaultScopes()
 	}
 	schema, err := shopifyschema.Load()
+	if err != nil {
+		return nil, err
+	}
+	access, err := shopifyschema.LoadAccess()
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +138,7 @@ func start(opts Options, addr string) (*Sim, error) {
 		return nil, err
 	}
 	s := &Sim{
-		opts: opts, schema: schema, bucket: opts.MaxCost, filled: time.Now(),
+		opts: opts, schema: schema, access: access, bucket: opts.MaxCost, filled: time.Now(),
 		tokens: map[string]time.Time{}, idem: map[string]idemResult{},
 		stats: Stats{ByOperation: map[string]int{}},
 	}

@@ -280,7 +280,7 @@ func init() {
 		q := e.checkSearch("orders", a["query"], orderFilters)
 		var out []Obj
 		for _, o := range e.s.store.orders {
-			if q.match(o, orderTerm) {
+			if e.visible(o) && q.match(o, orderTerm) {
 				out = append(out, o)
 			}
 		}
@@ -339,7 +339,10 @@ func init() {
 
 func lookup(e *exec, id any) Obj {
 	s, _ := id.(string)
-	return e.s.store.nodes[s]
+	if o := e.s.store.nodes[s]; e.visible(o) {
+		return o
+	}
+	return nil
 }
 
 // search is Shopify's query syntax, reduced to OR of ANDed field:value terms.

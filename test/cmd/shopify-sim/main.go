@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/shopify-odoo/connector/test/shopifysim"
@@ -25,7 +26,15 @@ func main() {
 	flag.StringVar(&o.AccessToken, "access-token", "", "static Admin API access token to accept")
 	flag.StringVar(&o.ClientID, "client-id", "", "client id for the client-credentials grant")
 	flag.StringVar(&o.ClientSecret, "client-secret", "", "client secret for the grant; also signs webhooks")
+	scopes := flag.String("scopes", "", "access scopes granted to the app, comma-separated (default: all the connector needs, and read_all_orders)")
+	withheld := flag.String("withhold", "", "protected customer data the app is not approved for, comma-separated: name, email, phone, address")
 	flag.Parse()
+	if *scopes != "" {
+		o.Scopes = strings.Split(*scopes, ",")
+	}
+	if *withheld != "" {
+		o.Withheld = strings.Split(*withheld, ",")
+	}
 	if o.AccessToken == "" && o.ClientID == "" {
 		log.Fatal("shopify-sim: set -access-token or -client-id and -client-secret")
 	}
