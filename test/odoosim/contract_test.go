@@ -373,11 +373,11 @@ func transcripts(t *testing.T, proto string) []string {
 
 var transcriptVersion = regexp.MustCompile(`odoo(\d+)-`)
 
-// replayOptions are the simulator's options for replaying a recording.
-// The conformance recordings are of a whole operator run against a database
-// just made with `odoo -i sale_management,stock,account`: the simulator
-// starts as fresh as it.
-func replayOptions(t *testing.T, file, db, key string) (Options, bool) {
+// startReplay starts the simulator a recording is replayed against, and
+// tells whether it is a conformance recording: one of a whole operator run
+// against a database just made with `odoo -i sale_management,stock,account`,
+// so the simulator starts as fresh as it.
+func startReplay(t *testing.T, file, db, key string) (*replay, bool) {
 	t.Helper()
 	m := transcriptVersion.FindStringSubmatch(file)
 	if m == nil {
@@ -386,7 +386,10 @@ func replayOptions(t *testing.T, file, db, key string) (Options, bool) {
 	v := 0
 	fmt.Sscan(m[1], &v)
 	conformance := strings.HasPrefix(file, "conformance-")
-	return Options{Version: v, Database: db, Login: "admin", Password: "admin", APIKey: key, Fresh: conformance}, conformance
+	sim := New(Options{Version: v, Database: db, Login: "admin", Password: "admin", APIKey: key, Fresh: conformance})
+	sim.Start()
+	t.Cleanup(sim.Close)
+	return &replay{sim: sim, ids: map[string]map[string]any{}}, conformance
 }
 
 // moneyFields are the values of sale orders and invoices a conformance
@@ -468,11 +471,7 @@ func TestContractJSONRPC(t *testing.T) {
 					}
 				}
 			}
-			opts, conformance := replayOptions(t, file, db, key)
-			sim := New(opts)
-			sim.Start()
-			defer sim.Close()
-			r := &replay{sim: sim, ids: map[string]map[string]any{}}
+			r, conformance := startReplay(t, file, db, key)
 			for i, l := range lines {
 				req := l["req"].(map[string]any)
 				p := req["params"].(map[string]any)
@@ -516,7 +515,7 @@ func TestContractJSONRPC(t *testing.T) {
 				}
 				body := map[string]any{"jsonrpc": "2.0", "method": "call", "id": req["id"],
 					"params": map[string]any{"service": p["service"], "method": p["method"], "args": args}}
-				status, _, got := post(t, sim.URL()+"/jsonrpc", nil, body)
+				status, _, got := post(t, r.sim.URL()+"/jsonrpc", nil, body)
 				resp := l["resp"].(map[string]any)
 				if fmt.Sprint(resp["http_status"]) != fmt.Sprint(status) {
 					t.Errorf("line %d %s.%s: status %d, want %v", i+1, model, method, status, resp["http_status"])
@@ -555,11 +554,7 @@ func TestContractJSON2(t *testing.T) {
 				}
 			}
 			const key = "contract-test-key"
-			opts, conformance := replayOptions(t, file, db, key)
-			sim := New(opts)
-			sim.Start()
-			defer sim.Close()
-			r := &replay{sim: sim, ids: map[string]map[string]any{}}
+			r, conformance := startReplay(t, file, db, key)
 			for i, l := range lines {
 				url := l["url"].(string)
 				path := url[strings.Index(url, "/json/2"):]
@@ -586,7 +581,7 @@ func TestContractJSON2(t *testing.T) {
 					delete(body, "")
 					r.mapCall(model, body)
 				}
-				status, ctype, got := post(t, sim.URL()+path, header, body)
+				status, ctype, got := post(t, r.sim.URL()+path, header, body)
 				if fmt.Sprint(l["status"]) != fmt.Sprint(status) {
 					t.Errorf("line %d %s: status %d, want %v", i+1, path, status, l["status"])
 				}
