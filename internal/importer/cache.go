@@ -22,6 +22,9 @@ type Cache struct {
 	// imports of one order (a webhook's and the schedule's) do not both
 	// make its credit note.
 	credits sync.Mutex
+	// lookups is held while the named records and taxes are looked up, so
+	// that queues starting together look them up once.
+	lookups sync.Mutex
 
 	mu        sync.Mutex
 	spec      string    // what the entries were looked up for
@@ -46,4 +49,14 @@ func (c *Cache) use(s Settings, f func(c *Cache)) {
 		c.countries, c.states, c.taxes = map[string]int64{}, map[odoo.StateKey]int64{}, map[TaxKey]int64{}
 	}
 	f(c)
+}
+
+// lockLookups holds the lock under which named records and taxes are looked
+// up. A nil cache locks nothing.
+func (c *Cache) lockLookups() (unlock func()) {
+	if c == nil {
+		return func() {}
+	}
+	c.lookups.Lock()
+	return c.lookups.Unlock
 }

@@ -29,6 +29,7 @@ type refs struct {
 }
 
 func (r *run) loadRefs(ctx context.Context) error {
+	defer r.im.Cache.lockLookups()()
 	cached := false
 	r.im.Cache.use(r.s, func(c *Cache) { r.refs, cached = c.refs, !c.at.IsZero() })
 	if cached {
@@ -318,6 +319,7 @@ func (r *run) taxes(ctx context.Context, its []*item) (map[TaxKey]int64, error) 
 			}
 		}
 	}
+	defer r.im.Cache.lockLookups()()
 	var out map[TaxKey]int64
 	r.im.Cache.use(r.s, func(c *Cache) { out = maps.Clone(c.taxes) })
 	for k := range out {

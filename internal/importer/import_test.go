@@ -449,3 +449,28 @@ func TestGlobalTaxRounding(t *testing.T) {
 	}
 	e.checkTotals(t, byID, totals)
 }
+
+// Two queues of an instance starting at once, as the manager runs them,
+// look the records the spec names up once between them.
+func TestQueuesStartingTogetherLookUpOnce(t *testing.T) {
+	e := newEnv(t, 17, 40)
+	// a slow first lookup: the second queue reaches it before it ends
+	e.odoo.Inject(odoosim.Fault{Kind: odoosim.Latency, Model: "stock.warehouse", Delay: 500 * time.Millisecond})
+	done := make(chan error, 2)
+	for half := range 2 {
+		go func() {
+			_, err := e.im.Import(ctx(t), e.ids[half*20:half*20+20])
+			done <- err
+		}()
+	}
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, call := range [][2]string{{"stock.warehouse", "search"}, {"account.journal", "search_read"}} {
+		if n := e.odoo.Calls(call[0], call[1]); n != 1 {
+			t.Errorf("%s %s: %d calls, want 1", call[0], call[1], n)
+		}
+	}
+}

@@ -222,8 +222,8 @@ func printPerf(out io.Writer, r *run) {
 	if len(r.perf) == 0 {
 		return
 	}
-	fmt.Fprintf(out, "\n== performance on %s: %d typical unshipped orders, queues and batches of %d\n", r.label, r.perf[0].Orders,
-		r.spec.Orders.QueueSize)
+	fmt.Fprintf(out, "\n== performance on %s: %d typical unshipped orders, queues and batches of %d; the operator runs %d queues at once, as the manager does\n",
+		r.label, r.perf[0].Orders, r.spec.Orders.QueueSize, reference.QueueConcurrency)
 	fmt.Fprintf(out, "  %-18s %10s %18s\n", "flow", "orders/s", "Odoo calls/order")
 	for _, p := range r.perf {
 		fmt.Fprintf(out, "  %-18s %10.2f %18.2f\n", p.Flow, p.PerSecond(), p.CallsPerOrder())

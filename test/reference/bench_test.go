@@ -15,8 +15,9 @@ import (
 )
 
 // BenchmarkReferenceFlows imports 100 unshipped orders of a typical store
-// into a fresh simulated Odoo 18 with the operator (queues of 50), the
-// minimal batched flow (batches of 50) and the naive flow, and reports
+// into a fresh simulated Odoo 18 with the operator (queues of 50, two at a
+// time as the manager runs them, and one at a time), the minimal batched
+// flow (batches of 50) and the naive flow, and reports
 // each one's orders per second and Odoo calls per order, and how the
 // operator compares with the other two.
 func BenchmarkReferenceFlows(b *testing.B) {

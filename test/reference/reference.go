@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/internal/odoo"
@@ -72,36 +74,50 @@ func (r Result) PerSecond() float64 { return float64(r.Orders) / r.Spent.Seconds
 // CallsPerOrder is the Odoo round trips per order.
 func (r Result) CallsPerOrder() float64 { return float64(r.Calls) / float64(r.Orders) }
 
-// Compare imports the same Shopify orders three times into the Odoo of im,
+// QueueConcurrency is how many queues the manager imports at once by
+// default (controllers.Options.QueueConcurrency).
+const QueueConcurrency = 2
+
+// Compare imports the same Shopify orders four times into the Odoo of im,
 // each time as other sale orders: with the operator's importer in queues of
-// size, with the batched flow in batches of size, and with the naive flow.
-// The first result is the operator's. calls must count the round trips of
-// im.Odoo. The orders must be paid and not imported yet.
+// size, QueueConcurrency at a time as the manager runs them and then one at
+// a time (as another shop, so that its keys differ), with the batched flow
+// in batches of size, and with the naive flow. The first result is the
+// operator's. calls must count the round trips of im.Odoo. The orders must
+// be paid and not imported yet.
 func Compare(ctx context.Context, im *importer.Importer, calls *Counter, ids []string, size int) ([]Result, error) {
-	operator := func(ctx context.Context, ids []string) error {
-		res, err := im.Import(ctx, ids)
-		for _, r := range res {
-			if err == nil && r.State != v1.LineDone {
-				err = fmt.Errorf("the operator left order %s %s: %s", r.Name, r.State, r.Message)
+	operator := func(im *importer.Importer) func(context.Context, []string) error {
+		return func(ctx context.Context, ids []string) error {
+			res, err := im.Import(ctx, ids)
+			for _, r := range res {
+				if err == nil && r.State != v1.LineDone {
+					err = fmt.Errorf("the operator left order %s %s: %s", r.Name, r.State, r.Message)
+				}
 			}
+			return err
 		}
-		return err
 	}
+	serial := *im
+	serial.Settings.Shop, serial.Cache = "serial-"+im.Settings.Shop, &importer.Cache{}
 	batched := Flow{Name: "batched", Shopify: im.Shopify, Odoo: im.Odoo, Settings: im.Settings}
 	naive := batched
 	naive.Name = "naive"
 	flows := []struct {
-		name string
-		size int
-		run  func(context.Context, []string) error
-	}{{"operator", size, operator}, {"batched", size, batched.Import}, {"naive", 1, naive.Import}}
+		name         string
+		size, atOnce int
+		run          func(context.Context, []string) error
+	}{{"operator", size, QueueConcurrency, operator(im)}, {"operator-serial", size, 1, operator(&serial)},
+		{"batched", size, 1, batched.Import}, {"naive", 1, 1, naive.Import}}
 	var out []Result
 	for _, f := range flows {
 		start, before := time.Now(), calls.Calls()
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(f.atOnce)
 		for chunk := range slices.Chunk(ids, f.size) {
-			if err := f.run(ctx, chunk); err != nil {
-				return out, fmt.Errorf("%s flow: %w", f.name, err)
-			}
+			g.Go(func() error { return f.run(gctx, chunk) })
+		}
+		if err := g.Wait(); err != nil {
+			return out, fmt.Errorf("%s flow: %w", f.name, err)
 		}
 		out = append(out, Result{Flow: f.name, Orders: len(ids), Calls: calls.Calls() - before, Spent: time.Since(start)})
 	}
