@@ -6,10 +6,10 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -30,23 +30,10 @@ type Importer struct {
 	Images *http.Client
 }
 
-// External id modules of the imported records, with names <shop>_<id>.
-const (
-	customerModule = "shopify_customer"
-	productModule  = "shopify_product"
-	imageModule    = "shopify_image"
-)
-
-// externalName is a record's external id name: the shop's handle and the
-// Shopify id.
-func (im *Importer) externalName(id string) string {
-	return strings.TrimSuffix(im.Settings.Shop, ".myshopify.com") + "_" + id
-}
-
 func gids(typ string, ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = "gid://shopify/" + typ + "/" + id
+		out[i] = keys.GID(typ, id)
 	}
 	return out
 }

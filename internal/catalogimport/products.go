@@ -17,6 +17,7 @@ import (
 	"time"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -81,7 +82,7 @@ type item struct {
 // then option values. A product found is updated in the fields Shopify
 // owns; a new one takes them all.
 func (im *Importer) Products(ctx context.Context, ids []string) ([]Result, error) {
-	ps, err := im.Shopify.ProductsByIDs(ctx, gids("Product", ids))
+	ps, err := im.Shopify.ProductsByIDs(ctx, gids(keys.TypeProduct, ids))
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func (im *Importer) Products(ctx context.Context, ids []string) ([]Result, error
 			r.State, r.Message = v1.LineFailed, "the product has more than 100 variants, more than the import reads"
 			continue
 		}
-		items = append(items, &item{p: p, r: r, xid: im.externalName(p.LegacyResourceID), vals: map[string]any{}})
+		items = append(items, &item{p: p, r: r, xid: keys.ExternalName(im.Settings.Shop, p.LegacyResourceID), vals: map[string]any{}})
 	}
 	if err := im.products(ctx, items); err != nil {
 		failAll(byID, err)
@@ -131,7 +132,7 @@ func (im *Importer) findTemplates(ctx context.Context, items []*item) error {
 	for _, it := range items {
 		names = append(names, it.xid)
 	}
-	xids, err := im.Odoo.ExternalIDs(ctx, productModule, "product.template", names)
+	xids, err := im.Odoo.ExternalIDs(ctx, keys.ModuleProduct, "product.template", names)
 	if err != nil {
 		return err
 	}
@@ -180,7 +181,7 @@ func (im *Importer) findTemplates(ctx context.Context, items []*item) error {
 	if len(marks) == 0 {
 		return nil
 	}
-	return im.Odoo.CreateExternalIDs(ctx, productModule, marks)
+	return im.Odoo.CreateExternalIDs(ctx, keys.ModuleProduct, marks)
 }
 
 func appendSet(list []string, s string) []string {
@@ -329,14 +330,14 @@ func (im *Importer) images(ctx context.Context, items []*item) ([]*item, error) 
 		if u := it.p.ImageURL(); u != "" && (it.tmpl == 0 || owns(im.ProductSettings.FieldOwnership.Images)) {
 			h := fnv.New64a()
 			h.Write([]byte(u))
-			it.mark = fmt.Sprintf("%s_%x", it.xid, h.Sum64())
+			it.mark = keys.ImageName(im.Settings.Shop, it.p.LegacyResourceID, h.Sum64())
 			marks = append(marks, it.mark)
 		}
 	}
 	if len(marks) == 0 {
 		return items, nil
 	}
-	known, err := im.Odoo.ExternalIDs(ctx, imageModule, "product.template", marks)
+	known, err := im.Odoo.ExternalIDs(ctx, keys.ModuleImage, "product.template", marks)
 	if err != nil {
 		return nil, err
 	}
@@ -453,7 +454,7 @@ func (im *Importer) createTemplates(ctx context.Context, items []*item, values m
 	if len(marks) == 0 {
 		return nil
 	}
-	return im.Odoo.CreateExternalIDs(ctx, productModule, marks)
+	return im.Odoo.CreateExternalIDs(ctx, keys.ModuleProduct, marks)
 }
 
 // orphans are the templates, by name, that the connector's user created
@@ -690,7 +691,7 @@ func (im *Importer) syncVariants(ctx context.Context, items []*item, values map[
 	if len(marks) == 0 {
 		return nil
 	}
-	return im.Odoo.CreateExternalIDs(ctx, imageModule, marks)
+	return im.Odoo.CreateExternalIDs(ctx, keys.ModuleImage, marks)
 }
 
 // match pairs the Shopify variants with the template's Odoo variants: by

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -51,7 +52,7 @@ type Importer struct {
 func (im *Importer) Import(ctx context.Context, ids []string) ([]Result, error) {
 	gids := make([]string, len(ids))
 	for i, id := range ids {
-		gids[i] = "gid://shopify/Order/" + strings.TrimPrefix(id, "gid://shopify/Order/")
+		gids[i] = keys.GID(keys.TypeOrder, id)
 	}
 	orders, err := im.Shopify.OrdersByIDs(ctx, gids)
 	if err != nil {
@@ -63,7 +64,7 @@ func (im *Importer) Import(ctx context.Context, ids []string) ([]Result, error) 
 	}
 	r := &run{im: im, c: im.Odoo, s: im.Settings}
 	for _, id := range ids {
-		id = strings.TrimPrefix(id, "gid://shopify/Order/")
+		id = keys.LegacyID(id)
 		o := byID[id]
 		it := &item{res: Result{ID: id}}
 		r.items = append(r.items, it)

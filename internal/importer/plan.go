@@ -10,6 +10,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/decimal"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
@@ -82,9 +83,6 @@ type Skip struct {
 
 func (s *Skip) Error() string { return s.Message }
 
-// OrderKey is the key an imported order carries in Odoo.
-func OrderKey(shop, legacyID string) string { return "shopify:" + shop + "/" + legacyID }
-
 // PlanOrder maps a Shopify order to a plan. Amounts are in the shop currency,
 // the currency payouts and the Odoo company use. It returns a *Skip for an
 // order left out on purpose, and a plain error for one that cannot be
@@ -95,7 +93,7 @@ func PlanOrder(s Settings, o *shopify.Order) (*Plan, error) {
 	}
 	p := &Plan{
 		Order:     o,
-		Key:       OrderKey(s.Shop, o.LegacyResourceID),
+		Key:       keys.Order(s.Shop, o.LegacyResourceID),
 		Reference: s.Orders.NamePrefix + o.Name,
 		Total:     o.TotalPrice.Shop.Amount,
 		Currency:  o.TotalPrice.Shop.CurrencyCode,

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/shopify-odoo/connector/internal/decimal"
-	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -24,9 +24,6 @@ type Settings struct {
 	FeeAccount     string // account code for fees and adjustments
 	ReserveAccount string // account code for reserves; empty leaves them to a person
 }
-
-// Key is the reference of a payout's bank statement in Odoo.
-func Key(shop, payoutID string) string { return "shopify:" + shop + "/payout/" + payoutID }
 
 // Unmatched is a balance transaction left for a person in Odoo.
 type Unmatched struct {
@@ -261,5 +258,5 @@ func keyOf(ref, what string) string { return ref + "/" + what }
 
 // orderKey is the key of the sale order of a transaction's order.
 func orderKey(shop string, t *shopify.BalanceTransaction) string {
-	return importer.OrderKey(shop, legacyID(t.AssociatedOrder.ID))
+	return keys.Order(shop, legacyID(t.AssociatedOrder.ID))
 }
