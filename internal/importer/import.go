@@ -585,7 +585,7 @@ func (r *run) journalFor(p *Plan, gateway string) (int64, error) {
 			name = rows[i].Journal
 		}
 	}
-	id, ok := r.refs.journals[name]
+	id, ok := r.refs.Journals[name]
 	if !ok {
 		return 0, fmt.Errorf("journal %q not found in Odoo", name)
 	}

@@ -82,11 +82,11 @@ func (r *run) partners(ctx context.Context, its []*item) (map[*item]int64, error
 	for _, it := range its {
 		c := it.plan.Order.Customer
 		if c == nil {
-			if r.refs.guest == 0 {
+			if r.refs.GuestCustomer == 0 {
 				it.fail(false, "the order has no customer and spec.orders.customers.guestCustomer is not set")
 				continue
 			}
-			out[it] = r.refs.guest
+			out[it] = r.refs.GuestCustomer
 			continue
 		}
 		ref := keys.Customer(r.s.Shop, c.LegacyResourceID)

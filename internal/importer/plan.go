@@ -11,6 +11,7 @@ import (
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/decimal"
 	"github.com/shopify-odoo/connector/internal/keys"
+	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
@@ -19,6 +20,29 @@ type Settings struct {
 	Shop   string
 	Odoo   v1.OdooSpec
 	Orders v1.OrdersSpec
+}
+
+// Names are the Odoo records the settings name, all of which an import may
+// need: the connection check resolves these too, so that a missing one
+// stops the instance before any order is tried.
+func (s Settings) Names() odoo.Names {
+	o := s.Orders
+	n := odoo.Names{Company: s.Odoo.Company, Warehouse: s.Odoo.Warehouse, Pricelist: s.Odoo.Pricelist, SalesTeam: s.Odoo.SalesTeam,
+		GuestCustomer: o.Customers.GuestCustomer}
+	for _, w := range o.Workflows {
+		if w.Journal != "" && !slices.Contains(n.Journals, w.Journal) {
+			n.Journals = append(n.Journals, w.Journal)
+		}
+		if w.PaymentTerm != "" && !slices.Contains(n.PaymentTerms, w.PaymentTerm) {
+			n.PaymentTerms = append(n.PaymentTerms, w.PaymentTerm)
+		}
+	}
+	for _, code := range []string{o.ShippingProduct, o.DiscountProduct, o.GiftCardProduct, o.TipProduct, o.RoundingProduct, o.RefundAdjustmentProduct} {
+		if code != "" && !slices.Contains(n.Products, code) {
+			n.Products = append(n.Products, code)
+		}
+	}
+	return n
 }
 
 // Role says what a planned line stands for when it is not a catalogue product.
