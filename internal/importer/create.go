@@ -248,20 +248,13 @@ func (r *run) taxes(ctx context.Context, its []*item) (map[TaxKey]int64, error) 
 		}
 	}
 	if len(names) > 0 {
-		var rows []struct {
-			ID   int64     `json:"id"`
-			Name odoo.Text `json:"name"`
-		}
-		if err := r.c.SearchRead(ctx, "account.tax", odoo.Domain{odoo.In("name", names), odoo.Cond("type_tax_use", "=", "sale")},
-			[]string{"name"}, 0, "sequence,id", &rows); err != nil {
+		byName, err := r.c.TaxesByName(ctx, names)
+		if err != nil {
 			return nil, err
 		}
 		for k, name := range mapped {
-			for _, row := range rows {
-				if string(row.Name) == name {
-					out[k] = row.ID
-					break
-				}
+			if id, ok := byName[name]; ok {
+				out[k] = id
 			}
 		}
 	}
@@ -319,7 +312,7 @@ func (r *run) checkTotals(ctx context.Context) error {
 	var drop []int64
 	for pass := 1; ; pass++ {
 		var its []*item
-		var vals []map[string]any
+		var adds []odoo.RoundingLine
 		changed := false
 		for _, it := range r.live() {
 			if it.order.State != "draft" && it.order.State != "sent" || pass > 1 && lines[it] == nil {
@@ -349,21 +342,20 @@ func (r *run) checkTotals(ctx context.Context) error {
 				continue
 			}
 			if l := lines[it]; l != nil {
-				if err := r.c.Write(ctx, "sale.order.line", []int64{l.id}, map[string]any{"price_unit": price}); err != nil {
+				if err := r.c.SetOrderRounding(ctx, l.id, price); err != nil {
 					return err
 				}
 				l.price, changed = price, true
 				continue
 			}
 			its = append(its, it)
-			vals = append(vals, map[string]any{"order_id": it.order.ID, "product_id": r.refs.rounding, "name": "Rounding",
-				"product_uom_qty": 1.0, "price_unit": price, r.c.Adapter().SaleLineTaxField: []any{[]any{6, 0, []int64{}}}})
+			adds = append(adds, odoo.RoundingLine{ParentID: it.order.ID, ProductID: r.refs.rounding, Price: price})
 			lines[it], changed = &line{price: price}, true
 		}
-		if len(vals) > 0 {
+		if len(adds) > 0 {
 			// A create, not a write with line commands: a lost reply is not
 			// repeated into two rounding lines; the next run sees the total.
-			ids, err := r.c.Create(ctx, "sale.order.line", vals)
+			ids, err := r.c.AddOrderRounding(ctx, adds)
 			if err != nil {
 				return err
 			}
@@ -385,5 +377,5 @@ func (r *run) checkTotals(ctx context.Context) error {
 	}
 	// Only quotations this run made: one found from an earlier run may be
 	// a person's work.
-	return r.c.Unlink(ctx, "sale.order", drop)
+	return r.c.DeleteOrders(ctx, drop)
 }

@@ -39,12 +39,11 @@ func MatchCustomers(ctx context.Context, c *odoo.Client, shop string, spec v1.Cu
 		return nil, nil
 	}
 	byEmail := spec.MatchBy != v1.MatchShopifyID
-	domain := odoo.Domain{odoo.In("ref", refs)}
-	if byEmail && len(emails) > 0 {
-		domain = odoo.Domain{"|", odoo.In("ref", refs), "&", odoo.In("email", emails), odoo.Cond("parent_id", "=", false)}
+	if !byEmail {
+		emails = nil
 	}
-	var known []odoo.Partner
-	if err := c.SearchRead(ctx, "res.partner", domain, []string{"ref", "email"}, 0, "id", &known); err != nil {
+	known, err := c.ContactsByRefOrEmail(ctx, refs, emails)
+	if err != nil {
 		return nil, err
 	}
 	byKey := map[string]int64{} // by ref, and by lower-case email; the oldest wins

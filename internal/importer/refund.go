@@ -273,8 +273,7 @@ func (r *run) round(ctx context.Context, it *item, cn odoo.Invoice, money float6
 	if money == 0 || math.Abs(diff) < 0.005 || r.refs.rounding == 0 || math.Abs(diff) > limit+1e-9 {
 		return cn, nil
 	}
-	if _, err := r.c.Create(ctx, "account.move.line", []map[string]any{{"move_id": cn.ID, "product_id": r.refs.rounding, "name": "Rounding",
-		"quantity": 1.0, "price_unit": diff, "tax_ids": []any{[]any{6, 0, []int64{}}}}}); err != nil {
+	if err := r.c.AddMoveRounding(ctx, odoo.RoundingLine{ParentID: cn.ID, ProductID: r.refs.rounding, Price: diff}); err != nil {
 		return cn, err
 	}
 	it.did(fmt.Sprintf("rounding %.2f", diff))

@@ -18,7 +18,7 @@ func (c *Client) Orders(ctx context.Context, ids []int64) ([]Order, error) {
 
 // OrdersByRef finds orders by client_order_ref, the importer's exactly-once key.
 func (c *Client) OrdersByRef(ctx context.Context, refs []string) (map[string]Order, error) {
-	return c.ordersBy(ctx, "client_order_ref", refs, func(o Order) Text { return o.ClientRef })
+	return c.ordersBy(ctx, "client_order_ref", refs, orderFields, func(o Order) Text { return o.ClientRef })
 }
 
 // PartnersByEmail finds top-level partners by email (case-insensitive),

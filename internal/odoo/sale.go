@@ -106,13 +106,13 @@ var orderFields = []string{"name", "state", "client_order_ref", "origin", "partn
 // OrdersByOrigin finds orders by origin, where the importer keeps the
 // Shopify order's key.
 func (c *Client) OrdersByOrigin(ctx context.Context, keys []string) (map[string]Order, error) {
-	return c.ordersBy(ctx, "origin", keys, func(o Order) Text { return o.Origin })
+	return c.ordersBy(ctx, "origin", keys, orderFields, func(o Order) Text { return o.Origin })
 }
 
 // ordersBy finds orders by a char field; the oldest wins.
-func (c *Client) ordersBy(ctx context.Context, field string, keys []string, key func(Order) Text) (map[string]Order, error) {
+func (c *Client) ordersBy(ctx context.Context, field string, keys []string, fields []string, key func(Order) Text) (map[string]Order, error) {
 	var rows []Order
-	err := c.SearchRead(ctx, "sale.order", Domain{In(field, keys)}, orderFields, 0, "id", &rows)
+	err := c.SearchRead(ctx, "sale.order", Domain{In(field, keys)}, fields, 0, "id", &rows)
 	out := map[string]Order{}
 	for _, o := range rows {
 		if _, seen := out[string(key(o))]; !seen {
