@@ -1,11 +1,8 @@
 package catalogimport
 
 import (
-	"context"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/importer"
@@ -70,25 +67,6 @@ func failAll(byID map[string]*Result, err error) {
 			r.State, r.Message, r.Retry = v1.LineFailed, err.Error(), odoo.IsRetryable(err) || shopify.IsRetryable(err)
 		}
 	}
-}
-
-// writeGrouped writes vals to records, one call per distinct vals.
-func writeGrouped(ctx context.Context, c *odoo.Client, model string, vals map[int64]map[string]any) error {
-	groups := map[string][]int64{}
-	first := map[string]map[string]any{}
-	for id, v := range vals {
-		k := fmt.Sprint(v)
-		groups[k] = append(groups[k], id)
-		first[k] = v
-	}
-	for _, k := range slices.Sorted(maps.Keys(groups)) {
-		ids := groups[k]
-		slices.Sort(ids)
-		if err := c.Write(ctx, model, ids, first[k]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // linkIDs returns ids as x2many link commands.

@@ -160,13 +160,12 @@ func (im *Importer) customers(ctx context.Context, cs []shopify.ImportCustomer, 
 	if f := spec.Import.MarketingConsentField; f != "" {
 		fields = append(fields, f)
 	}
-	var rows []map[string]any
-	if err := im.Odoo.Read(ctx, "res.partner", ids, fields, &rows); err != nil {
+	rows, err := im.Odoo.ContactFields(ctx, ids, fields)
+	if err != nil {
 		return err
 	}
 	var kids []child
-	if err := im.Odoo.SearchRead(ctx, "res.partner", odoo.Domain{odoo.In("parent_id", ids)},
-		[]string{"parent_id", "type", "street", "zip"}, 0, "id", &kids); err != nil {
+	if err := im.Odoo.AddressesOf(ctx, ids, &kids); err != nil {
 		return err
 	}
 	has := map[string]bool{}
@@ -226,11 +225,11 @@ func (im *Importer) customers(ctx context.Context, cs []shopify.ImportCustomer, 
 		}
 	}
 	if len(children) > 0 {
-		if _, err := im.Odoo.Create(ctx, "res.partner", children); err != nil {
+		if err := im.Odoo.AddAddresses(ctx, children); err != nil {
 			return err
 		}
 	}
-	return writeGrouped(ctx, im.Odoo, "res.partner", writes)
+	return im.Odoo.UpdateContacts(ctx, writes)
 }
 
 func addressKey(parent int64, typ, street, zip string) string {
@@ -255,5 +254,5 @@ func (im *Importer) categories(ctx context.Context, tags []string) (map[string]i
 	if len(tags) == 0 {
 		return map[string]int64{}, nil
 	}
-	return im.named(ctx, "res.partner.category", nil, tags, func(name string) map[string]any { return map[string]any{"name": name} })
+	return im.Odoo.PartnerCategories(ctx, tags)
 }

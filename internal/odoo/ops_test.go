@@ -36,13 +36,6 @@ func (c *Client) PartnersByEmail(ctx context.Context, emails []string) (map[stri
 	return out, err
 }
 
-// Partners reads partners by id.
-func (c *Client) Partners(ctx context.Context, ids []int64) ([]Partner, error) {
-	var rows []Partner
-	err := c.Read(ctx, "res.partner", ids, partnerFields, &rows)
-	return rows, err
-}
-
 // CreatePartners creates customers with their addresses: one create for all
 // of them and one read of the children.
 func (c *Client) CreatePartners(ctx context.Context, ps []NewPartner) ([]PartnerIDs, error) {
