@@ -15,7 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
-	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/internal/webhook"
 	"github.com/shopify-odoo/connector/test/shopifysim"
@@ -376,7 +376,7 @@ func BenchmarkWebhookToSaleOrder(b *testing.B) {
 			case "test", "unknown-sku", "custom-line", "cancelled": // no sale order
 			default:
 				mu.Lock()
-				sent[importer.OrderKey("test-shop.myshopify.com", legacy(gid))] = time.Now()
+				sent[keys.Order("test-shop.myshopify.com", legacy(gid))] = time.Now()
 				mu.Unlock()
 			}
 			time.Sleep(25 * time.Millisecond) // a stream, not one burst

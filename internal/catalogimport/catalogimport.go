@@ -1,15 +1,12 @@
 package catalogimport
 
 import (
-	"context"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
-	"strings"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -30,23 +27,10 @@ type Importer struct {
 	Images *http.Client
 }
 
-// External id modules of the imported records, with names <shop>_<id>.
-const (
-	customerModule = "shopify_customer"
-	productModule  = "shopify_product"
-	imageModule    = "shopify_image"
-)
-
-// externalName is a record's external id name: the shop's handle and the
-// Shopify id.
-func (im *Importer) externalName(id string) string {
-	return strings.TrimSuffix(im.Settings.Shop, ".myshopify.com") + "_" + id
-}
-
 func gids(typ string, ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = "gid://shopify/" + typ + "/" + id
+		out[i] = keys.GID(typ, id)
 	}
 	return out
 }
@@ -83,25 +67,6 @@ func failAll(byID map[string]*Result, err error) {
 			r.State, r.Message, r.Retry = v1.LineFailed, err.Error(), odoo.IsRetryable(err) || shopify.IsRetryable(err)
 		}
 	}
-}
-
-// writeGrouped writes vals to records, one call per distinct vals.
-func writeGrouped(ctx context.Context, c *odoo.Client, model string, vals map[int64]map[string]any) error {
-	groups := map[string][]int64{}
-	first := map[string]map[string]any{}
-	for id, v := range vals {
-		k := fmt.Sprint(v)
-		groups[k] = append(groups[k], id)
-		first[k] = v
-	}
-	for _, k := range slices.Sorted(maps.Keys(groups)) {
-		ids := groups[k]
-		slices.Sort(ids)
-		if err := c.Write(ctx, model, ids, first[k]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // linkIDs returns ids as x2many link commands.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -27,7 +28,7 @@ type child struct {
 // then email); a contact found only gets what it lacks: addresses, tags,
 // the marketing consent.
 func (im *Importer) Customers(ctx context.Context, ids []string) ([]Result, error) {
-	cs, err := im.Shopify.CustomersByIDs(ctx, gids("Customer", ids))
+	cs, err := im.Shopify.CustomersByIDs(ctx, gids(keys.TypeCustomer, ids))
 	if err != nil {
 		return nil, err
 	}
@@ -43,9 +44,9 @@ func (im *Importer) customers(ctx context.Context, cs []shopify.ImportCustomer, 
 	spec := im.Settings.Orders.Customers
 	names := make([]string, len(cs))
 	for i, c := range cs {
-		names[i] = im.externalName(c.LegacyResourceID)
+		names[i] = keys.ExternalName(im.Settings.Shop, c.LegacyResourceID)
 	}
-	xids, err := im.Odoo.ExternalIDs(ctx, customerModule, "res.partner", names)
+	xids, err := im.Odoo.ExternalIDs(ctx, keys.ModuleCustomer, "res.partner", names)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func (im *Importer) customers(ctx context.Context, cs []shopify.ImportCustomer, 
 	wants := make([]want, len(cs))
 	for i, c := range cs {
 		w := &wants[i]
-		w.ref = importer.CustomerRef(im.Settings.Shop, &c.Customer)
+		w.ref = keys.Customer(im.Settings.Shop, c.Customer.LegacyResourceID)
 		for j, a := range c.Addresses.Nodes {
 			if c.DefaultAddress != nil && a.ID == c.DefaultAddress.ID || c.DefaultAddress == nil && j == 0 {
 				w.main = address(&a.Address)
@@ -146,7 +147,7 @@ func (im *Importer) customers(ctx context.Context, cs []shopify.ImportCustomer, 
 		}
 	}
 	if len(marks) > 0 {
-		if err := im.Odoo.CreateExternalIDs(ctx, customerModule, marks); err != nil {
+		if err := im.Odoo.CreateExternalIDs(ctx, keys.ModuleCustomer, marks); err != nil {
 			return err
 		}
 	}
@@ -159,13 +160,12 @@ func (im *Importer) customers(ctx context.Context, cs []shopify.ImportCustomer, 
 	if f := spec.Import.MarketingConsentField; f != "" {
 		fields = append(fields, f)
 	}
-	var rows []map[string]any
-	if err := im.Odoo.Read(ctx, "res.partner", ids, fields, &rows); err != nil {
+	rows, err := im.Odoo.ContactFields(ctx, ids, fields)
+	if err != nil {
 		return err
 	}
 	var kids []child
-	if err := im.Odoo.SearchRead(ctx, "res.partner", odoo.Domain{odoo.In("parent_id", ids)},
-		[]string{"parent_id", "type", "street", "zip"}, 0, "id", &kids); err != nil {
+	if err := im.Odoo.AddressesOf(ctx, ids, &kids); err != nil {
 		return err
 	}
 	has := map[string]bool{}
@@ -225,11 +225,11 @@ func (im *Importer) customers(ctx context.Context, cs []shopify.ImportCustomer, 
 		}
 	}
 	if len(children) > 0 {
-		if _, err := im.Odoo.Create(ctx, "res.partner", children); err != nil {
+		if err := im.Odoo.AddAddresses(ctx, children); err != nil {
 			return err
 		}
 	}
-	return writeGrouped(ctx, im.Odoo, "res.partner", writes)
+	return im.Odoo.UpdateContacts(ctx, writes)
 }
 
 func addressKey(parent int64, typ, street, zip string) string {
@@ -254,5 +254,5 @@ func (im *Importer) categories(ctx context.Context, tags []string) (map[string]i
 	if len(tags) == 0 {
 		return map[string]int64{}, nil
 	}
-	return im.named(ctx, "res.partner.category", nil, tags, func(name string) map[string]any { return map[string]any{"name": name} })
+	return im.Odoo.PartnerCategories(ctx, tags)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -81,7 +82,7 @@ type item struct {
 // then option values. A product found is updated in the fields Shopify
 // owns; a new one takes them all.
 func (im *Importer) Products(ctx context.Context, ids []string) ([]Result, error) {
-	ps, err := im.Shopify.ProductsByIDs(ctx, gids("Product", ids))
+	ps, err := im.Shopify.ProductsByIDs(ctx, gids(keys.TypeProduct, ids))
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func (im *Importer) Products(ctx context.Context, ids []string) ([]Result, error
 			r.State, r.Message = v1.LineFailed, "the product has more than 100 variants, more than the import reads"
 			continue
 		}
-		items = append(items, &item{p: p, r: r, xid: im.externalName(p.LegacyResourceID), vals: map[string]any{}})
+		items = append(items, &item{p: p, r: r, xid: keys.ExternalName(im.Settings.Shop, p.LegacyResourceID), vals: map[string]any{}})
 	}
 	if err := im.products(ctx, items); err != nil {
 		failAll(byID, err)
@@ -131,7 +132,7 @@ func (im *Importer) findTemplates(ctx context.Context, items []*item) error {
 	for _, it := range items {
 		names = append(names, it.xid)
 	}
-	xids, err := im.Odoo.ExternalIDs(ctx, productModule, "product.template", names)
+	xids, err := im.Odoo.ExternalIDs(ctx, keys.ModuleProduct, "product.template", names)
 	if err != nil {
 		return err
 	}
@@ -180,7 +181,7 @@ func (im *Importer) findTemplates(ctx context.Context, items []*item) error {
 	if len(marks) == 0 {
 		return nil
 	}
-	return im.Odoo.CreateExternalIDs(ctx, productModule, marks)
+	return im.Odoo.CreateExternalIDs(ctx, keys.ModuleProduct, marks)
 }
 
 func appendSet(list []string, s string) []string {
@@ -230,9 +231,7 @@ func (im *Importer) attributeValues(ctx context.Context, items []*item) (map[val
 	if len(names) == 0 {
 		return out, nil
 	}
-	attrs, err := im.named(ctx, "product.attribute", nil, names, func(name string) map[string]any {
-		return map[string]any{"name": name}
-	})
+	attrs, err := im.Odoo.Attributes(ctx, names)
 	if err != nil {
 		return nil, err
 	}
@@ -240,13 +239,8 @@ func (im *Importer) attributeValues(ctx context.Context, items []*item) (map[val
 	for _, id := range attrs {
 		attrIDs = append(attrIDs, id)
 	}
-	var rows []struct {
-		ID        int64         `json:"id"`
-		Name      odoo.Text     `json:"name"`
-		Attribute odoo.Many2One `json:"attribute_id"`
-	}
-	if err := im.Odoo.SearchRead(ctx, "product.attribute.value", odoo.Domain{odoo.In("attribute_id", attrIDs)},
-		[]string{"name", "attribute_id"}, 0, "id", &rows); err != nil {
+	rows, err := im.Odoo.ValuesOf(ctx, attrIDs)
+	if err != nil {
 		return nil, err
 	}
 	byAttr := map[int64]string{}
@@ -268,50 +262,13 @@ func (im *Importer) attributeValues(ctx context.Context, items []*item) (map[val
 		}
 	}
 	if len(vals) > 0 {
-		ids, err := im.Odoo.Create(ctx, "product.attribute.value", vals)
+		ids, err := im.Odoo.CreateValues(ctx, vals)
 		if err != nil {
 			return nil, err
 		}
 		for i, k := range missing {
 			out[k] = ids[i]
 		}
-	}
-	return out, nil
-}
-
-// named finds records of model by name, creating the missing ones with the
-// vals of newVals in one call.
-func (im *Importer) named(ctx context.Context, model string, domain odoo.Domain, names []string, newVals func(string) map[string]any) (map[string]int64, error) {
-	var rows []struct {
-		ID   int64     `json:"id"`
-		Name odoo.Text `json:"name"`
-	}
-	if err := im.Odoo.SearchRead(ctx, model, append(domain, odoo.In("name", names)), []string{"name"}, 0, "id", &rows); err != nil {
-		return nil, err
-	}
-	out := map[string]int64{}
-	for _, r := range rows {
-		if out[string(r.Name)] == 0 {
-			out[string(r.Name)] = r.ID
-		}
-	}
-	var missing []string
-	var vals []map[string]any
-	for _, n := range names {
-		if out[n] == 0 && !slices.Contains(missing, n) {
-			missing = append(missing, n)
-			vals = append(vals, newVals(n))
-		}
-	}
-	if len(vals) == 0 {
-		return out, nil
-	}
-	ids, err := im.Odoo.Create(ctx, model, vals)
-	if err != nil {
-		return nil, err
-	}
-	for i, n := range missing {
-		out[n] = ids[i]
 	}
 	return out, nil
 }
@@ -329,14 +286,14 @@ func (im *Importer) images(ctx context.Context, items []*item) ([]*item, error) 
 		if u := it.p.ImageURL(); u != "" && (it.tmpl == 0 || owns(im.ProductSettings.FieldOwnership.Images)) {
 			h := fnv.New64a()
 			h.Write([]byte(u))
-			it.mark = fmt.Sprintf("%s_%x", it.xid, h.Sum64())
+			it.mark = keys.ImageName(im.Settings.Shop, it.p.LegacyResourceID, h.Sum64())
 			marks = append(marks, it.mark)
 		}
 	}
 	if len(marks) == 0 {
 		return items, nil
 	}
-	known, err := im.Odoo.ExternalIDs(ctx, imageModule, "product.template", marks)
+	known, err := im.Odoo.ExternalIDs(ctx, keys.ModuleImage, "product.template", marks)
 	if err != nil {
 		return nil, err
 	}
@@ -438,7 +395,7 @@ func (im *Importer) createTemplates(ctx context.Context, items []*item, values m
 	}
 	var ids []int64
 	if len(vals) > 0 {
-		if ids, err = im.Odoo.Create(ctx, "product.template", vals); err != nil {
+		if ids, err = im.Odoo.CreateTemplates(ctx, vals); err != nil {
 			return err
 		}
 	}
@@ -453,7 +410,7 @@ func (im *Importer) createTemplates(ctx context.Context, items []*item, values m
 	if len(marks) == 0 {
 		return nil
 	}
-	return im.Odoo.CreateExternalIDs(ctx, productModule, marks)
+	return im.Odoo.CreateExternalIDs(ctx, keys.ModuleProduct, marks)
 }
 
 // orphans are the templates, by name, that the connector's user created
@@ -469,34 +426,13 @@ func (im *Importer) orphans(ctx context.Context, items []*item) (map[string][]in
 	if len(names) == 0 {
 		return nil, nil
 	}
-	var rows []struct {
-		ID   int64     `json:"id"`
-		Name odoo.Text `json:"name"`
-	}
-	if err := im.Odoo.SearchRead(ctx, "product.template", odoo.Domain{odoo.In("name", names), odoo.Cond("create_uid", "=", im.Odoo.UID())},
-		[]string{"name"}, 0, "id", &rows); err != nil || len(rows) == 0 {
+	rows, err := im.Odoo.OwnTemplates(ctx, names)
+	if err != nil || len(rows) == 0 {
 		return nil, err
-	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	var marked []struct {
-		ResID int64 `json:"res_id"`
-	}
-	if err := im.Odoo.SearchRead(ctx, "ir.model.data", odoo.Domain{odoo.Cond("model", "=", "product.template"), odoo.In("res_id", ids)},
-		[]string{"res_id"}, 0, "", &marked); err != nil {
-		return nil, err
-	}
-	taken := map[int64]bool{}
-	for _, m := range marked {
-		taken[m.ResID] = true
 	}
 	out := map[string][]int64{}
 	for _, r := range rows {
-		if !taken[r.ID] {
-			out[string(r.Name)] = append(out[string(r.Name)], r.ID)
-		}
+		out[string(r.Name)] = append(out[string(r.Name)], r.ID)
 	}
 	return out, nil
 }
@@ -528,12 +464,11 @@ func (im *Importer) extendTemplates(ctx context.Context, items []*item, values m
 		return nil
 	}
 	var tmpls []template
-	if err := im.Odoo.Read(ctx, "product.template", found, []string{"name", "description_sale", "list_price"}, &tmpls); err != nil {
+	if err := im.Odoo.TemplateTexts(ctx, found, &tmpls); err != nil {
 		return err
 	}
 	var lines []attributeLine
-	if err := im.Odoo.SearchRead(ctx, "product.template.attribute.line", odoo.Domain{odoo.In("product_tmpl_id", found)},
-		[]string{"product_tmpl_id", "attribute_id", "value_ids"}, 0, "id", &lines); err != nil {
+	if err := im.Odoo.AttributeLinesOf(ctx, found, &lines); err != nil {
 		return err
 	}
 	byID := map[int64]template{}
@@ -578,7 +513,7 @@ func (im *Importer) extendTemplates(ctx context.Context, items []*item, values m
 			}
 		}
 		if cmds != nil {
-			if err := im.Odoo.Write(ctx, "product.template", []int64{it.tmpl}, map[string]any{"attribute_line_ids": cmds}); err != nil {
+			if err := im.Odoo.WriteTemplate(ctx, it.tmpl, map[string]any{"attribute_line_ids": cmds}); err != nil {
 				return err
 			}
 			it.changed = append(it.changed, "option values")
@@ -598,8 +533,7 @@ func (im *Importer) syncVariants(ctx context.Context, items []*item, values map[
 		tids = append(tids, it.tmpl)
 	}
 	var vs []variant
-	if err := im.Odoo.SearchRead(ctx, "product.product", odoo.Domain{odoo.In("product_tmpl_id", tids)},
-		[]string{"product_tmpl_id", "default_code", "barcode", "product_template_attribute_value_ids"}, 0, "id", &vs); err != nil {
+	if err := im.Odoo.VariantKeysOf(ctx, tids, &vs); err != nil {
 		return err
 	}
 	var ptavIDs []int64
@@ -611,8 +545,7 @@ func (im *Importer) syncVariants(ctx context.Context, items []*item, values map[
 	ptavs := map[int64]ptav{}
 	if len(ptavIDs) > 0 {
 		var rows []ptav
-		if err := im.Odoo.Read(ctx, "product.template.attribute.value", slices.Compact(slices.Sorted(slices.Values(ptavIDs))),
-			[]string{"product_attribute_value_id", "price_extra"}, &rows); err != nil {
+		if err := im.Odoo.TemplateValues(ctx, slices.Compact(slices.Sorted(slices.Values(ptavIDs))), &rows); err != nil {
 			return err
 		}
 		for _, p := range rows {
@@ -667,7 +600,7 @@ func (im *Importer) syncVariants(ctx context.Context, items []*item, values map[
 			marks = append(marks, odoo.ExternalID{Name: it.mark, Model: "product.template", ResID: it.tmpl})
 		}
 		if len(it.vals) > 0 {
-			if err := im.Odoo.Write(ctx, "product.template", []int64{it.tmpl}, it.vals); err != nil {
+			if err := im.Odoo.WriteTemplate(ctx, it.tmpl, it.vals); err != nil {
 				return err
 			}
 		}
@@ -684,13 +617,13 @@ func (im *Importer) syncVariants(ctx context.Context, items []*item, values map[
 			it.r.Message += "; " + count(missing, "variant", "variants") + " not found in Odoo"
 		}
 	}
-	if err := writeGrouped(ctx, im.Odoo, "product.template.attribute.value", extras); err != nil {
+	if err := im.Odoo.SetTemplateValues(ctx, extras); err != nil {
 		return err
 	}
 	if len(marks) == 0 {
 		return nil
 	}
-	return im.Odoo.CreateExternalIDs(ctx, imageModule, marks)
+	return im.Odoo.CreateExternalIDs(ctx, keys.ModuleImage, marks)
 }
 
 // match pairs the Shopify variants with the template's Odoo variants: by

@@ -135,7 +135,7 @@ func ExportProducts(ctx context.Context, o *odoo.Client, s *shopify.Client, p Pr
 		return Result{}, err
 	}
 	key = settingsKey(p) + "." + key
-	selected, err := count(ctx, o, "product.template", sel)
+	selected, err := o.CountTemplates(ctx, sel)
 	if err != nil {
 		return Result{}, err
 	}
@@ -162,9 +162,8 @@ func ExportProducts(ctx context.Context, o *odoo.Client, s *shopify.Client, p Pr
 		fields = append(fields, p.VendorField)
 	}
 	for last := int64(0); ; {
-		var page []map[string]json.RawMessage
-		d := append(slices.Clone(domain), odoo.Cond("id", ">", last))
-		if err := o.SearchRead(ctx, "product.template", d, fields, pageSize, "id", &page); err != nil {
+		page, err := o.TemplatesAfter(ctx, domain, last, fields, pageSize)
+		if err != nil {
 			return Result{}, err
 		}
 		if len(page) == 0 {
@@ -438,7 +437,7 @@ func (e *exporter) inputs(ctx context.Context, ts []*template) (map[int64]shopif
 		fields = append(fields, "image_variant_1920")
 	}
 	var vs []variant
-	if err := e.o.SearchRead(ctx, "product.product", odoo.Domain{odoo.In("product_tmpl_id", ids)}, fields, 0, "id", &vs); err != nil {
+	if err := e.o.VariantsOf(ctx, ids, fields, &vs); err != nil {
 		return nil, err
 	}
 	var ptav []int64
@@ -483,18 +482,12 @@ func (e *exporter) inputs(ctx context.Context, ts []*template) (map[int64]shopif
 
 // duplicates returns the SKUs more than one active Odoo variant has.
 func (e *exporter) duplicates(ctx context.Context, skus []string) (map[string]bool, error) {
-	var rows []struct {
-		Code odoo.Text `json:"default_code"`
+	counts, err := e.o.CodeCounts(ctx, skus)
+	dup := map[string]bool{}
+	for code, n := range counts {
+		dup[code] = n > 1
 	}
-	if err := e.o.SearchRead(ctx, "product.product", odoo.Domain{odoo.In("default_code", skus)}, []string{"default_code"}, 0, "", &rows); err != nil {
-		return nil, err
-	}
-	seen, dup := map[odoo.Text]bool{}, map[string]bool{}
-	for _, r := range rows {
-		dup[string(r.Code)] = seen[r.Code]
-		seen[r.Code] = true
-	}
-	return dup, nil
+	return dup, err
 }
 
 // names reads the tag names and country codes the page's templates refer to.
@@ -508,18 +501,16 @@ func (e *exporter) names(ctx context.Context, ts []*template) (map[string]string
 	}
 	out := map[string]string{}
 	for _, q := range []struct {
-		model, field, prefix string
-		ids                  []int64
-	}{{"product.tag", "name", "tag/", tags}, {"res.country", "code", "country/", countries}} {
-		if len(q.ids) == 0 {
-			continue
-		}
-		var rows []map[string]any
-		if err := e.o.Read(ctx, q.model, q.ids, []string{q.field}, &rows); err != nil {
+		prefix string
+		read   func(context.Context, []int64) (map[int64]string, error)
+		ids    []int64
+	}{{"tag/", e.o.TagNames, tags}, {"country/", e.o.CountryCodes, countries}} {
+		found, err := q.read(ctx, q.ids)
+		if err != nil {
 			return nil, err
 		}
-		for _, r := range rows {
-			out[fmt.Sprint(q.prefix, r["id"])] = fmt.Sprint(r[q.field])
+		for id, name := range found {
+			out[fmt.Sprint(q.prefix, id)] = name
 		}
 	}
 	return out, nil

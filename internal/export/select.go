@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
@@ -19,14 +20,14 @@ func selectorDomain(ctx context.Context, o *odoo.Client, sel v1.ProductSelector)
 	case len(sel.DefaultCodes) > 0:
 		return odoo.Domain{odoo.In("product_variant_ids.default_code", sel.DefaultCodes)}, nil
 	case sel.Category != "":
-		ids, err := o.Search(ctx, "product.category", odoo.Domain{odoo.Cond("complete_name", "=", sel.Category)}, 1)
+		id, err := o.CategoryID(ctx, sel.Category)
 		if err != nil {
 			return nil, err
 		}
-		if len(ids) == 0 {
+		if id == 0 {
 			return nil, settingsErrorf("no Odoo product category %q", sel.Category)
 		}
-		return odoo.Domain{odoo.Cond("categ_id", "child_of", ids[0])}, nil
+		return odoo.Domain{odoo.Cond("categ_id", "child_of", id)}, nil
 	case sel.Domain != "":
 		var d odoo.Domain
 		if err := json.Unmarshal([]byte(sel.Domain), &d); err != nil {
@@ -46,33 +47,19 @@ func pricelists(ctx context.Context, o *odoo.Client, names ...string) ([]int64, 
 		if name == "" {
 			continue
 		}
-		found, err := o.Search(ctx, "product.pricelist", odoo.Domain{odoo.Cond("name", "=", name)}, 1)
+		refs, err := o.Resolve(ctx, odoo.Names{Pricelist: name})
+		if u := (*odoo.Unresolved)(nil); errors.As(err, &u) {
+			return nil, "", settingsErrorf("no Odoo pricelist %q", name)
+		}
 		if err != nil {
 			return nil, "", err
 		}
-		if len(found) == 0 {
-			return nil, "", settingsErrorf("no Odoo pricelist %q", name)
-		}
-		ids[i] = found[0]
-		var items []struct {
-			ID        int64     `json:"id"`
-			WriteDate odoo.Text `json:"write_date"`
-		}
-		if err := o.SearchRead(ctx, "product.pricelist.item", odoo.Domain{odoo.Cond("pricelist_id", "=", ids[i])},
-			[]string{"write_date"}, 0, "id", &items); err != nil {
+		ids[i] = refs.Pricelist
+		items, err := o.PricelistStamps(ctx, ids[i])
+		if err != nil {
 			return nil, "", err
 		}
 		fmt.Fprintf(h, "%d:%v;", ids[i], items)
 	}
 	return ids, hex.EncodeToString(h.Sum(nil)[:8]), nil
-}
-
-// count is search_count.
-func count(ctx context.Context, o *odoo.Client, model string, d odoo.Domain) (int, error) {
-	var n int
-	if d == nil {
-		d = odoo.Domain{}
-	}
-	err := o.Call(ctx, model, "search_count", []any{d}, nil, &n)
-	return n, err
 }

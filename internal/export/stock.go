@@ -64,18 +64,16 @@ func resolve(ctx context.Context, o *odoo.Client, m v1.LocationMapping, locs []s
 	if p.shopify == "" {
 		return p, fmt.Errorf("no active Shopify location %q", m.ShopifyLocation)
 	}
-	model, field, key, value := "stock.warehouse", "code", "warehouse", m.OdooWarehouse
-	if m.OdooLocation != "" {
-		model, field, key, value = "stock.location", "complete_name", "location", m.OdooLocation
-	}
-	ids, err := o.Search(ctx, model, odoo.Domain{odoo.Cond(field, "=", value)}, 1)
-	if err != nil {
+	var err error
+	if p.ctx, err = o.StockContext(ctx, m.OdooWarehouse, m.OdooLocation); err != nil {
 		return p, err
 	}
-	if len(ids) == 0 {
-		return p, fmt.Errorf("no Odoo %s %q", model, value)
+	if p.ctx == nil && m.OdooLocation != "" {
+		return p, fmt.Errorf("no Odoo stock.location %q", m.OdooLocation)
 	}
-	p.ctx = map[string]any{key: ids[0]}
+	if p.ctx == nil {
+		return p, fmt.Errorf("no Odoo stock.warehouse %q", m.OdooWarehouse)
+	}
 	return p, nil
 }
 
@@ -99,14 +97,9 @@ func exportStockPage(ctx context.Context, o *odoo.Client, s *shopify.Client, fie
 	}
 	want := map[[2]string]int{} // item, location -> quantity
 	for _, pl := range places {
-		var rows []map[string]any
-		if err := o.Call(ctx, "product.product", "read", []any{ids}, map[string]any{"fields": []string{field}, "context": pl.ctx}, &rows); err != nil {
+		qty, err := o.Quantities(ctx, ids, field, pl.ctx)
+		if err != nil {
 			return err
-		}
-		qty := map[int64]float64{}
-		for _, r := range rows {
-			id, _ := r["id"].(float64)
-			qty[int64(id)], _ = r[field].(float64)
 		}
 		for _, it := range items {
 			if p, ok := products[it.SKU]; ok && it.Tracked {

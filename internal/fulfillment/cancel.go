@@ -4,19 +4,16 @@ import (
 	"context"
 	"time"
 
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
-
-// CancelModule is the external id module marking the orders whose
-// cancellation in Odoo has been dealt with in Shopify.
-const CancelModule = "shopify_cancel"
 
 // cancellations cancels in Shopify the imported orders cancelled in Odoo,
 // once: an order Shopify shows cancelled (by this, before its mark was
 // written, or cancelled there first and then by the import) is only marked.
 // Shopify refuses to cancel an order twice besides.
 func (e *Exporter) cancellations(ctx context.Context, since time.Time, res *Result) error {
-	orders, err := e.Odoo.CancelledOrders(ctx, e.prefix(), since)
+	orders, err := e.Odoo.CancelledOrders(ctx, keys.Prefix(e.Shop), since)
 	if err != nil || len(orders) == 0 {
 		return err
 	}
@@ -24,7 +21,7 @@ func (e *Exporter) cancellations(ctx context.Context, since time.Time, res *Resu
 	for i, o := range orders {
 		ids[i] = o.ID
 	}
-	marked, err := e.Odoo.Marked(ctx, CancelModule, "sale.order", ids)
+	marked, err := e.Odoo.Marked(ctx, keys.ModuleCancel, "sale.order", ids)
 	if err != nil {
 		return err
 	}
@@ -53,7 +50,7 @@ func (e *Exporter) cancellations(ctx context.Context, since time.Time, res *Resu
 			}
 			res.Cancelled++
 		}
-		if err := e.mark(ctx, CancelModule, "sale.order", o.ID, string(o.Name), res); err != nil {
+		if err := e.mark(ctx, keys.ModuleCancel, "sale.order", o.ID, string(o.Name), res); err != nil {
 			return err
 		}
 	}

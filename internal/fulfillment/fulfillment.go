@@ -21,12 +21,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
-
-// Module is the external id module marking the deliveries sent.
-const Module = "shopify_fulfillment"
 
 // DefaultInterval is how often deliveries are sent when the spec says not.
 const DefaultInterval = 10 * time.Minute
@@ -105,7 +103,7 @@ func (e *Exporter) Run(ctx context.Context) (Result, error) {
 
 // deliveries sends the validated deliveries not marked sent.
 func (e *Exporter) deliveries(ctx context.Context, since time.Time, res *Result) error {
-	recent, err := e.Odoo.RecentDeliveries(ctx, e.prefix(), since)
+	recent, err := e.Odoo.RecentDeliveries(ctx, keys.Prefix(e.Shop), since)
 	if err != nil || len(recent) == 0 {
 		return err
 	}
@@ -113,7 +111,7 @@ func (e *Exporter) deliveries(ctx context.Context, since time.Time, res *Result)
 	for id := range recent {
 		ids = append(ids, id)
 	}
-	marked, err := e.Odoo.Marked(ctx, Module, "stock.picking", ids)
+	marked, err := e.Odoo.Marked(ctx, keys.ModuleFulfillment, "stock.picking", ids)
 	if err != nil {
 		return err
 	}
@@ -198,20 +196,17 @@ func (e *Exporter) order(ctx context.Context, picks []odoo.DonePicking, marked m
 		if len(groups) == 0 && st.CancelledAt == nil {
 			res.InShopify++
 		}
-		if err := e.mark(ctx, Module, "stock.picking", p.ID, st.Name+": delivery "+p.Name, res); err != nil {
+		if err := e.mark(ctx, keys.ModuleFulfillment, "stock.picking", p.ID, st.Name+": delivery "+p.Name, res); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// prefix starts the keys of the orders this instance imported.
-func (e *Exporter) prefix() string { return "shopify:" + e.Shop + "/" }
-
 // shopifyOrder reads the Shopify order an Odoo order's key names; an order
 // Shopify does not know is a failure of the result, not of the run.
 func (e *Exporter) shopifyOrder(ctx context.Context, key string, res *Result) (shopify.FulfillmentState, bool, error) {
-	st, err := e.Shopify.OrderFulfillment(ctx, "gid://shopify/Order/"+strings.TrimPrefix(key, e.prefix()))
+	st, err := e.Shopify.OrderFulfillment(ctx, keys.GID(keys.TypeOrder, keys.OrderOf(e.Shop, key)))
 	var se *shopify.Error
 	if errors.As(err, &se) && se.Kind == shopify.KindNotFound {
 		res.fail("%s: order not found in Shopify", key)

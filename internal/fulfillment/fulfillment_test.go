@@ -11,6 +11,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/test/catalog"
@@ -287,8 +288,8 @@ func TestNoSecondFulfilmentWhenTheRecordIsLost(t *testing.T) {
 	if r := e.run(t); r.Sent != 1 {
 		t.Fatalf("first run: %+v", r)
 	}
-	marks, err := e.odoo.Search(ctx(t), "ir.model.data", odoo.Domain{odoo.Cond("module", "=", Module),
-		odoo.Cond("name", "=", odoo.MarkName("stock.picking", e.picking(t, so, "done")))}, 0)
+	marks, err := e.odoo.Search(ctx(t), "ir.model.data", odoo.Domain{odoo.Cond("module", "=", keys.ModuleFulfillment),
+		odoo.Cond("name", "=", keys.Mark("stock.picking", e.picking(t, so, "done")))}, 0)
 	if err != nil || len(marks) != 1 {
 		t.Fatalf("marks: %v, %v", marks, err)
 	}
@@ -356,7 +357,7 @@ func TestOdooCancellationsReachShopifyOnce(t *testing.T) {
 				t.Fatalf("run without refunds: %+v", r)
 			}
 			e.wantCancelled(t, unpaid, "PAID", 0)
-			marks, err := e.odoo.Search(ctx(t), "ir.model.data", odoo.Domain{odoo.Cond("module", "=", CancelModule)}, 0)
+			marks, err := e.odoo.Search(ctx(t), "ir.model.data", odoo.Domain{odoo.Cond("module", "=", keys.ModuleCancel)}, 0)
 			if err != nil || len(marks) != 4 {
 				t.Fatalf("marks %v, %v", marks, err)
 			}

@@ -17,15 +17,10 @@ import (
 
 // refs are the Odoo records the spec names, looked up once per run.
 type refs struct {
-	journals     map[string]int64
-	paymentTerms map[string]int64
-	warehouse    int64
-	pricelist    int64
-	team         int64
-	guest        int64
-	rounding     int64
-	adjustment   int64  // the refund adjustment product
-	currency     string // of the sale orders: the pricelist's, else the company's
+	odoo.Refs
+	rounding   int64  // the rounding product
+	adjustment int64  // the refund adjustment product
+	currency   string // of the sale orders: the pricelist's, else the company's
 }
 
 func (r *run) loadRefs(ctx context.Context) error {
@@ -35,111 +30,25 @@ func (r *run) loadRefs(ctx context.Context) error {
 	if cached {
 		return nil
 	}
-	var missing []string
-	one := func(model, field, value, label string) (int64, error) {
-		if value == "" {
-			return 0, nil
-		}
-		ids, err := r.c.Search(ctx, model, odoo.Domain{odoo.Cond(field, "=", value)}, 1)
-		if err == nil && len(ids) == 0 {
-			missing = append(missing, fmt.Sprintf("%s %q", label, value))
-			return 0, nil
-		}
-		if err != nil {
-			return 0, err
-		}
-		return ids[0], nil
-	}
-	names := func(model string, values []string) (map[string]int64, error) {
-		out := map[string]int64{}
-		if len(values) == 0 {
-			return out, nil
-		}
-		var rows []struct {
-			ID   int64     `json:"id"`
-			Name odoo.Text `json:"name"`
-		}
-		err := r.c.SearchRead(ctx, model, odoo.Domain{odoo.In("name", values)}, []string{"name"}, 0, "id", &rows)
-		for _, row := range rows {
-			if _, seen := out[string(row.Name)]; !seen {
-				out[string(row.Name)] = row.ID
-			}
-		}
-		return out, err
-	}
-	var journals, terms []string
-	for _, w := range r.s.Orders.Workflows {
-		if w.Journal != "" {
-			journals = append(journals, w.Journal)
-		}
-		if w.PaymentTerm != "" {
-			terms = append(terms, w.PaymentTerm)
-		}
-	}
-	var err error
-	spec := r.s.Odoo
-	if r.refs.warehouse, err = one("stock.warehouse", "code", spec.Warehouse, "warehouse"); err != nil {
-		return err
-	}
-	if r.refs.pricelist, err = one("product.pricelist", "name", spec.Pricelist, "pricelist"); err != nil {
-		return err
-	}
-	if r.refs.team, err = one("crm.team", "name", spec.SalesTeam, "sales team"); err != nil {
-		return err
-	}
-	if r.refs.guest, err = one("res.partner", "name", r.s.Orders.Customers.GuestCustomer, "guest customer"); err != nil {
-		return err
-	}
-	if r.refs.rounding, err = one("product.product", "default_code", r.s.Orders.RoundingProduct, "rounding product"); err != nil {
-		return err
-	}
-	if r.refs.adjustment, err = one("product.product", "default_code", r.s.Orders.RefundAdjustmentProduct, "refund adjustment product"); err != nil {
-		return err
-	}
-	if r.refs.currency, err = r.currency(ctx, r.refs.pricelist); err != nil {
-		return err
-	}
-	if r.refs.journals, err = names("account.journal", journals); err != nil {
-		return err
-	}
-	if r.refs.paymentTerms, err = names("account.payment.term", terms); err != nil {
-		return err
-	}
-	for _, t := range terms {
-		if _, ok := r.refs.paymentTerms[t]; !ok {
-			missing = append(missing, fmt.Sprintf("payment term %q", t))
-		}
-	}
-	if len(missing) > 0 {
+	found, err := r.c.Resolve(ctx, r.s.Names())
+	var u *odoo.Unresolved
+	if errors.As(err, &u) {
+		// the connection check stalls the instance on this; a record
+		// gone since is looked up again next time
 		for _, it := range r.live() {
-			it.fail(false, "not found in Odoo: "+strings.Join(missing, ", "))
+			it.fail(false, u.Error())
 		}
-		return nil // nothing kept: looked up again next time
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r.refs = refs{Refs: found, rounding: found.Products[r.s.Orders.RoundingProduct], adjustment: found.Products[r.s.Orders.RefundAdjustmentProduct]}
+	if r.refs.currency, err = r.c.SaleCurrency(ctx, r.refs.Pricelist); err != nil {
+		return err
 	}
 	r.im.Cache.use(r.s, func(c *Cache) { c.refs, c.at = r.refs, time.Now() })
 	return nil
-}
-
-// currency is the one Odoo gives the sale orders: the pricelist's, else
-// the company's of the connector's user.
-func (r *run) currency(ctx context.Context, pricelist int64) (string, error) {
-	var rows []struct {
-		Company  odoo.Many2One `json:"company_id"`
-		Currency odoo.Many2One `json:"currency_id"`
-	}
-	model, id, field := "res.users", r.c.UID(), "company_id"
-	if pricelist != 0 {
-		model, id, field = "product.pricelist", pricelist, "currency_id"
-	}
-	if err := r.c.Read(ctx, model, []int64{id}, []string{field}, &rows); err != nil || len(rows) == 0 {
-		return "", err
-	}
-	if field == "company_id" {
-		if err := r.c.Read(ctx, "res.company", []int64{rows[0].Company.ID}, []string{"currency_id"}, &rows); err != nil || len(rows) == 0 {
-			return "", err
-		}
-	}
-	return rows[0].Currency.Name, nil
 }
 
 // checkCurrency fails the orders Shopify charged in another currency than
@@ -231,13 +140,13 @@ func (r *run) newOrder(p *Plan, partner int64, products map[string]int64, taxes 
 		PartnerID: partner, ClientRef: p.Order.Name, Origin: p.Key,
 		Vals: map[string]any{"name": p.Reference, "date_order": odooTime(*p.Order)},
 	}
-	for field, id := range map[string]int64{"warehouse_id": r.refs.warehouse, "pricelist_id": r.refs.pricelist, "team_id": r.refs.team} {
+	for field, id := range map[string]int64{"warehouse_id": r.refs.Warehouse, "pricelist_id": r.refs.Pricelist, "team_id": r.refs.SalesTeam} {
 		if id != 0 {
 			o.Vals[field] = id
 		}
 	}
 	if p.Workflow != nil && p.Workflow.PaymentTerm != "" {
-		o.Vals["payment_term_id"] = r.refs.paymentTerms[p.Workflow.PaymentTerm]
+		o.Vals["payment_term_id"] = r.refs.PaymentTerms[p.Workflow.PaymentTerm]
 	}
 	var unknown []string
 	for _, l := range p.Lines {
@@ -341,20 +250,13 @@ func (r *run) taxes(ctx context.Context, its []*item) (map[TaxKey]int64, error) 
 		}
 	}
 	if len(names) > 0 {
-		var rows []struct {
-			ID   int64     `json:"id"`
-			Name odoo.Text `json:"name"`
-		}
-		if err := r.c.SearchRead(ctx, "account.tax", odoo.Domain{odoo.In("name", names), odoo.Cond("type_tax_use", "=", "sale")},
-			[]string{"name"}, 0, "sequence,id", &rows); err != nil {
+		byName, err := r.c.TaxesByName(ctx, names)
+		if err != nil {
 			return nil, err
 		}
 		for k, name := range mapped {
-			for _, row := range rows {
-				if string(row.Name) == name {
-					out[k] = row.ID
-					break
-				}
+			if id, ok := byName[name]; ok {
+				out[k] = id
 			}
 		}
 	}
@@ -412,7 +314,7 @@ func (r *run) checkTotals(ctx context.Context) error {
 	var drop []int64
 	for pass := 1; ; pass++ {
 		var its []*item
-		var vals []map[string]any
+		var adds []odoo.RoundingLine
 		changed := false
 		for _, it := range r.live() {
 			if it.order.State != "draft" && it.order.State != "sent" || pass > 1 && lines[it] == nil {
@@ -442,21 +344,20 @@ func (r *run) checkTotals(ctx context.Context) error {
 				continue
 			}
 			if l := lines[it]; l != nil {
-				if err := r.c.Write(ctx, "sale.order.line", []int64{l.id}, map[string]any{"price_unit": price}); err != nil {
+				if err := r.c.SetOrderRounding(ctx, l.id, price); err != nil {
 					return err
 				}
 				l.price, changed = price, true
 				continue
 			}
 			its = append(its, it)
-			vals = append(vals, map[string]any{"order_id": it.order.ID, "product_id": r.refs.rounding, "name": "Rounding",
-				"product_uom_qty": 1.0, "price_unit": price, r.c.Adapter().SaleLineTaxField: []any{[]any{6, 0, []int64{}}}})
+			adds = append(adds, odoo.RoundingLine{ParentID: it.order.ID, ProductID: r.refs.rounding, Price: price})
 			lines[it], changed = &line{price: price}, true
 		}
-		if len(vals) > 0 {
+		if len(adds) > 0 {
 			// A create, not a write with line commands: a lost reply is not
 			// repeated into two rounding lines; the next run sees the total.
-			ids, err := r.c.Create(ctx, "sale.order.line", vals)
+			ids, err := r.c.AddOrderRounding(ctx, adds)
 			if err != nil {
 				return err
 			}
@@ -478,5 +379,5 @@ func (r *run) checkTotals(ctx context.Context) error {
 	}
 	// Only quotations this run made: one found from an earlier run may be
 	// a person's work.
-	return r.c.Unlink(ctx, "sale.order", drop)
+	return r.c.DeleteOrders(ctx, drop)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
@@ -28,7 +29,7 @@ func FuzzPlanOrder(f *testing.F) {
 		if err != nil || p.Cancelled {
 			return
 		}
-		if p.Key != OrderKey(settings().Shop, o.LegacyResourceID) {
+		if p.Key != keys.Order(settings().Shop, o.LegacyResourceID) {
 			t.Fatalf("key %q", p.Key)
 		}
 		for _, l := range p.Lines {

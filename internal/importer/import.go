@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -51,7 +52,7 @@ type Importer struct {
 func (im *Importer) Import(ctx context.Context, ids []string) ([]Result, error) {
 	gids := make([]string, len(ids))
 	for i, id := range ids {
-		gids[i] = "gid://shopify/Order/" + strings.TrimPrefix(id, "gid://shopify/Order/")
+		gids[i] = keys.GID(keys.TypeOrder, id)
 	}
 	orders, err := im.Shopify.OrdersByIDs(ctx, gids)
 	if err != nil {
@@ -63,7 +64,7 @@ func (im *Importer) Import(ctx context.Context, ids []string) ([]Result, error) 
 	}
 	r := &run{im: im, c: im.Odoo, s: im.Settings}
 	for _, id := range ids {
-		id = strings.TrimPrefix(id, "gid://shopify/Order/")
+		id = keys.LegacyID(id)
 		o := byID[id]
 		it := &item{res: Result{ID: id}}
 		r.items = append(r.items, it)
@@ -193,8 +194,6 @@ func (r *run) execute(ctx context.Context) error {
 	return nil
 }
 
-var saleFields = []string{"name", "state", "origin", "amount_total", "picking_ids", "invoice_ids", "order_line"}
-
 // findExisting looks the orders up by the key stored in origin when they
 // were created: an order found is advanced, never created again.
 func (r *run) findExisting(ctx context.Context) error {
@@ -204,20 +203,14 @@ func (r *run) findExisting(ctx context.Context) error {
 		keys[it.plan.Key] = it
 		ks = append(ks, it.plan.Key)
 	}
-	var rows []struct {
-		odoo.Order
-		Origin odoo.Text `json:"origin"`
-	}
-	if err := r.c.SearchRead(ctx, "sale.order", odoo.Domain{odoo.In("origin", ks)}, saleFields, 0, "id", &rows); err != nil {
-		return err
-	}
-	for _, row := range rows {
-		if it := keys[string(row.Origin)]; it != nil && it.order.ID == 0 {
-			it.order = row.Order
-			it.res.SaleOrderID, it.res.SaleOrder = row.ID, string(row.Name)
+	found, err := r.c.ImportedOrdersByOrigin(ctx, ks)
+	for key, o := range found {
+		if it := keys[key]; it != nil && it.order.ID == 0 {
+			it.order = o
+			it.res.SaleOrderID, it.res.SaleOrder = o.ID, string(o.Name)
 		}
 	}
-	return nil
+	return err
 }
 
 // cancel settles the orders cancelled in Shopify: nothing to do for those
@@ -243,17 +236,9 @@ func (r *run) cancel(ctx context.Context) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	var done []struct {
-		Name odoo.Text     `json:"name"`
-		Sale odoo.Many2One `json:"sale_id"`
-	}
-	if err := r.c.SearchRead(ctx, "stock.picking", odoo.Domain{odoo.In("sale_id", ids), odoo.Cond("state", "=", "done"),
-		odoo.Cond("picking_type_code", "=", "outgoing")}, []string{"name", "sale_id"}, 0, "id", &done); err != nil {
+	shipped, err := r.c.DoneDeliveries(ctx, ids)
+	if err != nil {
 		return err
-	}
-	shipped := map[int64]string{}
-	for _, p := range done {
-		shipped[p.Sale.ID] = string(p.Name)
 	}
 	its, ids = slices.DeleteFunc(its, func(it *item) bool {
 		if name, ok := shipped[it.order.ID]; ok {
@@ -291,8 +276,8 @@ func (r *run) reread(ctx context.Context) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	var rows []odoo.Order
-	if err := r.c.Read(ctx, "sale.order", ids, saleFields, &rows); err != nil {
+	rows, err := r.c.ImportedOrders(ctx, ids)
+	if err != nil {
 		return err
 	}
 	byID := map[int64]odoo.Order{}
@@ -584,7 +569,7 @@ func (r *run) journalFor(p *Plan, gateway string) (int64, error) {
 			name = rows[i].Journal
 		}
 	}
-	id, ok := r.refs.journals[name]
+	id, ok := r.refs.Journals[name]
 	if !ok {
 		return 0, fmt.Errorf("journal %q not found in Odoo", name)
 	}

@@ -7,17 +7,10 @@ import (
 	"strings"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
-
-// CustomerRef is the key a customer's Odoo contact carries in ref, stored
-// with the contact in one create, so a retry finds it instead of making a
-// second one. The customer import uses it too, so that both find the same
-// contact.
-func CustomerRef(shop string, c *shopify.Customer) string {
-	return "shopify:" + shop + "/customer/" + c.LegacyResourceID
-}
 
 // LockContacts holds the lock under which customers are looked up and
 // created, so that two imports with the same new customer do not both
@@ -37,7 +30,7 @@ func (c *Cache) LockContacts() (unlock func()) {
 func MatchCustomers(ctx context.Context, c *odoo.Client, shop string, spec v1.CustomersSpec, cs []*shopify.Customer) (map[string]int64, error) {
 	var refs, emails []string
 	for _, cu := range cs {
-		refs = append(refs, CustomerRef(shop, cu))
+		refs = append(refs, keys.Customer(shop, cu.LegacyResourceID))
 		if cu.Email() != "" {
 			emails = append(emails, cu.Email())
 		}
@@ -46,12 +39,11 @@ func MatchCustomers(ctx context.Context, c *odoo.Client, shop string, spec v1.Cu
 		return nil, nil
 	}
 	byEmail := spec.MatchBy != v1.MatchShopifyID
-	domain := odoo.Domain{odoo.In("ref", refs)}
-	if byEmail && len(emails) > 0 {
-		domain = odoo.Domain{"|", odoo.In("ref", refs), "&", odoo.In("email", emails), odoo.Cond("parent_id", "=", false)}
+	if !byEmail {
+		emails = nil
 	}
-	var known []odoo.Partner
-	if err := c.SearchRead(ctx, "res.partner", domain, []string{"ref", "email"}, 0, "id", &known); err != nil {
+	known, err := c.ContactsByRefOrEmail(ctx, refs, emails)
+	if err != nil {
 		return nil, err
 	}
 	byKey := map[string]int64{} // by ref, and by lower-case email; the oldest wins
@@ -64,7 +56,7 @@ func MatchCustomers(ctx context.Context, c *odoo.Client, shop string, spec v1.Cu
 	}
 	out := map[string]int64{}
 	for _, cu := range cs {
-		ref := CustomerRef(shop, cu)
+		ref := keys.Customer(shop, cu.LegacyResourceID)
 		id, ok := byKey[ref]
 		if !ok && cu.Email() != "" && byEmail {
 			id, ok = byKey["email:"+strings.ToLower(cu.Email())]
@@ -89,14 +81,14 @@ func (r *run) partners(ctx context.Context, its []*item) (map[*item]int64, error
 	for _, it := range its {
 		c := it.plan.Order.Customer
 		if c == nil {
-			if r.refs.guest == 0 {
+			if r.refs.GuestCustomer == 0 {
 				it.fail(false, "the order has no customer and spec.orders.customers.guestCustomer is not set")
 				continue
 			}
-			out[it] = r.refs.guest
+			out[it] = r.refs.GuestCustomer
 			continue
 		}
-		ref := CustomerRef(r.s.Shop, c)
+		ref := keys.Customer(r.s.Shop, c.LegacyResourceID)
 		if byRef[ref] == nil {
 			refs = append(refs, ref)
 			customers = append(customers, c)

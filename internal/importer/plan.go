@@ -10,6 +10,8 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/decimal"
+	"github.com/shopify-odoo/connector/internal/keys"
+	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
@@ -18,6 +20,29 @@ type Settings struct {
 	Shop   string
 	Odoo   v1.OdooSpec
 	Orders v1.OrdersSpec
+}
+
+// Names are the Odoo records the settings name, all of which an import may
+// need: the connection check resolves these too, so that a missing one
+// stops the instance before any order is tried.
+func (s Settings) Names() odoo.Names {
+	o := s.Orders
+	n := odoo.Names{Company: s.Odoo.Company, Warehouse: s.Odoo.Warehouse, Pricelist: s.Odoo.Pricelist, SalesTeam: s.Odoo.SalesTeam,
+		GuestCustomer: o.Customers.GuestCustomer}
+	for _, w := range o.Workflows {
+		if w.Journal != "" && !slices.Contains(n.Journals, w.Journal) {
+			n.Journals = append(n.Journals, w.Journal)
+		}
+		if w.PaymentTerm != "" && !slices.Contains(n.PaymentTerms, w.PaymentTerm) {
+			n.PaymentTerms = append(n.PaymentTerms, w.PaymentTerm)
+		}
+	}
+	for _, code := range []string{o.ShippingProduct, o.DiscountProduct, o.GiftCardProduct, o.TipProduct, o.RoundingProduct, o.RefundAdjustmentProduct} {
+		if code != "" && !slices.Contains(n.Products, code) {
+			n.Products = append(n.Products, code)
+		}
+	}
+	return n
 }
 
 // Role says what a planned line stands for when it is not a catalogue product.
@@ -82,9 +107,6 @@ type Skip struct {
 
 func (s *Skip) Error() string { return s.Message }
 
-// OrderKey is the key an imported order carries in Odoo.
-func OrderKey(shop, legacyID string) string { return "shopify:" + shop + "/" + legacyID }
-
 // PlanOrder maps a Shopify order to a plan. Amounts are in the shop currency,
 // the currency payouts and the Odoo company use. It returns a *Skip for an
 // order left out on purpose, and a plain error for one that cannot be
@@ -95,7 +117,7 @@ func PlanOrder(s Settings, o *shopify.Order) (*Plan, error) {
 	}
 	p := &Plan{
 		Order:     o,
-		Key:       OrderKey(s.Shop, o.LegacyResourceID),
+		Key:       keys.Order(s.Shop, o.LegacyResourceID),
 		Reference: s.Orders.NamePrefix + o.Name,
 		Total:     o.TotalPrice.Shop.Amount,
 		Currency:  o.TotalPrice.Shop.CurrencyCode,

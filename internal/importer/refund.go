@@ -10,12 +10,10 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/decimal"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
-
-// RefundKey is the ref a Shopify refund's credit note carries in Odoo.
-func RefundKey(shop, legacyID string) string { return "shopify:" + shop + "/refund/" + legacyID }
 
 // refund credits the posted invoices of orders Shopify refunded or
 // cancelled: one credit note per Shopify refund, found again by its ref
@@ -43,7 +41,7 @@ func (r *run) refund(ctx context.Context) error {
 		defer c.credits.Unlock()
 	}
 	refunds := map[*item][]shopify.OrderRefund{}
-	var keys []string
+	var refKeys []string
 	for _, it := range its {
 		rs, total, err := r.im.Shopify.OrderRefunds(ctx, it.plan.Order.ID)
 		if err != nil {
@@ -52,7 +50,7 @@ func (r *run) refund(ctx context.Context) error {
 		read := decimal.Zero
 		for _, rf := range rs {
 			read = read.Add(rf.TotalRefunded.Shop.Amount)
-			keys = append(keys, RefundKey(r.s.Shop, rf.LegacyResourceID))
+			refKeys = append(refKeys, keys.Refund(r.s.Shop, rf.LegacyResourceID))
 		}
 		if read.Cmp(total.Shop.Amount) < 0 {
 			it.fail(false, fmt.Sprintf("Shopify refunded %s, but its first %d refunds come to %s: credit the rest in Odoo", total.Shop.Amount, len(rs), read))
@@ -72,7 +70,7 @@ func (r *run) refund(ctx context.Context) error {
 	for _, inv := range invs {
 		r.invs[inv.ID] = inv
 	}
-	existing, err := r.c.CreditNotesByRef(ctx, keys)
+	existing, err := r.c.CreditNotesByRef(ctx, refKeys)
 	if err != nil {
 		return err
 	}
@@ -113,7 +111,7 @@ func (r *run) refund(ctx context.Context) error {
 
 // credit makes sure one Shopify refund has its credit note, posted and paid.
 func (r *run) credit(ctx context.Context, it *item, inv odoo.Invoice, rf shopify.OrderRefund, existing map[string]odoo.Invoice, sale []odoo.SaleLine) error {
-	key := RefundKey(r.s.Shop, rf.LegacyResourceID)
+	key := keys.Refund(r.s.Shop, rf.LegacyResourceID)
 	cn, ok := existing[key]
 	if !ok {
 		n, err := r.creditNote(it, inv, rf, key, sale)
@@ -275,8 +273,7 @@ func (r *run) round(ctx context.Context, it *item, cn odoo.Invoice, money float6
 	if money == 0 || math.Abs(diff) < 0.005 || r.refs.rounding == 0 || math.Abs(diff) > limit+1e-9 {
 		return cn, nil
 	}
-	if _, err := r.c.Create(ctx, "account.move.line", []map[string]any{{"move_id": cn.ID, "product_id": r.refs.rounding, "name": "Rounding",
-		"quantity": 1.0, "price_unit": diff, "tax_ids": []any{[]any{6, 0, []int64{}}}}}); err != nil {
+	if err := r.c.AddMoveRounding(ctx, odoo.RoundingLine{ParentID: cn.ID, ProductID: r.refs.rounding, Price: diff}); err != nil {
 		return cn, err
 	}
 	it.did(fmt.Sprintf("rounding %.2f", diff))

@@ -9,6 +9,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/decimal"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
@@ -70,7 +71,7 @@ func (e *env) wantCredited(t *testing.T, id string) {
 		t.Fatalf("order %s has no refunds", id)
 	}
 	for rid, amount := range refunds {
-		cn, ok := notes[RefundKey(e.im.Settings.Shop, rid)]
+		cn, ok := notes[keys.Refund(e.im.Settings.Shop, rid)]
 		switch {
 		case !ok:
 			t.Errorf("refund %s of order %s has no credit note", rid, id)

@@ -8,6 +8,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/decimal"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/test/odoosim"
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
@@ -68,7 +69,7 @@ func TestSurprisingOrders(t *testing.T) {
 		}, v1.LineDone, "order created"},
 		{"taxes-excluded-multi", "refused by Odoo", func(o shopifysim.Obj) {
 			e.odoo.Inject(odoosim.Fault{Kind: odoosim.Refuse, Model: "sale.order", Method: "create",
-				Mentions: OrderKey(e.im.Settings.Shop, o["legacyResourceId"].(string)), Message: refusal})
+				Mentions: keys.Order(e.im.Settings.Shop, o["legacyResourceId"].(string)), Message: refusal})
 		}, v1.LineFailed, "Odoo refused the order: " + refusal},
 		{"fulfilled", "untouched", func(shopifysim.Obj) {}, v1.LineDone, "order created"},
 	}

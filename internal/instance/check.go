@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -86,57 +87,15 @@ func CheckOdoo(ctx context.Context, c *odoo.Client, spec v1.ShopifyInstanceSpec)
 	if p := checkAccess(ctx, c, spec); p != nil {
 		return info, p
 	}
-	var missing []string
-	var lookupErr error
-	lookup := func(model, label, field string, value string) int64 {
-		if value == "" || lookupErr != nil {
-			return 0
-		}
-		ids, err := c.Search(ctx, model, odoo.Domain{odoo.Cond(field, "=", value)}, 1)
-		if err != nil {
-			lookupErr = err
-			return 0
-		}
-		if len(ids) == 0 {
-			missing = append(missing, fmt.Sprintf("%s %q", label, value))
-			return 0
-		}
-		return ids[0]
+	refs, err := c.Resolve(ctx, importer.Settings{Odoo: spec.Odoo, Orders: spec.Orders}.Names())
+	var u *odoo.Unresolved
+	switch {
+	case errors.As(err, &u):
+		return info, &Problem{ReasonNotFound, u.Error(), true}
+	case err != nil:
+		return info, &Problem{ReasonUnreachable, "cannot read Odoo: " + err.Error(), false}
 	}
-	info.CompanyID = lookup("res.company", "company", "name", spec.Odoo.Company)
-	lookup("stock.warehouse", "warehouse", "code", spec.Odoo.Warehouse)
-	lookup("product.pricelist", "pricelist", "name", spec.Odoo.Pricelist)
-	lookup("crm.team", "sales team", "name", spec.Odoo.SalesTeam)
-	lookup("res.partner", "guest customer", "name", spec.Orders.Customers.GuestCustomer)
-	seen := map[string]bool{}
-	for _, w := range spec.Orders.Workflows {
-		for _, r := range []struct{ model, label, value string }{{"account.journal", "journal", w.Journal}, {"account.payment.term", "payment term", w.PaymentTerm}} {
-			if r.value != "" && !seen[r.label+r.value] {
-				seen[r.label+r.value] = true
-				lookup(r.model, r.label, "name", r.value)
-			}
-		}
-	}
-	if lookupErr != nil {
-		return info, &Problem{ReasonUnreachable, "cannot read Odoo: " + lookupErr.Error(), false}
-	}
-	o := spec.Orders
-	codes := slices.DeleteFunc([]string{o.ShippingProduct, o.DiscountProduct, o.GiftCardProduct, o.TipProduct, o.RoundingProduct, o.RefundAdjustmentProduct},
-		func(s string) bool { return s == "" })
-	if len(codes) > 0 {
-		found, err := c.ProductsByCode(ctx, codes)
-		if err != nil {
-			return info, &Problem{ReasonUnreachable, "cannot read Odoo products: " + err.Error(), false}
-		}
-		for _, code := range codes {
-			if _, ok := found[code]; !ok {
-				missing = append(missing, fmt.Sprintf("product %q", code))
-			}
-		}
-	}
-	if len(missing) > 0 {
-		return info, &Problem{ReasonNotFound, "not found in Odoo: " + strings.Join(missing, ", "), true}
-	}
+	info.CompanyID = refs.Company
 	return info, checkRounding(ctx, c, spec, info.CompanyID)
 }
 

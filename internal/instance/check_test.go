@@ -104,6 +104,14 @@ func TestCheckOdoo(t *testing.T) {
 		if p == nil || p.Reason != ReasonNotFound || p.Message != `not found in Odoo: warehouse "XX", journal "Stripe", product "NOPE"` {
 			t.Errorf("%d: missing records: %+v", version, p)
 		}
+		// what only some orders need stops every order too
+		s = spec()
+		s.Orders.Workflows[1].PaymentTerm = "45 Days"
+		s.Orders.RefundAdjustmentProduct = "REFUND-ADJ"
+		_, p = CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s)
+		if p == nil || p.Reason != ReasonNotFound || !p.Stalled || p.Message != `not found in Odoo: payment term "45 Days", product "REFUND-ADJ"` {
+			t.Errorf("%d: missing payment term and refund adjustment product: %+v", version, p)
+		}
 		s = spec()
 		s.Orders.RoundingProduct = ""
 		_, p = CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s)

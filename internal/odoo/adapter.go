@@ -92,20 +92,6 @@ func loadAdapter(ctx context.Context, c *Client) (*Adapter, error) {
 // StorableProductVals are the vals making a product a stock-tracked good.
 func (a *Adapter) StorableProductVals() map[string]any { return maps.Clone(a.storable) }
 
-// TaxVals are the vals of a sale percent tax of rate% with the price
-// including it or not.
-func (a *Adapter) TaxVals(name string, rate float64, included bool) map[string]any {
-	v := map[string]any{"name": name, "amount": rate, "amount_type": "percent", "type_tax_use": "sale"}
-	if a.TaxIncludeField == "price_include" {
-		v["price_include"] = included
-	} else if included {
-		v["price_include_override"] = "tax_included"
-	} else {
-		v["price_include_override"] = "tax_excluded"
-	}
-	return v
-}
-
 // ProductFields are the product.product fields Product needs on this version.
 func (a *Adapter) ProductFields() []string {
 	f := []string{"default_code", "barcode", "display_name", "product_tmpl_id", "lst_price", "list_price", "type",

@@ -20,7 +20,7 @@ func BenchmarkOrderFlow(b *testing.B) {
 			c := connect(b, sim, "auto")
 			ctx := context.Background()
 			variants := catalog.Variants()
-			bank := must(c.Journals(ctx, "bank"))[0].ID
+			bank := must(c.Resolve(ctx, odoo.Names{BankJournal: "Bank"})).BankJournal
 			sim.ResetCalls()
 			n := 0
 			for b.Loop() {

@@ -2,9 +2,9 @@ package odoo
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
+
+	"github.com/shopify-odoo/connector/internal/keys"
 )
 
 // DonePicking is a validated delivery of a sale order with what it shipped.
@@ -122,7 +122,7 @@ func (c *Client) doneBySKU(ctx context.Context, pickingIDs []int64) (map[int64]m
 func (c *Client) Marked(ctx context.Context, module, model string, ids []int64) (map[int64]bool, error) {
 	names := make([]string, len(ids))
 	for i, id := range ids {
-		names[i] = MarkName(model, id)
+		names[i] = keys.Mark(model, id)
 	}
 	found, err := c.ExternalIDs(ctx, module, model, names)
 	out := map[int64]bool{}
@@ -136,18 +136,13 @@ func (c *Client) Marked(ctx context.Context, module, model string, ids []int64) 
 // module.<model>_<id>. Odoo keeps module and name unique, so a record is
 // marked once however often this runs; a mark already there is no error.
 func (c *Client) Mark(ctx context.Context, module, model string, id int64) error {
-	err := c.CreateExternalIDs(ctx, module, []ExternalID{{Name: MarkName(model, id), Model: model, ResID: id}})
+	err := c.CreateExternalIDs(ctx, module, []ExternalID{{Name: keys.Mark(model, id), Model: model, ResID: id}})
 	if err != nil {
 		if marked, rerr := c.Marked(ctx, module, model, []int64{id}); rerr == nil && marked[id] {
 			return nil
 		}
 	}
 	return err
-}
-
-// MarkName is the external id name of a record's mark.
-func MarkName(model string, id int64) string {
-	return fmt.Sprintf("%s_%d", strings.ReplaceAll(model, ".", "_"), id)
 }
 
 // productCodes maps product ids to their internal references.

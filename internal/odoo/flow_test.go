@@ -145,8 +145,8 @@ func runFlow(t *testing.T, c *odoo.Client) outcome {
 		invIDs = append(invIDs, invoices[id][0])
 	}
 	check(t, c.PostInvoices(ctx, invIDs))
-	bank := must(c.Journals(ctx, "bank"))
-	payments := must(c.RegisterPayments(ctx, odoo.Payment{InvoiceIDs: invIDs, JournalID: bank[0].ID}))
+	bank := must(c.Resolve(ctx, odoo.Names{BankJournal: "Bank"})).BankJournal
+	payments := must(c.RegisterPayments(ctx, odoo.Payment{InvoiceIDs: invIDs, JournalID: bank}))
 	out.Payments = len(payments)
 	refunds := must(c.CreditNotes(ctx, invIDs[:1], "Shopify refund", 0))
 	check(t, c.PostInvoices(ctx, refunds))

@@ -2,8 +2,6 @@ package odoo
 
 import (
 	"context"
-	"fmt"
-	"strings"
 )
 
 // Countries maps ISO codes to res.country ids.
@@ -76,28 +74,6 @@ type Partner struct {
 
 var partnerFields = []string{"name", "email", "ref", "type", "parent_id", "child_ids"}
 
-// PartnersByEmail finds top-level partners by email (case-insensitive),
-// keyed by lower-case email; the oldest wins when several share one.
-func (c *Client) PartnersByEmail(ctx context.Context, emails []string) (map[string]Partner, error) {
-	var rows []Partner
-	err := c.SearchRead(ctx, "res.partner", Domain{In("email", emails), Cond("parent_id", "=", false)}, partnerFields, 0, "id", &rows)
-	out := map[string]Partner{}
-	for _, p := range rows {
-		k := strings.ToLower(string(p.Email))
-		if _, seen := out[k]; !seen {
-			out[k] = p
-		}
-	}
-	return out, err
-}
-
-// Partners reads partners by id.
-func (c *Client) Partners(ctx context.Context, ids []int64) ([]Partner, error) {
-	var rows []Partner
-	err := c.Read(ctx, "res.partner", ids, partnerFields, &rows)
-	return rows, err
-}
-
 // NewPartner is a customer with optional invoice and delivery addresses,
 // created as child contacts in the same call.
 type NewPartner struct {
@@ -140,35 +116,6 @@ func (c *Client) CreateContacts(ctx context.Context, ps []NewPartner) ([]int64, 
 		vals[i] = v
 	}
 	return c.Create(ctx, "res.partner", vals)
-}
-
-// CreatePartners creates customers with their addresses: one create for all
-// of them and one read of the children.
-func (c *Client) CreatePartners(ctx context.Context, ps []NewPartner) ([]PartnerIDs, error) {
-	ids, err := c.CreateContacts(ctx, ps)
-	if err != nil {
-		return nil, err
-	}
-	var kids []Partner
-	if err := c.SearchRead(ctx, "res.partner", Domain{In("parent_id", ids), In("type", []string{"invoice", "delivery"})},
-		[]string{"type", "parent_id"}, 0, "id", &kids); err != nil {
-		return nil, err
-	}
-	out := make([]PartnerIDs, len(ids))
-	at := map[int64]int{}
-	for i, id := range ids {
-		out[i] = PartnerIDs{id, id, id}
-		at[id] = i
-	}
-	for _, k := range kids {
-		i := at[k.Parent.ID]
-		if k.Type == "invoice" && out[i].InvoiceID == out[i].ID {
-			out[i].InvoiceID = k.ID
-		} else if k.Type == "delivery" && out[i].DeliveryID == out[i].ID {
-			out[i].DeliveryID = k.ID
-		}
-	}
-	return out, nil
 }
 
 // Product is a product.product variant.
@@ -268,38 +215,6 @@ func (c *Client) PricelistPrices(ctx context.Context, pricelistID int64, product
 	return out, nil
 }
 
-// Stock is a product's quantities in a warehouse.
-type Stock struct{ OnHand, Reserved float64 }
-
-// StockByWarehouse sums the quants of products under the warehouse's stock
-// location.
-func (c *Client) StockByWarehouse(ctx context.Context, warehouseID int64, productIDs []int64) (map[int64]Stock, error) {
-	var wh []struct {
-		Stock Many2One `json:"lot_stock_id"`
-	}
-	if err := c.Read(ctx, "stock.warehouse", []int64{warehouseID}, []string{"lot_stock_id"}, &wh); err != nil {
-		return nil, err
-	}
-	if len(wh) == 0 {
-		return nil, &Error{Kind: MissingError, Model: "stock.warehouse", Method: "read", Message: fmt.Sprintf("warehouse %d not found", warehouseID)}
-	}
-	var quants []struct {
-		Product  Many2One `json:"product_id"`
-		Quantity float64  `json:"quantity"`
-		Reserved float64  `json:"reserved_quantity"`
-	}
-	err := c.SearchRead(ctx, "stock.quant", Domain{In("product_id", productIDs), Cond("location_id", "child_of", wh[0].Stock.ID)},
-		[]string{"product_id", "quantity", "reserved_quantity"}, 0, "", &quants)
-	out := map[int64]Stock{}
-	for _, q := range quants {
-		s := out[q.Product.ID]
-		s.OnHand += q.Quantity
-		s.Reserved += q.Reserved
-		out[q.Product.ID] = s
-	}
-	return out, err
-}
-
 // TaxKey identifies a sale tax by rate and whether prices include it.
 type TaxKey struct {
 	Rate     float64
@@ -338,8 +253,8 @@ type Journal struct {
 	Type Text  `json:"type"`
 }
 
-// Journals lists journals of the given types (sale, bank, cash, ...).
-func (c *Client) Journals(ctx context.Context, types ...string) ([]Journal, error) {
+// journals lists journals of the given types (sale, bank, cash, ...).
+func (c *Client) journals(ctx context.Context, types ...string) ([]Journal, error) {
 	var rows []Journal
 	err := c.SearchRead(ctx, "account.journal", Domain{In("type", types)}, []string{"name", "code", "type"}, 0, "", &rows)
 	return rows, err

@@ -103,28 +103,16 @@ type Order struct {
 var orderFields = []string{"name", "state", "client_order_ref", "origin", "partner_id", "invoice_status", "delivery_status",
 	"amount_untaxed", "amount_tax", "amount_total", "picking_ids", "invoice_ids", "order_line"}
 
-// Orders reads orders by id.
-func (c *Client) Orders(ctx context.Context, ids []int64) ([]Order, error) {
-	var rows []Order
-	err := c.Read(ctx, "sale.order", ids, orderFields, &rows)
-	return rows, err
-}
-
-// OrdersByRef finds orders by client_order_ref, the importer's exactly-once key.
-func (c *Client) OrdersByRef(ctx context.Context, refs []string) (map[string]Order, error) {
-	return c.ordersBy(ctx, "client_order_ref", refs, func(o Order) Text { return o.ClientRef })
-}
-
 // OrdersByOrigin finds orders by origin, where the importer keeps the
 // Shopify order's key.
 func (c *Client) OrdersByOrigin(ctx context.Context, keys []string) (map[string]Order, error) {
-	return c.ordersBy(ctx, "origin", keys, func(o Order) Text { return o.Origin })
+	return c.ordersBy(ctx, "origin", keys, orderFields, func(o Order) Text { return o.Origin })
 }
 
 // ordersBy finds orders by a char field; the oldest wins.
-func (c *Client) ordersBy(ctx context.Context, field string, keys []string, key func(Order) Text) (map[string]Order, error) {
+func (c *Client) ordersBy(ctx context.Context, field string, keys []string, fields []string, key func(Order) Text) (map[string]Order, error) {
 	var rows []Order
-	err := c.SearchRead(ctx, "sale.order", Domain{In(field, keys)}, orderFields, 0, "id", &rows)
+	err := c.SearchRead(ctx, "sale.order", Domain{In(field, keys)}, fields, 0, "id", &rows)
 	out := map[string]Order{}
 	for _, o := range rows {
 		if _, seen := out[string(key(o))]; !seen {
@@ -343,4 +331,26 @@ func (c *Client) CreditNotes(ctx context.Context, invoiceIDs []int64, reason str
 	}
 	a, err := c.wizard(ctx, "account.move.reversal", vals, "account.move", invoiceIDs, "refund_moves")
 	return a.IDs(), err
+}
+
+// SaleCurrency is the currency Odoo gives new sale orders: the pricelist's,
+// else that of the connector's user's company.
+func (c *Client) SaleCurrency(ctx context.Context, pricelist int64) (string, error) {
+	var rows []struct {
+		Company  Many2One `json:"company_id"`
+		Currency Many2One `json:"currency_id"`
+	}
+	model, id, field := "res.users", c.uid, "company_id"
+	if pricelist != 0 {
+		model, id, field = "product.pricelist", pricelist, "currency_id"
+	}
+	if err := c.Read(ctx, model, []int64{id}, []string{field}, &rows); err != nil || len(rows) == 0 {
+		return "", err
+	}
+	if field == "company_id" {
+		if err := c.Read(ctx, "res.company", []int64{rows[0].Company.ID}, []string{"currency_id"}, &rows); err != nil || len(rows) == 0 {
+			return "", err
+		}
+	}
+	return rows[0].Currency.Name, nil
 }

@@ -119,8 +119,8 @@ func (c *Client) Reconcile(ctx context.Context, itemIDs []int64) error {
 	return c.Call(ctx, "account.move.line", "reconcile", []any{itemIDs}, nil, nil)
 }
 
-// AccountsByCode maps account codes to ids.
-func (c *Client) AccountsByCode(ctx context.Context, codes []string) (map[string]int64, error) {
+// accountsByCode maps account codes to ids.
+func (c *Client) accountsByCode(ctx context.Context, codes []string) (map[string]int64, error) {
 	var rows []struct {
 		ID   int64 `json:"id"`
 		Code Text  `json:"code"`

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/shopify-odoo/connector/internal/decimal"
-	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -24,9 +24,6 @@ type Settings struct {
 	FeeAccount     string // account code for fees and adjustments
 	ReserveAccount string // account code for reserves; empty leaves them to a person
 }
-
-// Key is the reference of a payout's bank statement in Odoo.
-func Key(shop, payoutID string) string { return "shopify:" + shop + "/payout/" + payoutID }
 
 // Unmatched is a balance transaction left for a person in Odoo.
 type Unmatched struct {
@@ -109,39 +106,16 @@ func Run(ctx context.Context, sc *shopify.Client, oc *odoo.Client, s Settings, p
 type settingsRefs struct{ journal, fee, reserve int64 }
 
 func lookupSettings(ctx context.Context, oc *odoo.Client, s Settings) (settingsRefs, error) {
-	var refs settingsRefs
-	journals, err := oc.Journals(ctx, "bank")
-	if err != nil {
-		return refs, err
-	}
-	for _, j := range journals {
-		if string(j.Name) == s.Journal {
-			refs.journal = j.ID
-		}
-	}
 	codes := []string{s.FeeAccount}
 	if s.ReserveAccount != "" {
 		codes = append(codes, s.ReserveAccount)
 	}
-	accounts, err := oc.AccountsByCode(ctx, codes)
-	if err != nil {
-		return refs, err
+	r, err := oc.Resolve(ctx, odoo.Names{BankJournal: s.Journal, Accounts: codes})
+	var u *odoo.Unresolved
+	if errors.As(err, &u) {
+		return settingsRefs{}, &SettingsError{Missing: u.Missing}
 	}
-	refs.fee, refs.reserve = accounts[s.FeeAccount], accounts[s.ReserveAccount]
-	var missing []string
-	if refs.journal == 0 {
-		missing = append(missing, fmt.Sprintf("bank journal %q", s.Journal))
-	}
-	if refs.fee == 0 {
-		missing = append(missing, fmt.Sprintf("account %q", s.FeeAccount))
-	}
-	if s.ReserveAccount != "" && refs.reserve == 0 {
-		missing = append(missing, fmt.Sprintf("account %q", s.ReserveAccount))
-	}
-	if missing != nil {
-		return refs, &SettingsError{Missing: missing}
-	}
-	return refs, nil
+	return settingsRefs{journal: r.BankJournal, fee: r.Accounts[s.FeeAccount], reserve: r.Accounts[s.ReserveAccount]}, err
 }
 
 // statement finds the payout's statement, or creates it. When the create's
@@ -261,5 +235,5 @@ func keyOf(ref, what string) string { return ref + "/" + what }
 
 // orderKey is the key of the sale order of a transaction's order.
 func orderKey(shop string, t *shopify.BalanceTransaction) string {
-	return importer.OrderKey(shop, legacyID(t.AssociatedOrder.ID))
+	return keys.Order(shop, legacyID(t.AssociatedOrder.ID))
 }

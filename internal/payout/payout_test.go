@@ -10,6 +10,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/test/catalog"
@@ -137,7 +138,7 @@ func TestPayoutImportsAndReconciles(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, l := range lines {
-				if l["is_reconciled"] != true || !strings.HasPrefix(l["ref"].(string), Key(shop, id)+"/") {
+				if l["is_reconciled"] != true || !strings.HasPrefix(l["ref"].(string), keys.Payout(shop, id)+"/") {
 					t.Errorf("statement line %v", l)
 				}
 			}

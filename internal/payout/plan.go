@@ -8,7 +8,7 @@ import (
 	"strconv"
 
 	"github.com/shopify-odoo/connector/internal/decimal"
-	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -49,7 +49,7 @@ func planLines(ctx context.Context, oc *odoo.Client, s Settings, refs settingsRe
 	if err != nil {
 		return plan{}, err
 	}
-	ref := Key(s.Shop, p.LegacyResourceID)
+	ref := keys.Payout(s.Shop, p.LegacyResourceID)
 	out := plan{statement: odoo.NewStatement{Name: "Shopify payout " + p.LegacyResourceID, Ref: ref, JournalID: refs.journal,
 		Date: p.IssuedAt.Format("2006-01-02")}}
 	fees := decimal.Zero
@@ -93,7 +93,7 @@ func readDocs(ctx context.Context, oc *odoo.Client, s Settings, txs []shopify.Ba
 		case t.Type == "CHARGE" && t.AssociatedOrder != nil:
 			orderKeys = append(orderKeys, orderKey(s.Shop, t))
 		case t.Type == "REFUND" && t.SourceID != "":
-			refundKeys = append(refundKeys, importer.RefundKey(s.Shop, t.SourceID))
+			refundKeys = append(refundKeys, keys.Refund(s.Shop, t.SourceID))
 		}
 	}
 	var err error
@@ -158,7 +158,7 @@ func (d docs) settle(pl *planned, shop string) {
 			return
 		}
 	default:
-		cn, ok := d.credits[importer.RefundKey(shop, t.SourceID)]
+		cn, ok := d.credits[keys.Refund(shop, t.SourceID)]
 		if !ok || cn.State != "posted" {
 			pl.reason = fmt.Sprintf("refund %s has no posted credit note in Odoo", t.SourceID)
 			return

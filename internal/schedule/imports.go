@@ -1,7 +1,6 @@
 package schedule
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,19 +9,18 @@ import (
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/catalogimport"
 	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 )
 
 // Import queues follow the order queues' rules: their lines are viewed as
 // order lines, with the Odoo record id in place of the sale order id, so
 // that retries, backoff and phases are the same for both.
 
-var gidPrefix = regexp.MustCompile(`^gid://shopify/\w+/`)
-
 // ImportLines makes draft lines of product or customer ids.
 func ImportLines(ids []string) []v1.ImportLine {
 	lines := make([]v1.ImportLine, len(ids))
 	for i, id := range ids {
-		lines[i] = v1.ImportLine{ID: gidPrefix.ReplaceAllString(id, ""), State: v1.LineDraft}
+		lines[i] = v1.ImportLine{ID: keys.LegacyID(id), State: v1.LineDraft}
 	}
 	return lines
 }

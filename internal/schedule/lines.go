@@ -8,6 +8,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 )
 
 // MaxAttempts is how often a line is tried before it needs a person.
@@ -26,7 +27,7 @@ func RetryDelay(attempts int32) time.Duration {
 func Lines(ids []string) []v1.QueueLine {
 	lines := make([]v1.QueueLine, len(ids))
 	for i, id := range ids {
-		lines[i] = v1.QueueLine{ID: strings.TrimPrefix(id, "gid://shopify/Order/"), State: v1.LineDraft}
+		lines[i] = v1.QueueLine{ID: keys.LegacyID(id), State: v1.LineDraft}
 	}
 	return lines
 }

@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
@@ -107,7 +108,7 @@ func NextWindow(o v1.OrdersSpec, watermark *metav1.Time, created time.Time) Wind
 // Filter is the Shopify order filter of w.
 func (w Window) Filter() shopify.OrderFilter {
 	return shopify.OrderFilter{UpdatedAtMin: w.UpdatedAfter,
-		Query: "created_at:>='" + w.CreatedAfter.UTC().Format(time.RFC3339) + "'"}
+		Query: keys.Since(keys.CreatedAt, w.CreatedAfter)}
 }
 
 // Queue is a queue to create.

@@ -2,10 +2,10 @@ package shopify
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/shopify-odoo/connector/internal/decimal"
+	"github.com/shopify-odoo/connector/internal/keys"
 )
 
 // Record is a product or customer as a listing names it.
@@ -16,16 +16,7 @@ type Record struct {
 
 // UpdatedQuery is the search of records updated in [from, to); zero ends
 // are left open.
-func UpdatedQuery(from, to time.Time) string {
-	var parts []string
-	if !from.IsZero() {
-		parts = append(parts, "updated_at:>='"+from.UTC().Format(time.RFC3339)+"'")
-	}
-	if !to.IsZero() {
-		parts = append(parts, "updated_at:<'"+to.UTC().Format(time.RFC3339)+"'")
-	}
-	return strings.Join(parts, " AND ")
-}
+func UpdatedQuery(from, to time.Time) string { return keys.Between(keys.UpdatedAt, from, to) }
 
 // ProductRefs calls fn on every product matching query, oldest update first.
 func (c *Client) ProductRefs(ctx context.Context, query string, fn func(Record) error) error {

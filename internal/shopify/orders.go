@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/shopify-odoo/connector/internal/keys"
 )
 
 // pageSize is Shopify's largest page. A page of 250 full orders requests
@@ -25,20 +27,14 @@ type OrderFilter struct {
 
 // SearchQuery renders the filter in Shopify's search syntax.
 func (f OrderFilter) SearchQuery() string {
-	var parts []string
-	if !f.UpdatedAtMin.IsZero() {
-		parts = append(parts, "updated_at:>='"+f.UpdatedAtMin.UTC().Format(time.RFC3339)+"'")
-	}
-	if !f.UpdatedAtMax.IsZero() {
-		parts = append(parts, "updated_at:<'"+f.UpdatedAtMax.UTC().Format(time.RFC3339)+"'")
-	}
+	var status, query string
 	if f.Status != "" {
-		parts = append(parts, "status:"+f.Status)
+		status = "status:" + f.Status
 	}
 	if f.Query != "" {
-		parts = append(parts, "("+f.Query+")")
+		query = "(" + f.Query + ")"
 	}
-	return strings.Join(parts, " AND ")
+	return keys.And(keys.Between(keys.UpdatedAt, f.UpdatedAtMin, f.UpdatedAtMax), status, query)
 }
 
 // pages runs a paginated query and calls fn on every node. The document's only

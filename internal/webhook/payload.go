@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
@@ -63,7 +64,7 @@ func parseOrder(topic string, body []byte) (Order, error) {
 	if id, err := strconv.ParseUint(o.Ref.LegacyResourceID, 10, 64); err != nil || id == 0 {
 		return Order{}, errNoOrder
 	}
-	o.Ref.ID = "gid://shopify/Order/" + o.Ref.LegacyResourceID
+	o.Ref.ID = keys.GID(keys.TypeOrder, o.Ref.LegacyResourceID)
 	return o, nil
 }
 

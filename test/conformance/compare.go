@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
@@ -39,7 +39,7 @@ func (r *run) collect(ctx context.Context) (map[string]orderEnd, error) {
 	r.store.Store().Each(func(o shopifysim.Obj) {
 		n := o["name"].(string)
 		byName[n] = &lists{}
-		name[importer.OrderKey(r.spec.Shopify.Shop, o["legacyResourceId"].(string))] = n
+		name[keys.Order(r.spec.Shopify.Shop, o["legacyResourceId"].(string))] = n
 		cancelled := ""
 		if o["cancelledAt"] != nil {
 			cancelled = ", cancelled"
@@ -54,7 +54,7 @@ func (r *run) collect(ctx context.Context) (map[string]orderEnd, error) {
 		Total    float64   `json:"amount_total"`
 		Invoices []int64   `json:"invoice_ids"`
 	}
-	if err := c.SearchRead(ctx, "sale.order", odoo.Domain{odoo.Cond("origin", "=like", importer.OrderKey(r.spec.Shopify.Shop, "%"))},
+	if err := c.SearchRead(ctx, "sale.order", odoo.Domain{odoo.Cond("origin", "=like", keys.Order(r.spec.Shopify.Shop, "%"))},
 		[]string{"origin", "state", "amount_total", "invoice_ids"}, 0, "id", &sales); err != nil {
 		return nil, err
 	}

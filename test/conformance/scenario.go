@@ -17,6 +17,7 @@ import (
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/fulfillment"
 	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/payout"
 	"github.com/shopify-odoo/connector/internal/schedule"
@@ -374,7 +375,7 @@ func (r *run) payout(ctx context.Context) (string, error) {
 		left = append(left, fmt.Sprintf("%s %s %s: %s", u.Type, u.Order, u.Amount, u.Reason))
 	}
 	r.extra["payout lines left for a person"] = strings.Join(left, "\n")
-	key := payout.Key(r.spec.Shopify.Shop, id)
+	key := keys.Payout(r.spec.Shopify.Shop, id)
 	var lines []struct {
 		Label      odoo.Text `json:"payment_ref"`
 		Amount     float64   `json:"amount"`
@@ -421,7 +422,7 @@ func (r *run) performance(ctx context.Context) (string, error) {
 func (r *run) keys(ids []string) []string {
 	var out []string
 	for _, id := range ids {
-		out = append(out, importer.OrderKey(r.spec.Shopify.Shop, id))
+		out = append(out, keys.Order(r.spec.Shopify.Shop, id))
 	}
 	return out
 }

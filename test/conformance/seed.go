@@ -154,7 +154,7 @@ func seedTaxes(ctx context.Context, c *odoo.Client, _ *v1.ShopifyInstanceSpec) (
 				name += " incl."
 			}
 			made = append(made, name)
-			vals = append(vals, c.Adapter().TaxVals(name, keys[i].Rate, t.Included))
+			vals = append(vals, taxVals(c.Adapter(), name, keys[i].Rate, t.Included))
 		}
 	}
 	if len(vals) > 0 {
@@ -213,10 +213,11 @@ func seedAccounts(ctx context.Context, c *odoo.Client, spec *v1.ShopifyInstanceS
 		return "none named", nil
 	}
 	codes := slices.Sorted(maps.Keys(want))
-	have, err := c.AccountsByCode(ctx, codes)
-	if err != nil {
+	refs, err := c.Resolve(ctx, odoo.Names{Accounts: codes})
+	if u := (*odoo.Unresolved)(nil); err != nil && !errors.As(err, &u) {
 		return "", err
 	}
+	have := refs.Accounts
 	var made []string
 	var vals []map[string]any
 	for _, code := range codes {
@@ -373,4 +374,18 @@ func seedStock(ctx context.Context, c *odoo.Client, spec *v1.ShopifyInstanceSpec
 		_, err = c.Create(ctx, "stock.quant", vals)
 	}
 	return fmt.Sprintf("%d products in stock, %d given %d units by %s", len(ids)-len(empty), len(empty), Stock, how), err
+}
+
+// taxVals are the vals of a sale percent tax of rate% with the price
+// including it or not, on the adapter's version.
+func taxVals(a *odoo.Adapter, name string, rate float64, included bool) map[string]any {
+	v := map[string]any{"name": name, "amount": rate, "amount_type": "percent", "type_tax_use": "sale"}
+	if a.TaxIncludeField == "price_include" {
+		v["price_include"] = included
+	} else if included {
+		v["price_include_override"] = "tax_included"
+	} else {
+		v["price_include_override"] = "tax_excluded"
+	}
+	return v
 }

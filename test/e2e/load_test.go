@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/shopify-odoo/connector/internal/decimal"
-	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/test/controlplane"
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
@@ -79,7 +79,7 @@ func TestTenThousandOrders(t *testing.T) {
 				continue
 			}
 			shop.Store().View("gid://shopify/Order/"+l.ID, func(so shopifysim.Obj) {
-				want[importer.OrderKey("e2e.myshopify.com", l.ID)], _ = decimal.Parse(fmt.Sprint(so["totalPriceSet"].(shopifysim.Obj)["shopMoney"].(shopifysim.Obj)["amount"]))
+				want[keys.Order("e2e.myshopify.com", l.ID)], _ = decimal.Parse(fmt.Sprint(so["totalPriceSet"].(shopifysim.Obj)["shopMoney"].(shopifysim.Obj)["amount"]))
 			})
 		}
 	}

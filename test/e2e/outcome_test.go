@@ -15,6 +15,7 @@ import (
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/fulfillment"
 	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/test/controlplane"
@@ -60,7 +61,7 @@ func outcomeOf(t *testing.T, shop *shopifysim.Sim, o *odoosim.Sim) outcome {
 	byKey, byName := map[string]*tally{}, map[string]*tally{}
 	shop.Store().Each(func(so shopifysim.Obj) {
 		n := &tally{fulfilments: len(so["fulfillments"].([]shopifysim.Obj))}
-		byKey[importer.OrderKey("e2e.myshopify.com", so["legacyResourceId"].(string))] = n
+		byKey[keys.Order("e2e.myshopify.com", so["legacyResourceId"].(string))] = n
 		byName[so["name"].(string)] = n
 	})
 	saleOf, invoiceOf, soName := map[float64]*tally{}, map[float64]*tally{}, map[string]*tally{}
@@ -140,13 +141,13 @@ func odooClient(t *testing.T, url string) *odoo.Client {
 
 // unshipped keys the orders Shopify has neither fulfilled nor cancelled.
 func unshipped(shop *shopifysim.Sim) []any {
-	var keys []any
+	var out []any
 	shop.Store().Each(func(so shopifysim.Obj) {
 		if so["displayFulfillmentStatus"] == "UNFULFILLED" && so["cancelledAt"] == nil {
-			keys = append(keys, importer.OrderKey("e2e.myshopify.com", so["legacyResourceId"].(string)))
+			out = append(out, keys.Order("e2e.myshopify.com", so["legacyResourceId"].(string)))
 		}
 	})
-	return keys
+	return out
 }
 
 // ship validates the open deliveries of the confirmed sale orders of keys,
