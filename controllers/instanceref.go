@@ -44,12 +44,10 @@ func instanceOf(ctx context.Context, c client.Client, pool *instance.Pool, key c
 		return nil, nil, &ctrl.Result{}, err
 	}
 	if inst.Spec.Suspend {
-		msg := fmt.Sprintf("ShopifyInstance %q is suspended: %s waits", key.Name, what)
-		kstatus.Set(conds, gen, v1.ConditionSuspended, metav1.ConditionTrue, ReasonInstanceSuspended, msg)
-		kstatus.Failed(conds, gen, ReasonInstanceSuspended, msg)
+		kstatus.Suspend(conds, gen, ReasonInstanceSuspended, fmt.Sprintf("ShopifyInstance %q is suspended: %s waits", key.Name, what))
 		return nil, nil, &ctrl.Result{}, nil
 	}
-	meta.RemoveStatusCondition(conds, v1.ConditionSuspended)
+	kstatus.Resume(conds)
 	conn := pool.Get(key)
 	if conn == nil || !meta.IsStatusConditionTrue(inst.Status.Conditions, v1.ConditionReady) {
 		kstatus.Failed(conds, gen, ReasonInstanceNotReady, fmt.Sprintf("waiting for ShopifyInstance %q to be ready", key.Name))
@@ -63,9 +61,8 @@ func instanceOf(ctx context.Context, c client.Client, pool *instance.Pool, key c
 	return &inst, conn, nil, nil
 }
 
-// recordNotReady records an event when an object stops being ready for a
-// new reason, so that kubectl describe tells why it waits or stopped. Being
-// suspended is normal; the rest are warnings.
+// recordNotReady records a warning when an object stops being ready for a
+// new reason, so that kubectl describe tells why it waits or stopped.
 func recordNotReady(rec events.EventRecorder, obj runtime.Object, conds, old []metav1.Condition) {
 	c := meta.FindStatusCondition(conds, v1.ConditionReady)
 	if c == nil || c.Status != metav1.ConditionFalse {
@@ -74,9 +71,5 @@ func recordNotReady(rec events.EventRecorder, obj runtime.Object, conds, old []m
 	if o := meta.FindStatusCondition(old, v1.ConditionReady); o != nil && o.Status == c.Status && o.Reason == c.Reason {
 		return
 	}
-	typ := corev1.EventTypeWarning
-	if c.Reason == ReasonInstanceSuspended || c.Reason == "Suspended" {
-		typ = corev1.EventTypeNormal
-	}
-	rec.Eventf(obj, nil, typ, c.Reason, "Reconcile", "%s", c.Message)
+	rec.Eventf(obj, nil, corev1.EventTypeWarning, c.Reason, "Reconcile", "%s", c.Message)
 }

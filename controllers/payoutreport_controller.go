@@ -61,6 +61,9 @@ func (r *PayoutReportReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	}
 	old := pr.DeepCopy()
 	res, err := r.reconcile(ctx, &pr)
+	if kstatus.Observed(pr.Status.Conditions, pr.Generation) {
+		pr.Status.ObservedGeneration = pr.Generation
+	}
 	recordNotReady(r.Recorder, &pr, pr.Status.Conditions, old.Status.Conditions)
 	if perr := patchStatus(ctx, r.Client, old, &pr, old.Status, pr.Status); perr != nil {
 		return ctrl.Result{}, perr
@@ -70,12 +73,16 @@ func (r *PayoutReportReconciler) Reconcile(ctx context.Context, req ctrl.Request
 
 func (r *PayoutReportReconciler) reconcile(ctx context.Context, pr *v1.PayoutReport) (ctrl.Result, error) {
 	st, gen := &pr.Status, pr.Generation
-	st.ObservedGeneration = gen
+	if pr.Spec.Suspend {
+		kstatus.Suspend(&st.Conditions, gen, kstatus.ReasonSuspended, "spec.suspend is true: the payout waits")
+		return ctrl.Result{}, nil
+	}
+	kstatus.Resume(&st.Conditions)
 	if st.Phase == "" {
 		st.Phase = v1.PayoutDraft
 	}
 	runNow, requested := kstatus.RunRequested(pr, st.LastHandledReconcileAt)
-	if st.Phase == v1.PayoutReconciled && !requested {
+	if st.Phase == v1.PayoutReconciled && !requested && st.ObservedGeneration == gen {
 		return ctrl.Result{}, nil // nothing left to do
 	}
 	key := client.ObjectKey{Namespace: pr.Namespace, Name: pr.Spec.InstanceRef.Name}

@@ -48,24 +48,27 @@ func (r *ProductExportReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if err := r.Get(ctx, req.NamespacedName, &pe); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	before := pe.DeepCopy()
 	old := pe.DeepCopy()
 	res, err := r.reconcile(ctx, &pe, old)
-	recordNotReady(r.Recorder, &pe, pe.Status.Conditions, old.Status.Conditions)
+	if kstatus.Observed(pe.Status.Conditions, pe.Generation) {
+		pe.Status.ObservedGeneration = pe.Generation
+	}
+	recordNotReady(r.Recorder, &pe, pe.Status.Conditions, before.Status.Conditions)
 	if perr := patchStatus(ctx, r.Client, old, &pe, old.Status, pe.Status); perr != nil {
 		return ctrl.Result{}, perr
 	}
 	return res, err
 }
 
+// reconcile runs a pass; old is what the status was last written as.
 func (r *ProductExportReconciler) reconcile(ctx context.Context, pe, old *v1.ProductExport) (ctrl.Result, error) {
 	st, gen := &pe.Status, pe.Generation
-	st.ObservedGeneration = gen
 	if pe.Spec.Suspend {
-		kstatus.Set(&st.Conditions, gen, v1.ConditionSuspended, metav1.ConditionTrue, "Suspended", "spec.suspend is true: nothing is exported")
-		kstatus.Failed(&st.Conditions, gen, "Suspended", "suspended")
+		kstatus.Suspend(&st.Conditions, gen, kstatus.ReasonSuspended, "spec.suspend is true: nothing is exported")
 		return ctrl.Result{}, nil
 	}
-	meta.RemoveStatusCondition(&st.Conditions, v1.ConditionSuspended)
+	kstatus.Resume(&st.Conditions)
 	key := client.ObjectKey{Namespace: pe.Namespace, Name: pe.Spec.InstanceRef.Name}
 	inst, conn, res, err := instanceOf(ctx, r.Client, r.Pool, key, "the export", shopify.FeatureProducts, &st.Conditions, gen)
 	if res != nil {
@@ -83,9 +86,12 @@ func (r *ProductExportReconciler) reconcile(ctx context.Context, pe, old *v1.Pro
 
 	// A pass over a large catalogue takes minutes: say so while it runs.
 	kstatus.Progressing(&st.Conditions, gen, "Exporting", "exporting products to Shopify")
-	if err := patchStatus(ctx, r.Client, old, pe.DeepCopy(), old.Status, pe.Status); err != nil {
+	running := pe.DeepCopy()
+	if err := patchStatus(ctx, r.Client, old, running, old.Status, pe.Status); err != nil {
 		return ctrl.Result{}, err
 	}
+	*old = *running.DeepCopy()
+	pe.ResourceVersion = running.ResourceVersion
 	result, err := export.ExportProducts(ctx, conn.Odoo, conn.Shopify, p, prev)
 	var se *export.SettingsError
 	switch {

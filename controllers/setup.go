@@ -2,13 +2,20 @@ package controllers
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"time"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/client-go/util/retry"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -16,6 +23,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/instance"
+	"github.com/shopify-odoo/connector/internal/kstatus"
 	"github.com/shopify-odoo/connector/internal/schedule"
 )
 
@@ -131,10 +139,79 @@ func createOwned(ctx context.Context, c client.Client, inst *v1.ShopifyInstance,
 }
 
 // patchStatus writes obj's status when it differs from old's: an unchanged
-// status is not written, so reconciles do not wake themselves up.
+// status is not written, so reconciles do not wake themselves up. The patch
+// carries old's resourceVersion. When another writer (the webhook receiver)
+// wrote the status since, the object is read again, what this pass changed
+// is made to it again, the conditions type by type, and the patch is sent
+// again: neither writer loses the other's conditions.
 func patchStatus(ctx context.Context, c client.Client, old, obj client.Object, oldStatus, status any) error {
 	if equality.Semantic.DeepEqual(oldStatus, status) {
 		return nil
 	}
-	return client.IgnoreNotFound(c.Status().Patch(ctx, obj, client.MergeFrom(old)))
+	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+		err := c.Status().Patch(ctx, obj, client.MergeFromWithOptions(old, client.MergeFromWithOptimisticLock{}))
+		if apierrors.IsConflict(err) {
+			if old, err = rebase(ctx, c, old, obj); err == nil {
+				err = apierrors.NewConflict(schema.GroupResource{}, obj.GetName(), errors.New("rebased"))
+			}
+		}
+		return err
+	})
+	return client.IgnoreNotFound(err)
+}
+
+// rebase reads the object again into a new old, and makes obj that object
+// with this pass's changes from old: its condition types as this pass left
+// them, its other fields as this pass wrote them, the rest as they are now.
+func rebase(ctx context.Context, c client.Client, old, obj client.Object) (client.Object, error) {
+	changes, err := client.MergeFrom(old).Data(obj)
+	if err != nil {
+		return nil, err
+	}
+	was, mine := conditionsOf(old), conditionsOf(obj)
+	fresh := old.DeepCopyObject().(client.Object)
+	if err := c.Get(ctx, client.ObjectKeyFromObject(old), fresh); err != nil {
+		return nil, err
+	}
+	base, err := json.Marshal(fresh)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := jsonpatch.MergePatch(base, changes)
+	if err != nil {
+		return nil, err
+	}
+	var u map[string]any
+	if err := json.Unmarshal(merged, &u); err != nil {
+		return nil, err
+	}
+	conds := conditionsOf(fresh)
+	kstatus.Reapply(&conds, was, mine)
+	st, _ := u["status"].(map[string]any)
+	if st == nil {
+		st = map[string]any{}
+		u["status"] = st
+	}
+	st["conditions"] = conds
+	if merged, err = json.Marshal(u); err != nil {
+		return nil, err
+	}
+	v := reflect.ValueOf(obj).Elem()
+	v.Set(reflect.Zero(v.Type()))
+	return fresh, json.Unmarshal(merged, obj)
+}
+
+// conditionsOf reads any kind's status conditions.
+func conditionsOf(obj client.Object) []metav1.Condition {
+	var o struct {
+		Status v1.ReconcileStatus `json:"status"`
+	}
+	data, err := json.Marshal(obj)
+	if err == nil {
+		err = json.Unmarshal(data, &o)
+	}
+	if err != nil {
+		panic(err) // the kinds' own types always marshal
+	}
+	return o.Status.Conditions
 }

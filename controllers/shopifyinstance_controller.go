@@ -13,6 +13,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -24,8 +25,8 @@ import (
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
-// ShopifyInstanceReconciler checks both ends of an instance, runs its
-// scheduled import and sums its queues into the dashboard counters.
+// ShopifyInstanceReconciler checks both ends of an instance, then runs its
+// steps when they are due, and sums its queues into the dashboard counters.
 type ShopifyInstanceReconciler struct {
 	client.Client
 	Pool     *instance.Pool
@@ -35,7 +36,69 @@ type ShopifyInstanceReconciler struct {
 // Credentials are read uncached; the metadata watch needs list and watch.
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 
-// Reconcile checks, imports when due, counts, and writes the status once.
+// checkDeadline bounds a check of both ends.
+const checkDeadline = 2 * time.Minute
+
+// steps are what an instance does once both ends are connected, in the
+// order they run.
+func (r *ShopifyInstanceReconciler) steps() []step {
+	return []step{{
+		name: "Subscribe", condition: v1.ConditionWebhooksSubscribed, done: "Subscribed", failed: "SubscribeFailed",
+		deadline: time.Minute, on: webhooksOn, interval: every(webhookResync),
+		last: func(i *v1.ShopifyInstance) *metav1.Time {
+			return lastOf(i.Status.Webhooks, func(w *v1.WebhooksStatus) *metav1.Time { return w.LastSyncTime })
+		},
+		run: r.syncWebhooks, off: func(st *v1.ShopifyInstanceStatus) { st.Webhooks = nil },
+	}, {
+		name: "ImportOrders", condition: v1.ConditionReady, done: instance.ReasonConnected, failed: "ImportFailed",
+		deadline: 10 * time.Minute, on: always, interval: func(i *v1.ShopifyInstance) time.Duration { return schedule.Interval(i.Spec.Orders) },
+		last: func(i *v1.ShopifyInstance) *metav1.Time { return i.Status.LastImportTime },
+		run:  r.importOrders, off: func(*v1.ShopifyInstanceStatus) {},
+	}, {
+		name: "ExportStock", condition: v1.ConditionStockExported, done: "Exported", failed: "StockExportFailed",
+		feature: shopify.FeatureStock, deadline: 15 * time.Minute, on: func(i *v1.ShopifyInstance) bool { return i.Spec.Stock.Enabled },
+		interval: stockInterval,
+		last: func(i *v1.ShopifyInstance) *metav1.Time {
+			return lastOf(i.Status.Stock, func(s *v1.StockStatus) *metav1.Time { return s.LastAttemptTime })
+		},
+		run: r.exportStock, off: func(st *v1.ShopifyInstanceStatus) { st.Stock = nil },
+	}, {
+		name: "ExportFulfillments", condition: v1.ConditionFulfillmentsExported, done: "Exported", failed: "FulfillmentExportFailed",
+		feature: shopify.FeatureFulfillments, deadline: 15 * time.Minute, on: fulfillmentsOn, interval: fulfillmentInterval,
+		last: func(i *v1.ShopifyInstance) *metav1.Time {
+			return lastOf(i.Status.Fulfillment, func(f *v1.FulfillmentStatus) *metav1.Time { return f.LastAttemptTime })
+		},
+		run: r.exportFulfillments, off: func(st *v1.ShopifyInstanceStatus) { st.Fulfillment = nil },
+	}, {
+		name: "ListPayouts", condition: v1.ConditionPayoutsListed, done: "Listed", failed: "PayoutsListFailed",
+		feature: shopify.FeaturePayouts, deadline: 5 * time.Minute, on: func(i *v1.ShopifyInstance) bool { return i.Spec.Payouts.Enabled },
+		interval: payoutsInterval,
+		last: func(i *v1.ShopifyInstance) *metav1.Time {
+			return lastOf(i.Status.Payouts, func(p *v1.PayoutsStatus) *metav1.Time { return p.LastListTime })
+		},
+		run: r.listPayouts, off: func(st *v1.ShopifyInstanceStatus) { st.Payouts = nil },
+	}, {
+		name: "ScheduleImports", condition: v1.ConditionImportsScheduled, done: "Scheduled", failed: "ImportNotQueued",
+		deadline: time.Minute, on: importsOn, interval: func(i *v1.ShopifyInstance) time.Duration { return soonestImport(i).interval },
+		last: func(i *v1.ShopifyInstance) *metav1.Time { return *soonestImport(i).mark },
+		run:  r.scheduleImports, off: func(st *v1.ShopifyInstanceStatus) { st.Imports = nil },
+	}}
+}
+
+// every is the interval of a step that does not depend on the spec.
+func every(d time.Duration) func(*v1.ShopifyInstance) time.Duration {
+	return func(*v1.ShopifyInstance) time.Duration { return d }
+}
+
+// lastOf reads a step's last run from its status block, which may not exist yet.
+func lastOf[T any](block *T, last func(*T) *metav1.Time) *metav1.Time {
+	if block == nil {
+		return nil
+	}
+	return last(block)
+}
+
+// Reconcile runs a pass and writes the status once.
 func (r *ShopifyInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var inst v1.ShopifyInstance
 	if err := r.Get(ctx, req.NamespacedName, &inst); err != nil {
@@ -46,6 +109,9 @@ func (r *ShopifyInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	}
 	old := inst.DeepCopy()
 	res, err := r.reconcile(ctx, &inst)
+	if st := &inst.Status; kstatus.Observed(st.Conditions, inst.Generation) {
+		st.ObservedGeneration = inst.Generation
+	}
 	recordNotReady(r.Recorder, &inst, inst.Status.Conditions, old.Status.Conditions)
 	if perr := patchStatus(ctx, r.Client, old, &inst, old.Status, inst.Status); perr != nil {
 		return ctrl.Result{}, perr
@@ -53,63 +119,62 @@ func (r *ShopifyInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	return res, err
 }
 
+// reconcile stops a suspended instance before it calls anything, checks
+// both ends, then runs the steps.
 func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.ShopifyInstance) (ctrl.Result, error) {
-	st, gen := &inst.Status, inst.Generation
-	st.ObservedGeneration = gen
+	st := &inst.Status
 	if err := r.count(ctx, inst); err != nil {
 		return ctrl.Result{}, err
 	}
+	if inst.Spec.Suspend {
+		kstatus.Suspend(&st.Conditions, inst.Generation, kstatus.ReasonSuspended,
+			"spec.suspend is true: nothing is imported or exported and the instance's queues wait")
+		return ctrl.Result{}, nil
+	}
+	kstatus.Resume(&st.Conditions)
 	runNow, requested := kstatus.RunRequested(inst, st.LastHandledReconcileAt)
-	conn, err := r.Pool.Check(ctx, inst, requested)
+	conn, res, err := r.connect(ctx, inst, requested)
+	if conn == nil {
+		return res, err
+	}
+	next, err := r.runSteps(ctx, inst, conn, requested)
 	if err != nil {
 		return ctrl.Result{}, err
+	}
+	if requested {
+		st.LastHandledReconcileAt = runNow
+	}
+	return ctrl.Result{RequeueAfter: time.Until(next)}, nil
+}
+
+// connect checks both ends, the pool keeping a check that passed for
+// recheck, and says in the status what each end said. It returns no
+// connection while the instance cannot go on, and how the pass ends then.
+func (r *ShopifyInstanceReconciler) connect(ctx context.Context, inst *v1.ShopifyInstance, requested bool) (*instance.Conn, ctrl.Result, error) {
+	st, gen := &inst.Status, inst.Generation
+	cctx, cancel := context.WithTimeout(ctx, checkDeadline)
+	defer cancel()
+	conn, err := r.Pool.Check(cctx, inst, requested)
+	if err != nil {
+		return nil, ctrl.Result{}, err
 	}
 	if p := connected(inst, conn); p != nil {
 		if p.Stalled {
 			kstatus.Stalled(&st.Conditions, gen, p.Reason, p.Message)
-			return ctrl.Result{}, nil
+			return nil, ctrl.Result{}, nil
 		}
 		kstatus.Failed(&st.Conditions, gen, p.Reason, p.Message)
-		return ctrl.Result{}, p // retried with backoff
+		return nil, ctrl.Result{}, p // retried with backoff
 	}
 	r.customerData(inst, conn)
-	if r.webhooks(ctx, inst, conn, requested) {
-		return ctrl.Result{RequeueAfter: recheck}, nil
-	}
-	if inst.Spec.Suspend {
-		kstatus.Set(&st.Conditions, gen, v1.ConditionSuspended, metav1.ConditionTrue, "Suspended",
-			"spec.suspend is true: no orders are imported and the instance's queues wait")
-		kstatus.Ready(&st.Conditions, gen, "Suspended", "both ends connected; suspended")
-		return ctrl.Result{}, nil
-	}
-	meta.RemoveStatusCondition(&st.Conditions, v1.ConditionSuspended)
-
-	interval := schedule.Interval(inst.Spec.Orders)
-	next := schedule.Next(st.LastImportTime, interval, string(inst.UID))
-	if requested || !time.Now().Before(next) {
-		if err := r.importOrders(ctx, inst, conn); err != nil {
-			kstatus.Failed(&st.Conditions, gen, "ImportFailed", err.Error())
-			return ctrl.Result{}, err
+	if w := st.Webhooks; w != nil && w.AppUninstalledAt != nil {
+		if !conn.CheckedAt().After(w.AppUninstalledAt.Time) {
+			appUninstalled(inst)
+			return nil, ctrl.Result{RequeueAfter: recheck}, nil
 		}
-		if requested {
-			st.LastHandledReconcileAt = runNow
-		}
-		next = schedule.Next(st.LastImportTime, interval, string(inst.UID))
+		w.AppUninstalledAt, w.LastSyncTime = nil, nil // reinstalled: subscribe again
 	}
-	next = earliest(next, r.exportStock(ctx, inst, conn, requested))
-	next = earliest(next, r.exportFulfillments(ctx, inst, conn, requested))
-	next = earliest(next, r.listPayouts(ctx, inst, conn, requested))
-	next = earliest(next, r.scheduleImports(ctx, inst, conn, requested))
-	kstatus.Ready(&st.Conditions, gen, instance.ReasonConnected, "both ends connected; importing orders every "+interval.String())
-	return ctrl.Result{RequeueAfter: time.Until(next)}, nil
-}
-
-// earliest is the earlier of two due times; zero is never.
-func earliest(a, b time.Time) time.Time {
-	if a.IsZero() || !b.IsZero() && b.Before(a) {
-		return b
-	}
-	return a
+	return conn, ctrl.Result{}, nil
 }
 
 // connected sets ShopifyConnected, OdooConnected and what each end said of
@@ -159,20 +224,21 @@ func (r *ShopifyInstanceReconciler) customerData(inst *v1.ShopifyInstance, conn 
 // importOrders queues the orders updated since the watermark, then moves
 // the watermark: only once every queue exists, so that a crash in between
 // lists the same orders again into the same queue names.
-func (r *ShopifyInstanceReconciler) importOrders(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn) error {
+func (r *ShopifyInstanceReconciler) importOrders(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn) (string, error) {
 	st := &inst.Status
 	start := time.Now()
+	st.LastImportTime = &metav1.Time{Time: start}
 	w := schedule.NextWindow(inst.Spec.Orders, st.ImportWatermark, inst.CreationTimestamp.Time)
 	var refs []shopify.OrderRef
 	if err := conn.Shopify.BacklogOrderRefs(ctx, w.Filter(), func(o shopify.OrderRef) error {
 		refs = append(refs, o)
 		return nil
 	}); err != nil {
-		return fmt.Errorf("listing Shopify orders: %w", err)
+		return "", fmt.Errorf("listing Shopify orders: %w", err)
 	}
 	queues, err := queuesOf(ctx, r.Client, inst.Namespace, inst.Name)
 	if err != nil {
-		return err
+		return "", err
 	}
 	queued := map[string]bool{}
 	for _, q := range queues {
@@ -182,12 +248,11 @@ func (r *ShopifyInstanceReconciler) importOrders(ctx context.Context, inst *v1.S
 	}
 	for _, q := range schedule.Queues(inst.Name, refs, inst.Spec.Orders, st.ImportWatermark, queued) {
 		if err := createQueue(ctx, r.Client, inst, q, v1.SourceScheduled); err != nil {
-			return err
+			return "", err
 		}
 	}
 	st.ImportWatermark = &metav1.Time{Time: schedule.Watermark(refs, start, st.ImportWatermark)}
-	st.LastImportTime = &metav1.Time{Time: start}
-	return nil
+	return "both ends connected; importing orders every " + schedule.Interval(inst.Spec.Orders).String(), nil
 }
 
 // count sums what the instance's queues report into the counters.
@@ -218,17 +283,31 @@ func (r *ShopifyInstanceReconciler) count(ctx context.Context, inst *v1.ShopifyI
 	return nil
 }
 
-// SetupWithManager watches instances (their spec and the run-now
-// annotation, not their status), the metadata of Secrets, and the queues.
+// SetupWithManager watches instances (their spec, the run-now annotation
+// and the receiver's news of an uninstalled app, not the rest of their
+// status), the metadata of Secrets, and the queues.
 func (r *ShopifyInstanceReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&v1.ShopifyInstance{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		For(&v1.ShopifyInstance{}, builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{},
+			predicate.AnnotationChangedPredicate{}, uninstalledChanged))).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.instancesUsing)).
 		Watches(&v1.OrderQueue{}, handler.EnqueueRequestsFromMapFunc(toInstance)).
 		Watches(&v1.ProductExport{}, handler.EnqueueRequestsFromMapFunc(toInstance)).
 		Named("shopifyinstance").
 		Complete(r)
 }
+
+// uninstalledChanged passes the updates where the receiver recorded that
+// the app was uninstalled.
+var uninstalledChanged = predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+	at := func(o client.Object) *metav1.MicroTime {
+		if w := o.(*v1.ShopifyInstance).Status.Webhooks; w != nil {
+			return w.AppUninstalledAt
+		}
+		return nil
+	}
+	return !at(e.ObjectOld).Equal(at(e.ObjectNew))
+}}
 
 // instancesUsing maps a Secret to the instances of its namespace that name it.
 func (r *ShopifyInstanceReconciler) instancesUsing(ctx context.Context, s client.Object) []reconcile.Request {

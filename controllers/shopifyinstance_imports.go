@@ -7,9 +7,7 @@ import (
 	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -17,38 +15,59 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/instance"
+	"github.com/shopify-odoo/connector/internal/kstatus"
 	"github.com/shopify-odoo/connector/internal/schedule"
 )
 
 // defaultImportInterval is how often products and customers are imported by default.
 const defaultImportInterval = time.Hour
 
-// scheduleImports creates, for the products and the customers whose import
-// is on and due, an ImportQueue of what was updated since the last one (all
-// of them the first time), and returns when the next is due. A failure
-// shows in an event and is tried again soon; access scopes the app lacks
-// show in ImportsScheduled. Orders are imported meanwhile.
-func (r *ShopifyInstanceReconciler) scheduleImports(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) time.Time {
+func importsOn(inst *v1.ShopifyInstance) bool {
+	return inst.Spec.Products.Import.Enabled || inst.Spec.Orders.Customers.Import.Enabled
+}
+
+// importSchedule is when the records of one resource are imported: every
+// interval after mark, the end of the last import's window.
+type importSchedule struct {
+	resource v1.ImportResource
+	enabled  bool
+	interval time.Duration
+	mark     **metav1.Time
+}
+
+// importSchedules are the instance's, making its status block when there is none.
+func importSchedules(inst *v1.ShopifyInstance) []importSchedule {
 	spec, st := inst.Spec, &inst.Status
-	if !spec.Products.Import.Enabled && !spec.Orders.Customers.Import.Enabled {
-		st.Imports = nil
-		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionImportsScheduled)
-		return time.Time{}
-	}
 	if st.Imports == nil {
 		st.Imports = &v1.ImportsStatus{}
 	}
-	var next time.Time
-	var lacking []string
-	for _, s := range []struct {
-		resource v1.ImportResource
-		enabled  bool
-		interval *metav1.Duration
-		mark     **metav1.Time
-	}{
-		{v1.ImportProducts, spec.Products.Import.Enabled, spec.Products.Import.Interval, &st.Imports.Products},
-		{v1.ImportCustomers, spec.Orders.Customers.Import.Enabled, spec.Orders.Customers.Import.Interval, &st.Imports.Customers},
-	} {
+	return []importSchedule{
+		{v1.ImportProducts, spec.Products.Import.Enabled, schedule.Every(spec.Products.Import.Interval, defaultImportInterval), &st.Imports.Products},
+		{v1.ImportCustomers, spec.Orders.Customers.Import.Enabled, schedule.Every(spec.Orders.Customers.Import.Interval, defaultImportInterval), &st.Imports.Customers},
+	}
+}
+
+// soonestImport is the schedule of the resource imported next: the step
+// of the imports is due when it is.
+func soonestImport(inst *v1.ShopifyInstance) importSchedule {
+	var soonest importSchedule
+	for _, s := range importSchedules(inst) {
+		next := func(s importSchedule) time.Time { return schedule.Next(*s.mark, s.interval, string(inst.UID)) }
+		if s.enabled && (soonest.mark == nil || next(s).Before(next(soonest))) {
+			soonest = s
+		}
+	}
+	return soonest
+}
+
+// scheduleImports creates, for the products and the customers whose import
+// is on and due, an ImportQueue of what was updated since the last one (all
+// of them the first time). The access scopes the app lacks for one of them
+// do not stop the other.
+func (r *ShopifyInstanceReconciler) scheduleImports(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn) (string, error) {
+	_, requested := kstatus.RunRequested(inst, inst.Status.LastHandledReconcileAt)
+	var lacking, every []string
+	for _, s := range importSchedules(inst) {
 		if !s.enabled {
 			*s.mark = nil
 			continue
@@ -58,27 +77,20 @@ func (r *ShopifyInstanceReconciler) scheduleImports(ctx context.Context, inst *v
 			lacking = append(lacking, p.Message)
 			continue
 		}
-		interval := schedule.Every(s.interval, defaultImportInterval)
-		if due := schedule.Next(*s.mark, interval, string(inst.UID)); !requested && time.Now().Before(due) {
-			next = earliest(next, due)
+		every = append(every, fmt.Sprintf("%s every %s", strings.ToLower(string(s.resource)), s.interval))
+		if due := schedule.Next(*s.mark, s.interval, string(inst.UID)); !requested && time.Now().Before(due) {
 			continue
 		}
 		mark, err := r.queueImport(ctx, inst, s.resource, *s.mark)
 		if err != nil {
-			r.Recorder.Eventf(inst, nil, corev1.EventTypeWarning, "ImportNotQueued", "ScheduleImport", "%s", err.Error())
-			next = earliest(next, time.Now().Add(stepRetry))
-			continue
+			return "", err
 		}
 		*s.mark = mark
-		next = earliest(next, schedule.Next(mark, interval, string(inst.UID)))
 	}
 	if len(lacking) > 0 {
-		r.stepBlocked(inst, v1.ConditionImportsScheduled, "ScheduleImports",
-			&instance.Problem{Reason: instance.ReasonMissingScope, Message: strings.Join(lacking, "; "), Stalled: true})
-	} else {
-		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionImportsScheduled)
+		return "", &instance.Problem{Reason: instance.ReasonMissingScope, Message: strings.Join(lacking, "; "), Stalled: true}
 	}
-	return next
+	return "importing " + strings.Join(every, ", "), nil
 }
 
 // queueImport creates the ImportQueue of the records updated since mark,

@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/instance"
-	"github.com/shopify-odoo/connector/internal/kstatus"
 	"github.com/shopify-odoo/connector/internal/schedule"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -19,41 +17,32 @@ import (
 // defaultPayoutsInterval is how often payouts are listed by default.
 const defaultPayoutsInterval = time.Hour
 
+// ReasonNoPaymentsAccount says the shop has no Shopify Payments account:
+// nothing to retry soon, the shop must sign up first.
+const ReasonNoPaymentsAccount = "NoPaymentsAccount"
+
+func payoutsInterval(inst *v1.ShopifyInstance) time.Duration {
+	return schedule.Every(inst.Spec.Payouts.Interval, defaultPayoutsInterval)
+}
+
 // listPayouts creates a PayoutReport for each paid payout issued since
-// spec.payouts.since, when due, and returns when it is next due. A failure
-// shows in PayoutsListed and an event but leaves Ready alone.
-func (r *ShopifyInstanceReconciler) listPayouts(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) time.Time {
-	spec, st, gen := inst.Spec.Payouts, &inst.Status, inst.Generation
-	if !spec.Enabled {
-		st.Payouts = nil
-		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionPayoutsListed)
-		return time.Time{}
-	}
-	if p := conn.Lacks(shopify.FeaturePayouts); p != nil {
-		return r.stepBlocked(inst, v1.ConditionPayoutsListed, "ListPayouts", p)
-	}
-	interval := schedule.Every(spec.Interval, defaultPayoutsInterval)
+// spec.payouts.since.
+func (r *ShopifyInstanceReconciler) listPayouts(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn) (string, error) {
+	st := &inst.Status
 	if st.Payouts == nil {
 		st.Payouts = &v1.PayoutsStatus{}
-	}
-	if next, now := stepDue(inst, v1.ConditionPayoutsListed, st.Payouts.LastListTime, interval, requested); !now {
-		return next
 	}
 	now := metav1.Now()
 	st.Payouts.LastListTime = &now
 	n, err := r.createReports(ctx, inst, conn)
 	if errors.Is(err, shopify.ErrNoPaymentsAccount) {
-		// Nothing to retry soon: the shop must sign up first.
-		kstatus.Set(&st.Conditions, gen, v1.ConditionPayoutsListed, metav1.ConditionFalse, "NoPaymentsAccount", err.Error())
-		return schedule.Next(&now, interval, string(inst.UID))
+		return "", &instance.Problem{Reason: ReasonNoPaymentsAccount, Message: err.Error(), Stalled: true}
 	}
 	if err != nil {
-		return r.stepFailed(inst, v1.ConditionPayoutsListed, "PayoutsListFailed", "ListPayouts", "listing payouts failed: "+err.Error())
+		return "", fmt.Errorf("listing payouts failed: %w", err)
 	}
 	st.Payouts.Reports = int32(n)
-	kstatus.Set(&st.Conditions, gen, v1.ConditionPayoutsListed, metav1.ConditionTrue, "Listed",
-		fmt.Sprintf("%d payout reports; looking for paid payouts every %s", n, interval))
-	return schedule.Next(&now, interval, string(inst.UID))
+	return fmt.Sprintf("%d payout reports; looking for paid payouts every %s", n, payoutsInterval(inst)), nil
 }
 
 // createReports creates the reports of the paid payouts that have none

@@ -10,7 +10,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
@@ -122,8 +121,8 @@ func (r *receiver) uninstalled(ctx context.Context, key types.NamespacedName) er
 	now := metav1.NowMicro()
 	inst.Status.Webhooks.AppUninstalledAt = &now
 	appUninstalled(&inst)
-	if err := r.client.Status().Patch(ctx, &inst, client.MergeFrom(old)); err != nil {
-		return client.IgnoreNotFound(err)
+	if err := patchStatus(ctx, r.client, old, &inst, old.Status, inst.Status); err != nil {
+		return err
 	}
 	r.recorder.Eventf(&inst, nil, corev1.EventTypeWarning, v1.ReasonAppUninstalled, "Webhook", "%s",
 		"Shopify says the app was uninstalled from "+inst.Spec.Shopify.Shop+": nothing is imported until a check of the store passes again")
@@ -135,65 +134,34 @@ func appUninstalled(inst *v1.ShopifyInstance) {
 		inst.Spec.Shopify.Shop+": install it again and put its access token in the Secret")
 }
 
-// webhooks keeps the shop's subscriptions as spec.webhooks asks, and says
-// whether the instance must stop because the app was uninstalled since
-// the store was last checked.
-func (r *ShopifyInstanceReconciler) webhooks(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) bool {
+// webhooksOn: subscribed as spec.webhooks asks, or unsubscribed once it no
+// longer does.
+func webhooksOn(inst *v1.ShopifyInstance) bool {
+	return inst.Spec.Webhooks.Enabled || inst.Status.Webhooks != nil
+}
+
+// syncWebhooks keeps the shop's subscriptions as spec.webhooks asks.
+func (r *ShopifyInstanceReconciler) syncWebhooks(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn) (string, error) {
 	st := &inst.Status
-	if w := st.Webhooks; w != nil && w.AppUninstalledAt != nil {
-		if !conn.CheckedAt().After(w.AppUninstalledAt.Time) {
-			appUninstalled(inst)
-			return true
-		}
-		w.AppUninstalledAt, w.LastSyncTime = nil, nil // reinstalled: subscribe again
-	}
 	want := ""
 	if inst.Spec.Webhooks.Enabled {
 		want = strings.TrimSuffix(inst.Spec.Webhooks.PublicBaseURL, "/") + webhook.Path(inst.Namespace, inst.Name)
 	}
-	if st.Webhooks == nil && want == "" {
-		return false
-	}
 	if st.Webhooks == nil {
 		st.Webhooks = &v1.WebhooksStatus{}
 	}
-	if !requested && !subscriptionsDue(inst, want) {
-		return false
-	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
 	now := metav1.Now()
 	st.Webhooks.LastSyncTime = &now
 	subs, err := subscribe(ctx, conn.Shopify, want, webhook.Path(inst.Namespace, inst.Name))
 	if err != nil {
-		r.stepFailed(inst, v1.ConditionWebhooksSubscribed, "SubscribeFailed", "Subscribe", "cannot subscribe to webhooks: "+err.Error())
-		return false
+		return "", fmt.Errorf("cannot subscribe to webhooks: %w", err)
 	}
 	if want == "" {
 		st.Webhooks = nil
-		meta.RemoveStatusCondition(&st.Conditions, v1.ConditionWebhooksSubscribed)
-		return false
+		return "", nil
 	}
 	st.Webhooks.CallbackURL, st.Webhooks.Subscriptions = want, subs
-	kstatus.Set(&st.Conditions, inst.Generation, v1.ConditionWebhooksSubscribed, metav1.ConditionTrue, "Subscribed",
-		fmt.Sprintf("%d topics delivered to %s", len(subs), want))
-	return false
-}
-
-// subscriptionsDue says whether the subscriptions must be compared with
-// the shop's: the spec or the URL changed, the last try failed a while
-// ago, or the last comparison is old.
-func subscriptionsDue(inst *v1.ShopifyInstance, want string) bool {
-	w := inst.Status.Webhooks
-	c := meta.FindStatusCondition(inst.Status.Conditions, v1.ConditionWebhooksSubscribed)
-	if w.LastSyncTime == nil || c == nil || c.ObservedGeneration != inst.Generation || w.CallbackURL != want {
-		return true
-	}
-	wait := webhookResync
-	if c.Status != metav1.ConditionTrue {
-		wait = stepRetry
-	}
-	return time.Since(w.LastSyncTime.Time) >= wait
+	return fmt.Sprintf("%d topics delivered to %s", len(subs), want), nil
 }
 
 // subscribe creates the missing subscriptions to callback and deletes the

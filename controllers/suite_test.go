@@ -222,6 +222,8 @@ func conditions(obj client.Object) []metav1.Condition {
 		return o.Status.Conditions
 	case *v1.ImportQueue:
 		return o.Status.Conditions
+	case *v1.PayoutReport:
+		return o.Status.Conditions
 	}
 	panic("no conditions")
 }

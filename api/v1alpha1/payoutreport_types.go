@@ -67,6 +67,11 @@ type PayoutReportSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self.matches('^[0-9]+$')",message="payoutID must be the payout's numeric id"
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="payoutID is immutable"
 	PayoutID string `json:"payoutID"`
+
+	// Suspend stops the report: nothing is read from Shopify or written to
+	// Odoo until it is false again.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
 }
 
 // PayoutTotals are a payout's amounts, in its currency.

@@ -30,7 +30,8 @@ if is("Suspended") then
   hs.status = "Suspended"
   return hs
 end
-if is("Reconciling") then
+-- A failure being retried (ProgressingWithRetry) is not progress: Ready says it.
+if is("Reconciling") and c["Reconciling"].reason ~= "ProgressingWithRetry" then
   hs = said("Reconciling")
   hs.status = "Progressing"
   return hs
