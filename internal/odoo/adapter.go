@@ -111,9 +111,9 @@ func (a *Adapter) CancelContext() map[string]any {
 	return map[string]any{"disable_cancel_warning": true}
 }
 
-// DeliveredMoveVals are the vals marking qty of a move as done before
+// deliveredMoveVals are the vals marking qty of a move as done before
 // stock.picking.button_validate (Odoo 17+: quantity and picked).
-func (a *Adapter) DeliveredMoveVals(qty float64) map[string]any {
+func (a *Adapter) deliveredMoveVals(qty float64) map[string]any {
 	return map[string]any{"quantity": qty, "picked": true}
 }
 

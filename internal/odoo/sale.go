@@ -190,7 +190,7 @@ func (c *Client) ValidateDeliveries(ctx context.Context, d Delivery) error {
 	}
 	slices.Sort(qtys)
 	for _, q := range qtys {
-		vals := c.adapter.DeliveredMoveVals(q)
+		vals := c.adapter.deliveredMoveVals(q)
 		if q == 0 {
 			vals["picked"] = false
 		}
