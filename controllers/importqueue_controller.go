@@ -37,11 +37,10 @@ func (importWorker) objects() client.ObjectList                      { return &v
 func (importWorker) settings(i *v1.ShopifyInstance) v1.QueueSettings { return i.Spec.Imports }
 
 // ids resolves all and a window into the ids Shopify lists.
-func (importWorker) ids(ctx context.Context, q *v1.ImportQueue, conn *instance.Conn) ([]string, bool, error) {
+func (importWorker) ids(ctx context.Context, q *v1.ImportQueue, conn *instance.Conn) (ids []string, listed bool, err error) {
 	if !q.Spec.All && q.Spec.Window == nil {
 		return q.Spec.IDs, false, nil
 	}
-	var ids []string
 	var query string
 	if w := q.Spec.Window; w != nil {
 		query = shopify.UpdatedQuery(w.From.Time, w.To.Time)
@@ -50,7 +49,7 @@ func (importWorker) ids(ctx context.Context, q *v1.ImportQueue, conn *instance.C
 	if q.Spec.Resource == v1.ImportCustomers {
 		list = conn.Shopify.CustomerRefs
 	}
-	if err := list(ctx, query, func(rec shopify.Record) error {
+	if err = list(ctx, query, func(rec shopify.Record) error {
 		ids = append(ids, rec.LegacyResourceID)
 		return nil
 	}); err != nil {
@@ -77,11 +76,7 @@ func (importWorker) work(ctx context.Context, q *v1.ImportQueue, inst *v1.Shopif
 		run = im.Customers
 	}
 	results, err := run(ctx, ids)
-	if err != nil {
-		queue.Fail(queue.Bases(q.Status.Lines), ids, err.Error())
-		return
-	}
-	queue.Record(q.Status.Lines, results, func(r catalogimport.Result) v1.LineStatus {
+	queue.Record(q.Status.Lines, ids, results, err, func(r catalogimport.Result) v1.LineStatus {
 		return v1.LineStatus{ID: r.ID, Name: r.Name, State: r.State, Retry: r.Retry, Message: r.Message}
 	}, func(l *v1.ImportLine, r catalogimport.Result) { l.OdooID = cmp.Or(r.OdooID, l.OdooID) })
 }

@@ -23,14 +23,13 @@ type orderWorker struct{}
 
 func (orderWorker) object() *v1.OrderQueue     { return &v1.OrderQueue{} }
 func (orderWorker) objects() client.ObjectList { return &v1.OrderQueueList{} }
+func (orderWorker) settings(i *v1.ShopifyInstance) v1.QueueSettings {
+	return i.Spec.Orders.QueueSettings
+}
 
 func (orderWorker) parts(q *v1.OrderQueue) queueParts {
 	return queueParts{status: &q.Status.QueueStatus, lines: queue.Bases(q.Status.Lines), instance: q.Spec.InstanceRef.Name,
 		suspend: q.Spec.Suspend, feature: shopify.FeatureOrders, noun: "orders"}
-}
-
-func (orderWorker) settings(i *v1.ShopifyInstance) v1.QueueSettings {
-	return i.Spec.Orders.QueueSettings
 }
 
 // ids resolves a window into the orders updated within it, in an order a
@@ -69,16 +68,13 @@ func (orderWorker) work(ctx context.Context, q *v1.OrderQueue, inst *v1.ShopifyI
 	im := importer.Importer{Shopify: conn.Shopify, Odoo: conn.Odoo, Cache: conn.Cache,
 		Settings:  importer.Settings{Shop: inst.Spec.Shopify.Shop, Odoo: inst.Spec.Odoo, Orders: inst.Spec.Orders},
 		AllOrders: shopify.HasScope(conn.Shop.AccessScopes, shopify.ScopeAllOrders)}
-	if results, err := im.Import(ctx, ids); err != nil {
-		queue.Fail(queue.Bases(q.Status.Lines), ids, err.Error())
-	} else {
-		queue.Record(q.Status.Lines, results, func(r importer.Result) v1.LineStatus {
-			return v1.LineStatus{ID: r.ID, Name: r.Name, State: r.State, Retry: r.Retry, Message: r.Message}
-		}, func(l *v1.OrderLine, r importer.Result) {
-			l.Outcome, l.Delivered = r.Outcome, r.Delivered
-			l.SaleOrderID, l.SaleOrder = cmp.Or(r.SaleOrderID, l.SaleOrderID), cmp.Or(r.SaleOrder, l.SaleOrder)
-		})
-	}
+	results, err := im.Import(ctx, ids)
+	queue.Record(q.Status.Lines, ids, results, err, func(r importer.Result) v1.LineStatus {
+		return v1.LineStatus{ID: r.ID, Name: r.Name, State: r.State, Retry: r.Retry, Message: r.Message}
+	}, func(l *v1.OrderLine, r importer.Result) {
+		l.Outcome, l.Delivered = r.Outcome, r.Delivered
+		l.SaleOrderID, l.SaleOrder = cmp.Or(r.SaleOrderID, l.SaleOrderID), cmp.Or(r.SaleOrder, l.SaleOrder)
+	})
 	tried := slices.DeleteFunc(slices.Clone(q.Status.Lines), func(l v1.OrderLine) bool { return !slices.Contains(ids, l.ID) })
 	metrics.QueueLines(metrics.Instance(q.Namespace, inst.Name), tried)
 }

@@ -48,7 +48,7 @@ type queueWorker[Q client.Object] interface {
 	child(q Q, name string, ids []string) Q
 	draft(q Q, ids []string)
 	// work tries the lines with ids in one batch and records in them what
-	// became of each, or the failure of the whole batch (queue.Fail).
+	// became of each (queue.Record).
 	work(ctx context.Context, q Q, inst *v1.ShopifyInstance, conn *instance.Conn, ids []string)
 	// count sets the queue's counts and returns what they add to the
 	// instance's totals.

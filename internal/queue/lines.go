@@ -56,9 +56,14 @@ func Draft[L any, P Line[L]](ids []string) []L {
 	return lines
 }
 
-// Record applies the results of an attempt at lines: state, name and
-// message through base, the kind's own fields through set.
-func Record[L any, P Line[L], R any](lines []L, results []R, base func(R) v1.LineStatus, set func(P, R)) {
+// Record applies an attempt at the lines with ids: each result's state,
+// name and message through base, the kind's own fields through set; or err,
+// which stopped the whole batch, to them all, to be retried.
+func Record[L any, P Line[L], R any](lines []L, ids []string, results []R, err error, base func(R) v1.LineStatus, set func(P, R)) {
+	if err != nil {
+		fail(Bases[L, P](lines), ids, err.Error())
+		return
+	}
 	at := make(map[string]P, len(lines))
 	for i := range lines {
 		at[P(&lines[i]).Base().ID] = &lines[i]
@@ -79,9 +84,7 @@ func Record[L any, P Line[L], R any](lines []L, results []R, base func(R) v1.Lin
 	}
 }
 
-// Fail marks the lines with ids failed for a reason that stopped the whole
-// batch, to be retried.
-func Fail(lines []*v1.LineStatus, ids []string, msg string) {
+func fail(lines []*v1.LineStatus, ids []string, msg string) {
 	for _, l := range lines {
 		if slices.Contains(ids, l.ID) {
 			l.State, l.Retry, l.Message = v1.LineFailed, true, Truncate(msg, maxMessage)

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -21,8 +22,12 @@ type result struct {
 	odooID   int64
 }
 
-func record(lines []v1.ImportLine, rs ...result) {
-	Record(lines, rs, func(r result) v1.LineStatus {
+func record(lines []v1.ImportLine, err error, rs ...result) {
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.id)
+	}
+	Record(lines, ids, rs, err, func(r result) v1.LineStatus {
 		return v1.LineStatus{ID: r.id, Name: r.name, State: r.state, Retry: r.retry, Message: r.msg}
 	}, func(l *v1.ImportLine, r result) { l.OdooID = max(r.odooID, l.OdooID) })
 }
@@ -34,7 +39,7 @@ func TestLines(t *testing.T) {
 	if fmt.Sprint(ids) != "[1 2 3]" {
 		t.Fatalf("due: %v", ids)
 	}
-	record(lines,
+	record(lines, nil,
 		result{id: "1", name: "Scarf", state: v1.LineDone, odooID: 42, msg: "created with 16 variants"},
 		result{id: "2", state: v1.LineFailed, msg: "Odoo busy", retry: true},
 		result{id: "3", state: v1.LineFailed, msg: strings.Repeat("x", 600)})
@@ -56,7 +61,7 @@ func TestLines(t *testing.T) {
 		t.Errorf("summary: %+v", s)
 	}
 	// A failure of the whole batch is retried, and the Odoo id learnt before stays.
-	Fail(b, []string{"1", "2"}, "Shopify unreachable")
+	record(lines, errors.New("Shopify unreachable"), result{id: "1"}, result{id: "2"})
 	if l := lines[0]; l.State != v1.LineFailed || !l.Retry || l.OdooID != 42 || l.Attempts != 2 {
 		t.Errorf("after a batch failure: %+v", l)
 	}
@@ -68,7 +73,7 @@ func TestLines(t *testing.T) {
 	if s := Summarize(b[:1]); s.Phase != v1.PhaseFailed {
 		t.Errorf("all failed: %+v", s)
 	}
-	record(lines, result{id: "1", state: v1.LineDone})
+	record(lines, nil, result{id: "1", state: v1.LineDone})
 	if s := Summarize(b); s.Phase != v1.PhasePartiallyCompleted {
 		t.Errorf("some failed: %+v", s)
 	}
