@@ -148,7 +148,7 @@ func (f *fixture) checkEvents(queues []v1.OrderQueue) {
 	}
 	for _, q := range queues {
 		for _, l := range q.Status.Lines {
-			if l.State == v1.LineFailed && !notes[q.Name+"/ImportFailed/"+l.Message] {
+			if l.State == v1.LineFailed && !notes[q.Name+"/ImportFailed/"+l.Name+": "+l.Message] {
 				f.t.Errorf("%s: no ImportFailed event for %s: %q", q.Name, l.Name, l.Message)
 			}
 		}

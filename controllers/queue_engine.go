@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -136,7 +137,7 @@ func (e *queueEngine[Q]) reconcile(ctx context.Context, q Q) (ctrl.Result, error
 		e.worker.work(ctx, q, inst, conn, ids)
 		for _, l := range p.lines {
 			if l.State == v1.LineFailed && slices.Contains(ids, l.ID) {
-				e.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "ImportFailed", "Import", "%s %s: %s", p.noun, l.ID, l.Message)
+				e.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "ImportFailed", "Import", "%s: %s", cmp.Or(l.Name, l.ID), l.Message)
 			}
 		}
 		st.Passes++

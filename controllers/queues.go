@@ -10,6 +10,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/instance"
+	"github.com/shopify-odoo/connector/internal/queue"
 )
 
 // queueKind is one kind of queue the engine runs.
@@ -25,6 +26,16 @@ func queueKinds(mgr ctrl.Manager, pool *instance.Pool) []queueKind {
 		&queueEngine[*v1.OrderQueue]{Client: c, Live: live, Pool: pool, Recorder: rec("orderqueue-controller"), name: "orderqueue", worker: orderWorker{}},
 		&queueEngine[*v1.ImportQueue]{Client: c, Live: live, Pool: pool, Recorder: rec("importqueue-controller"), name: "importqueue", worker: importWorker{}},
 	}
+}
+
+// queueFinished passes only the OrderQueue updates that finish the queue.
+var queueFinished = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		return !queue.Finished(e.ObjectOld.(*v1.OrderQueue).Status.Phase) && queue.Finished(e.ObjectNew.(*v1.OrderQueue).Status.Phase)
+	},
+	CreateFunc:  func(event.CreateEvent) bool { return false },
+	DeleteFunc:  func(event.DeleteEvent) bool { return false },
+	GenericFunc: func(event.GenericEvent) bool { return false },
 }
 
 // readyChanged passes instance updates that change the Ready condition.

@@ -64,9 +64,11 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	return setupWebhooks(mgr, opts.Webhooks)
 }
 
-// instanceName is the instance an export or a report works through.
+// instanceName is the instance a queue, an export or a report works through.
 func instanceName(o client.Object) string {
 	switch o := o.(type) {
+	case *v1.OrderQueue:
+		return o.Spec.InstanceRef.Name
 	case *v1.ProductExport:
 		return o.Spec.InstanceRef.Name
 	case *v1.PayoutReport:
@@ -75,7 +77,7 @@ func instanceName(o client.Object) string {
 	return ""
 }
 
-// toInstance maps an export to its instance.
+// toInstance maps a queue or an export to its instance.
 func toInstance(_ context.Context, o client.Object) []reconcile.Request {
 	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: instanceName(o)}}}
 }

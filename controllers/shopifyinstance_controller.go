@@ -206,11 +206,13 @@ func (r *ShopifyInstanceReconciler) count(ctx context.Context, inst *v1.ShopifyI
 }
 
 // SetupWithManager watches instances (their spec and the run-now
-// annotation, not their status), the metadata of Secrets, and the exports.
+// annotation, not their status), the metadata of Secrets, the exports, and
+// queues as they finish, which may have learnt that Shopify withholds customer data.
 func (r *ShopifyInstanceReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.ShopifyInstance{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.instancesUsing)).
+		Watches(&v1.OrderQueue{}, handler.EnqueueRequestsFromMapFunc(toInstance), builder.WithPredicates(queueFinished)).
 		Watches(&v1.ProductExport{}, handler.EnqueueRequestsFromMapFunc(toInstance)).
 		Named("shopifyinstance").
 		Complete(r)
