@@ -154,7 +154,7 @@ func TestCancellationsAndRefundsReachOdoo(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.runNow("1")
-			lines := map[string]v1.QueueLine{}
+			lines := map[string]v1.OrderLine{}
 			eventually(t, "the cancelled and refunded orders imported again", func() error {
 				for _, q := range f.queues() {
 					for _, l := range q.Status.Lines {
@@ -212,7 +212,7 @@ func TestOdooCancellationsReachShopify(t *testing.T) {
 			if st := si.Status.Fulfillment; st == nil || st.Cancelled != 1 || st.Failed != 0 {
 				t.Fatalf("status.fulfillment %+v", st)
 			}
-			var line v1.QueueLine
+			var line v1.OrderLine
 			eventually(t, "the cancellation imported back", func() error {
 				f.runNow(fmt.Sprint(time.Now().UnixNano()))
 				for _, q := range f.queues() {

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/queue"
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
 
@@ -41,7 +42,7 @@ func TestSeededStoreImports(t *testing.T) {
 			f.ready()
 			queues := f.finished()
 			kinds := f.kinds()
-			lines := map[string]v1.QueueLine{}
+			lines := map[string]v1.OrderLine{}
 			for _, q := range queues {
 				for _, l := range q.Status.Lines {
 					lines[l.ID] = l
@@ -107,7 +108,7 @@ func (f *fixture) finished() []v1.OrderQueue {
 			return fmt.Errorf("no queue")
 		}
 		for _, q := range queues {
-			if !finished(q.Status.Phase) {
+			if !queue.Finished(q.Status.Phase) {
 				return fmt.Errorf("%s is %q", q.Name, q.Status.Phase)
 			}
 		}
@@ -147,7 +148,7 @@ func (f *fixture) checkEvents(queues []v1.OrderQueue) {
 	}
 	for _, q := range queues {
 		for _, l := range q.Status.Lines {
-			if l.State == v1.LineFailed && !notes[q.Name+"/ImportFailed/"+l.Message] {
+			if l.State == v1.LineFailed && !notes[q.Name+"/ImportFailed/"+l.Name+": "+l.Message] {
 				f.t.Errorf("%s: no ImportFailed event for %s: %q", q.Name, l.Name, l.Message)
 			}
 		}
@@ -174,7 +175,7 @@ func TestRunNowImportsNewOrders(t *testing.T) {
 	ids := f.shop.Store().AddOrders(2) // paid orders, one shipped: both end paid
 	f.runNow("now")
 	queues := f.finished()
-	var lines []v1.QueueLine
+	var lines []v1.OrderLine
 	for _, q := range queues {
 		lines = append(lines, q.Status.Lines...)
 	}

@@ -21,7 +21,7 @@ func TestShopImportsIntoOdooOnceAndReimportsWithoutChange(t *testing.T) {
 			f.secrets(goodShopify(), goodOdoo())
 			f.instance(func(s *v1.ShopifyInstanceSpec) {
 				noSchedule(s)
-				s.Orders.QueueSize = 250
+				s.Imports.QueueSize = 250
 				s.Products.Import.Enabled = true
 				s.Orders.Customers.Import = v1.CustomersImport{Enabled: true, Tags: true}
 			})
@@ -116,7 +116,7 @@ func TestScheduledImportsQueueAllThenWhatChanged(t *testing.T) {
 	f.secrets(goodShopify(), goodOdoo())
 	f.instance(func(s *v1.ShopifyInstanceSpec) {
 		noSchedule(s)
-		s.Orders.QueueSize = 2
+		s.Imports.QueueSize = 2
 		s.Products.Import = v1.ProductsImport{Enabled: true, FieldOwnership: v1.FieldOwnership{Title: v1.OwnerShopify}}
 	})
 	f.ready()
@@ -145,7 +145,7 @@ func TestScheduledImportsQueueAllThenWhatChanged(t *testing.T) {
 	f.create(&v1.ImportQueue{ObjectMeta: metav1.ObjectMeta{Name: "too-many"}, Spec: v1.ImportQueueSpec{
 		InstanceRef: v1.InstanceReference{Name: "shop"}, Resource: v1.ImportCustomers, IDs: []string{"1", "2", "3"}}})
 	var q v1.ImportQueue
-	f.condition(&q, "too-many", v1.ConditionStalled, metav1.ConditionTrue, ReasonTooManyRecords)
+	f.condition(&q, "too-many", v1.ConditionStalled, metav1.ConditionTrue, "TooManyCustomers")
 	f.noSecrets()
 }
 

@@ -67,7 +67,7 @@ func TestImportMovesTheMetrics(t *testing.T) {
 	f.ready()
 	queues := f.finished()
 	inst := map[string]string{metrics.LabelInstance: metrics.Instance(f.ns, "shop")}
-	var c v1.QueueCounts
+	var c v1.OrderCounts
 	outcomes := map[v1.Outcome]float64{}
 	for _, q := range queues {
 		n := q.Status.Counts

@@ -84,7 +84,7 @@ func TestQueueWaitsForItsInstance(t *testing.T) {
 		if err := f.get("early", &q); err != nil {
 			return err
 		}
-		if q.Status.Attempts == 0 {
+		if q.Status.Passes == 0 {
 			return fmt.Errorf("not processed: %+v", q.Status.Conditions)
 		}
 		return nil
@@ -106,9 +106,9 @@ func TestQueueLargerThanQueueSize(t *testing.T) {
 	f.create(&v1.OrderQueue{ObjectMeta: metav1.ObjectMeta{Name: "big"},
 		Spec: v1.OrderQueueSpec{InstanceRef: v1.InstanceReference{Name: "shop"}, Type: v1.QueueUnshipped, OrderIDs: ids}})
 	var q v1.OrderQueue
-	c := f.condition(&q, "big", v1.ConditionStalled, metav1.ConditionTrue, ReasonTooManyOrders)
-	if !strings.Contains(c.Message, "3 orders") || q.Status.Attempts != 0 {
-		t.Errorf("message %q, %d attempts", c.Message, q.Status.Attempts)
+	c := f.condition(&q, "big", v1.ConditionStalled, metav1.ConditionTrue, "TooManyOrders")
+	if !strings.Contains(c.Message, "3 orders") || q.Status.Passes != 0 {
+		t.Errorf("message %q, %d passes", c.Message, q.Status.Passes)
 	}
 }
 
@@ -123,7 +123,7 @@ func TestKubectlGetOrderQueues(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "NAME INSTANCE TYPE SOURCE ORDERS DONE FAILED PHASE AGE" {
+	if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "NAME INSTANCE TYPE SOURCE ORDERS DONE FAILED PHASE ATTEMPT AGE" {
 		t.Fatalf("kubectl get orderqueues:\n%s", out)
 	}
 	if row := strings.Fields(lines[1]); len(row) < 4 || row[0] != "listed" || row[1] != "shop" || row[2] != "shipped" || row[3] != "manual" {

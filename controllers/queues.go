@@ -1,42 +1,50 @@
 package controllers
 
 import (
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
-	"github.com/shopify-odoo/connector/internal/kstatus"
+	"github.com/shopify-odoo/connector/internal/instance"
+	"github.com/shopify-odoo/connector/internal/queue"
 )
 
-// queuePass is what a processing pass over a queue's lines came to.
-type queuePass struct {
-	phase     v1.QueuePhase
-	attention string // which lines need a person; empty when none does
-	completed string // the Ready message, once completed
-	progress  string // the Reconciling message, while processing
+// queueKind is one kind of queue the engine runs.
+type queueKind interface {
+	setup(mgr ctrl.Manager, concurrency int) error
 }
 
-// setQueueStatus sets a queue's conditions and phase after a pass, the same
-// for every kind of queue, and records an event when it completes.
-func setQueueStatus(rec events.EventRecorder, q runtime.Object, conds *[]metav1.Condition, gen int64, phase *v1.QueuePhase, p queuePass) {
-	if p.attention != "" {
-		kstatus.Set(conds, gen, v1.ConditionNeedsAttention, metav1.ConditionTrue, ReasonLinesFailed, p.attention)
-	} else {
-		meta.RemoveStatusCondition(conds, v1.ConditionNeedsAttention)
+// queueKinds are the kinds of queue, each a worker in the engine. A new
+// kind is a worker and a line here.
+func queueKinds(mgr ctrl.Manager, pool *instance.Pool) []queueKind {
+	c, live, rec := mgr.GetClient(), mgr.GetAPIReader(), mgr.GetEventRecorder
+	return []queueKind{
+		&queueEngine[*v1.OrderQueue]{Client: c, Live: live, Pool: pool, Recorder: rec("orderqueue-controller"), name: "orderqueue", worker: orderWorker{}},
+		&queueEngine[*v1.ImportQueue]{Client: c, Live: live, Pool: pool, Recorder: rec("importqueue-controller"), name: "importqueue", worker: importWorker{}},
 	}
-	switch p.phase {
-	case v1.PhaseCompleted:
-		kstatus.Ready(conds, gen, "Completed", p.completed)
-		if *phase != v1.PhaseCompleted {
-			rec.Eventf(q, nil, corev1.EventTypeNormal, "Completed", "Import", "%s", p.completed)
-		}
-	case v1.PhaseProcessing:
-		kstatus.Progressing(conds, gen, "Processing", p.progress)
-	default:
-		kstatus.Stalled(conds, gen, ReasonLinesFailed, p.attention)
-	}
-	*phase = p.phase
 }
+
+// queueFinished passes only the OrderQueue updates that finish the queue.
+var queueFinished = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		return !queue.Finished(e.ObjectOld.(*v1.OrderQueue).Status.Phase) && queue.Finished(e.ObjectNew.(*v1.OrderQueue).Status.Phase)
+	},
+	CreateFunc:  func(event.CreateEvent) bool { return false },
+	DeleteFunc:  func(event.DeleteEvent) bool { return false },
+	GenericFunc: func(event.GenericEvent) bool { return false },
+}
+
+// readyChanged passes instance updates that change the Ready condition.
+var readyChanged = predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+	ready := func(o client.Object) metav1.ConditionStatus {
+		if c := meta.FindStatusCondition(o.(*v1.ShopifyInstance).Status.Conditions, v1.ConditionReady); c != nil {
+			return c.Status
+		}
+		return ""
+	}
+	return ready(e.ObjectOld) != ready(e.ObjectNew)
+}}

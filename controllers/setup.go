@@ -24,6 +24,7 @@ import (
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/kstatus"
+	"github.com/shopify-odoo/connector/internal/metrics"
 	"github.com/shopify-odoo/connector/internal/schedule"
 )
 
@@ -43,7 +44,7 @@ const instanceField = "spec.instanceRef.name"
 
 // Setup registers the controllers with the manager.
 func Setup(mgr ctrl.Manager, opts Options) error {
-	for _, obj := range []client.Object{&v1.OrderQueue{}, &v1.ProductExport{}, &v1.PayoutReport{}, &v1.ImportQueue{}} {
+	for _, obj := range []client.Object{&v1.ProductExport{}, &v1.PayoutReport{}} {
 		if err := mgr.GetFieldIndexer().IndexField(context.Background(), obj, instanceField, func(o client.Object) []string {
 			return []string{instanceName(o)}
 		}); err != nil {
@@ -54,13 +55,11 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := (&ShopifyInstanceReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("shopifyinstance-controller")}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("ShopifyInstance controller: %w", err)
 	}
-	q := &OrderQueueReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("orderqueue-controller")}
-	if err := q.SetupWithManager(mgr, max(opts.QueueConcurrency, 2)); err != nil {
-		return fmt.Errorf("OrderQueue controller: %w", err)
-	}
-	iq := &ImportQueueReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("importqueue-controller")}
-	if err := iq.SetupWithManager(mgr, max(opts.QueueConcurrency, 2)); err != nil {
-		return fmt.Errorf("ImportQueue controller: %w", err)
+	metrics.WatchQueues(mgr.GetCache())
+	for _, k := range queueKinds(mgr, pool) {
+		if err := k.setup(mgr, max(opts.QueueConcurrency, 2)); err != nil {
+			return err
+		}
 	}
 	pr := &PayoutReportReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("payoutreport-controller")}
 	if err := pr.SetupWithManager(mgr); err != nil {
@@ -73,7 +72,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	return setupWebhooks(mgr, opts.Webhooks)
 }
 
-// instanceName is the instance a queue or an export works through.
+// instanceName is the instance a queue, an export or a report works through.
 func instanceName(o client.Object) string {
 	switch o := o.(type) {
 	case *v1.OrderQueue:
@@ -81,8 +80,6 @@ func instanceName(o client.Object) string {
 	case *v1.ProductExport:
 		return o.Spec.InstanceRef.Name
 	case *v1.PayoutReport:
-		return o.Spec.InstanceRef.Name
-	case *v1.ImportQueue:
 		return o.Spec.InstanceRef.Name
 	}
 	return ""

@@ -255,43 +255,31 @@ func (r *ShopifyInstanceReconciler) importOrders(ctx context.Context, inst *v1.S
 	return "both ends connected; importing orders every " + schedule.Interval(inst.Spec.Orders).String(), nil
 }
 
-// count sums what the instance's queues report into the counters.
+// count sums what the instance's product exports report; the queues add
+// to the other counters themselves.
 func (r *ShopifyInstanceReconciler) count(ctx context.Context, inst *v1.ShopifyInstance) error {
-	queues, err := queuesOf(ctx, r.Client, inst.Namespace, inst.Name)
-	if err != nil {
-		return err
-	}
 	exports, err := exportsOf(ctx, r.Client, inst.Namespace, inst.Name)
 	if err != nil {
 		return err
 	}
-	var c v1.Counters
+	var n int64
 	for _, e := range exports {
-		c.ProductsExported += int64(e.Status.Counts.Selected - e.Status.Counts.Failed)
+		n += int64(e.Status.Counts.Selected - e.Status.Counts.Failed)
 	}
-	for _, q := range queues {
-		n := q.Status.Counts
-		c.OrdersImported += int64(n.Done)
-		c.Quotations += int64(n.Quotations)
-		c.RiskyQuotations += int64(n.RiskyQuotations)
-		c.SalesOrders += int64(n.SalesOrders)
-		c.Invoices += int64(n.Invoices)
-		c.Deliveries += int64(n.Deliveries)
-		c.FailedLines += int64(n.Failed)
-	}
-	inst.Status.Counters = c
+	inst.Status.Counters.ProductsExported = n
 	return nil
 }
 
 // SetupWithManager watches instances (their spec, the run-now annotation
 // and the receiver's news of an uninstalled app, not the rest of their
-// status), the metadata of Secrets, and the queues.
+// status), the metadata of Secrets, the exports, and queues as they finish,
+// which may have learnt that Shopify withholds customer data.
 func (r *ShopifyInstanceReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.ShopifyInstance{}, builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{},
 			predicate.AnnotationChangedPredicate{}, uninstalledChanged))).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.instancesUsing)).
-		Watches(&v1.OrderQueue{}, handler.EnqueueRequestsFromMapFunc(toInstance)).
+		Watches(&v1.OrderQueue{}, handler.EnqueueRequestsFromMapFunc(toInstance), builder.WithPredicates(queueFinished)).
 		Watches(&v1.ProductExport{}, handler.EnqueueRequestsFromMapFunc(toInstance)).
 		Named("shopifyinstance").
 		Complete(r)

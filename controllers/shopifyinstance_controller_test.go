@@ -215,7 +215,7 @@ func TestSuspend(t *testing.T) {
 		Spec: v1.OrderQueueSpec{InstanceRef: v1.InstanceReference{Name: "shop"}, Type: v1.QueueUnshipped, OrderIDs: []string{f.orders()[0].id}}})
 	var q v1.OrderQueue
 	f.condition(&q, "manual", v1.ConditionSuspended, metav1.ConditionTrue, ReasonInstanceSuspended)
-	if si.Status.LastImportTime != nil || len(f.queues()) != 1 || q.Status.Attempts != 0 {
-		t.Errorf("a suspended instance imported: last import %v, %d queues, %d attempts", si.Status.LastImportTime, len(f.queues()), q.Status.Attempts)
+	if si.Status.LastImportTime != nil || len(f.queues()) != 1 || q.Status.Passes != 0 {
+		t.Errorf("a suspended instance imported: last import %v, %d queues, %d attempts", si.Status.LastImportTime, len(f.queues()), q.Status.Passes)
 	}
 }

@@ -72,11 +72,11 @@ func (f *fixture) subscriptions() map[string]string {
 
 // webhookLines waits until the orders have finished lines in webhook
 // queues, and returns every such line by order id.
-func (f *fixture) webhookLines(ids ...string) map[string][]v1.QueueLine {
+func (f *fixture) webhookLines(ids ...string) map[string][]v1.OrderLine {
 	f.t.Helper()
-	var lines map[string][]v1.QueueLine
+	var lines map[string][]v1.OrderLine
 	eventually(f.t, fmt.Sprintf("orders %v imported from webhooks", ids), func() error {
-		lines = map[string][]v1.QueueLine{}
+		lines = map[string][]v1.OrderLine{}
 		for _, q := range f.queues() {
 			if q.Spec.Source != v1.SourceWebhook {
 				return fmt.Errorf("queue %s comes from %q", q.Name, q.Spec.Source)
@@ -154,7 +154,7 @@ func TestWebhooksImportWithoutTheSchedule(t *testing.T) {
 		}
 		return nil
 	})
-	if l := lines[ids[1]]; !slices.ContainsFunc(l, func(l v1.QueueLine) bool { return l.State == v1.LineCancelled }) {
+	if l := lines[ids[1]]; !slices.ContainsFunc(l, func(l v1.OrderLine) bool { return l.State == v1.LineCancelled }) {
 		t.Errorf("the cancelled order: %+v", l)
 	}
 	if err := f.get("shop", &si); err != nil || !si.Status.LastImportTime.Equal(lastImport) {

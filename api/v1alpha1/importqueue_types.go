@@ -14,7 +14,7 @@ const (
 
 // ImportQueueSpec is a batch of Shopify products or customers to import.
 // +kubebuilder:validation:XValidation:rule="[has(self.all) && self.all, has(self.window), has(self.ids)].filter(x, x).size() == 1",message="set exactly one of all: true, window and ids"
-// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec is immutable: create a new ImportQueue instead"
+// +kubebuilder:validation:XValidation:rule="self.instanceRef == oldSelf.instanceRef && self.resource == oldSelf.resource && (has(self.source) ? has(oldSelf.source) && self.source == oldSelf.source : !has(oldSelf.source)) && (has(self.all) ? has(oldSelf.all) && self.all == oldSelf.all : !has(oldSelf.all)) && (has(self.window) ? has(oldSelf.window) && self.window == oldSelf.window : !has(oldSelf.window)) && (has(self.ids) ? has(oldSelf.ids) && self.ids == oldSelf.ids : !has(oldSelf.ids))",message="spec is immutable but for suspend: create a new ImportQueue instead"
 type ImportQueueSpec struct {
 	// InstanceRef names the ShopifyInstance the records come from.
 	InstanceRef InstanceReference `json:"instanceRef"`
@@ -44,56 +44,24 @@ type ImportQueueSpec struct {
 	// +kubebuilder:validation:items:XValidation:rule="self.matches('^(gid://shopify/(Product|Customer)/)?[0-9]+$')",message="an id must be a number or gid://shopify/Product|Customer/<number>"
 	// +optional
 	IDs []string `json:"ids,omitempty"`
+
+	// Suspend stops processing the queue before any call to Shopify or Odoo.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
 }
 
 // ImportLine is one product or customer of an ImportQueue.
 type ImportLine struct {
-	// ID is the Shopify record's numeric id.
-	// +kubebuilder:validation:MaxLength=64
-	ID string `json:"id"`
-
-	// Name is the product title or the customer's name.
-	// +kubebuilder:validation:MaxLength=256
-	// +optional
-	Name string `json:"name,omitempty"`
-
-	// State of the line.
-	State LineState `json:"state"`
+	LineStatus `json:",inline"`
 
 	// OdooID is the Odoo product.template or res.partner id.
 	// +optional
 	OdooID int64 `json:"odooID,omitempty"`
-
-	// Attempts counts processing attempts.
-	// +optional
-	Attempts int32 `json:"attempts,omitempty"`
-
-	// Retry: the line failed for a reason that may pass on its own and is
-	// tried again with backoff.
-	// +optional
-	Retry bool `json:"retry,omitempty"`
-
-	// Message says what happened last, e.g. what changed or why it failed.
-	// +kubebuilder:validation:MaxLength=512
-	// +optional
-	Message string `json:"message,omitempty"`
-}
-
-// ImportCounts counts an ImportQueue's lines by state.
-type ImportCounts struct {
-	Total  int32 `json:"total"`
-	Draft  int32 `json:"draft,omitempty"`
-	Done   int32 `json:"done,omitempty"`
-	Failed int32 `json:"failed,omitempty"`
 }
 
 // ImportQueueStatus is what happened to the queue's records.
 type ImportQueueStatus struct {
-	ReconcileStatus `json:",inline"`
-
-	// Phase summarises the line states.
-	// +optional
-	Phase QueuePhase `json:"phase,omitempty"`
+	QueueStatus `json:",inline"`
 
 	// Lines, one per record.
 	// +listType=map
@@ -104,16 +72,7 @@ type ImportQueueStatus struct {
 
 	// Counts of lines by state.
 	// +optional
-	Counts ImportCounts `json:"counts,omitempty"`
-
-	// Attempts counts processing passes.
-	// +optional
-	Attempts int32 `json:"attempts,omitempty"`
-
-	// LastAttemptTime is when the last processing pass ended; failed lines
-	// are retried with backoff from it.
-	// +optional
-	LastAttemptTime *metav1.Time `json:"lastAttemptTime,omitempty"`
+	Counts LineCounts `json:"counts,omitempty"`
 }
 
 // ImportQueue is a batch of Shopify products or customers to import into Odoo.
@@ -127,6 +86,7 @@ type ImportQueueStatus struct {
 // +kubebuilder:printcolumn:name="Done",type=integer,JSONPath=`.status.counts.done`
 // +kubebuilder:printcolumn:name="Failed",type=integer,JSONPath=`.status.counts.failed`
 // +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
+// +kubebuilder:printcolumn:name="Attempt",type=integer,JSONPath=`.status.attempt`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type ImportQueue struct {
 	metav1.TypeMeta   `json:",inline"`

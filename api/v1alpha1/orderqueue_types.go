@@ -63,6 +63,10 @@ type OrderQueueSpec struct {
 	// into more queues when it holds more than the queue size.
 	// +optional
 	Window *TimeWindow `json:"window,omitempty"`
+
+	// Suspend stops processing the queue before any call to Shopify or Odoo.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
 }
 
 // TimeWindow is a half-open time range [from, to).
@@ -111,19 +115,9 @@ const (
 	OutcomePaid           Outcome = "paid"
 )
 
-// QueueLine is one order of a queue.
-type QueueLine struct {
-	// ID is the Shopify order's numeric id.
-	// +kubebuilder:validation:MaxLength=64
-	ID string `json:"id"`
-
-	// Name is the Shopify order name, e.g. #1001.
-	// +kubebuilder:validation:MaxLength=64
-	// +optional
-	Name string `json:"name,omitempty"`
-
-	// State of the line.
-	State LineState `json:"state"`
+// OrderLine is one order of an OrderQueue.
+type OrderLine struct {
+	LineStatus `json:",inline"`
 
 	// SaleOrderID is the Odoo sale.order id.
 	// +optional
@@ -141,30 +135,11 @@ type QueueLine struct {
 	// Delivered: the Odoo delivery is validated.
 	// +optional
 	Delivered bool `json:"delivered,omitempty"`
-
-	// Attempts counts processing attempts.
-	// +optional
-	Attempts int32 `json:"attempts,omitempty"`
-
-	// Retry: the line failed for a reason that may pass on its own (network,
-	// Odoo busy) and is tried again with backoff.
-	// +optional
-	Retry bool `json:"retry,omitempty"`
-
-	// Message says what happened last, e.g. why the line failed.
-	// +kubebuilder:validation:MaxLength=512
-	// +optional
-	Message string `json:"message,omitempty"`
 }
 
-// QueueCounts counts lines by state.
-type QueueCounts struct {
-	Total     int32 `json:"total"`
-	Draft     int32 `json:"draft,omitempty"`
-	Done      int32 `json:"done,omitempty"`
-	Failed    int32 `json:"failed,omitempty"`
-	Cancelled int32 `json:"cancelled,omitempty"`
-	Skipped   int32 `json:"skipped,omitempty"`
+// OrderCounts counts an OrderQueue's lines by state and outcome.
+type OrderCounts struct {
+	LineCounts `json:",inline"`
 
 	// What the done lines became in Odoo.
 	Quotations      int32 `json:"quotations,omitempty"`
@@ -176,31 +151,18 @@ type QueueCounts struct {
 
 // OrderQueueStatus is what happened to the queue's orders.
 type OrderQueueStatus struct {
-	ReconcileStatus `json:",inline"`
-
-	// Phase summarises the line states.
-	// +optional
-	Phase QueuePhase `json:"phase,omitempty"`
+	QueueStatus `json:",inline"`
 
 	// Lines, one per order.
 	// +listType=map
 	// +listMapKey=id
 	// +kubebuilder:validation:MaxItems=250
 	// +optional
-	Lines []QueueLine `json:"lines,omitempty"`
+	Lines []OrderLine `json:"lines,omitempty"`
 
 	// Counts of lines by state.
 	// +optional
-	Counts QueueCounts `json:"counts,omitempty"`
-
-	// Attempts counts processing passes.
-	// +optional
-	Attempts int32 `json:"attempts,omitempty"`
-
-	// LastAttemptTime is when the last processing pass ended; failed lines
-	// are retried with backoff from it.
-	// +optional
-	LastAttemptTime *metav1.Time `json:"lastAttemptTime,omitempty"`
+	Counts OrderCounts `json:"counts,omitempty"`
 }
 
 // OrderQueue is a batch of Shopify orders to import into Odoo.
@@ -214,6 +176,7 @@ type OrderQueueStatus struct {
 // +kubebuilder:printcolumn:name="Done",type=integer,JSONPath=`.status.counts.done`
 // +kubebuilder:printcolumn:name="Failed",type=integer,JSONPath=`.status.counts.failed`
 // +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
+// +kubebuilder:printcolumn:name="Attempt",type=integer,JSONPath=`.status.attempt`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type OrderQueue struct {
 	metav1.TypeMeta   `json:",inline"`

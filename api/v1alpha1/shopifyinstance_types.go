@@ -30,6 +30,10 @@ type ShopifyInstanceSpec struct {
 	// +optional
 	Orders OrdersSpec `json:"orders,omitempty"`
 
+	// Imports size and keep the ImportQueues of products and customers.
+	// +optional
+	Imports QueueSettings `json:"imports,omitempty"`
+
 	// Products holds the defaults of product synchronisation.
 	// +optional
 	Products ProductsSpec `json:"products,omitempty"`
@@ -187,11 +191,8 @@ type OrdersSpec struct {
 	// +optional
 	Statuses []OrderStatus `json:"statuses,omitempty"`
 
-	// QueueSize is the most orders one OrderQueue holds. Defaults to 50.
-	// +kubebuilder:validation:Minimum=1
-	// +kubebuilder:validation:Maximum=250
-	// +optional
-	QueueSize int32 `json:"queueSize,omitempty"`
+	// QueueSettings size and keep the OrderQueues.
+	QueueSettings `json:",inline"`
 
 	// NamePrefix is put before the Shopify order name in the Odoo order
 	// reference, e.g. "SHOP-" gives SHOP-#1001.
@@ -484,9 +485,18 @@ type ShopifyInstanceStatus struct {
 	// +optional
 	LastImportTime *metav1.Time `json:"lastImportTime,omitempty"`
 
-	// Counters are the instance's dashboard.
+	// Counters are the instance's dashboard: totals that each queue adds
+	// to once it finishes, kept when the queue is deleted.
 	// +optional
 	Counters Counters `json:"counters,omitempty"`
+
+	// CountedQueues are the last queue attempts added to the counters
+	// (uid/attempt), so that none is added twice.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=64
+	// +optional
+	CountedQueues []string `json:"countedQueues,omitempty"`
 
 	// Stock is what the last stock export did.
 	// +optional
@@ -559,7 +569,11 @@ type Counters struct {
 	Invoices         int64 `json:"invoices,omitempty"`
 	Deliveries       int64 `json:"deliveries,omitempty"`
 	ProductsExported int64 `json:"productsExported,omitempty"`
-	FailedLines      int64 `json:"failedLines,omitempty"`
+	// FailedLines are the lines of every queue that failed and were not
+	// retried since.
+	FailedLines       int64 `json:"failedLines,omitempty"`
+	ProductsImported  int64 `json:"productsImported,omitempty"`
+	CustomersImported int64 `json:"customersImported,omitempty"`
 }
 
 // ShopifyInstance is one Shopify store wired to one Odoo company.

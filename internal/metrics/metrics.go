@@ -76,7 +76,7 @@ func Instance(namespace, name string) string { return namespace + "/" + name }
 // QueueLines counts the outcome of the lines a processing pass of a queue
 // imported. Lines still draft, cancelled or skipped count nowhere here; the
 // queue lines gauge has them.
-func QueueLines(instance string, lines []v1.QueueLine) {
+func QueueLines(instance string, lines []v1.OrderLine) {
 	for _, l := range lines {
 		switch l.State {
 		case v1.LineDone:

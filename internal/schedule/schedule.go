@@ -16,13 +16,13 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/keys"
+	"github.com/shopify-odoo/connector/internal/queue"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
 // Defaults of the instance's spec.
 const (
 	DefaultInterval        = 10 * time.Minute
-	DefaultQueueSize       = 50
 	DefaultStockInterval   = 15 * time.Minute
 	DefaultProductInterval = 30 * time.Minute
 )
@@ -50,10 +50,7 @@ func Every(d *metav1.Duration, def time.Duration) time.Duration {
 
 // QueueSize is the most orders one queue holds.
 func QueueSize(o v1.OrdersSpec) int {
-	if o.QueueSize <= 0 {
-		return DefaultQueueSize
-	}
-	return int(o.QueueSize)
+	return queue.Size(o.QueueSettings)
 }
 
 // Statuses are the order statuses imported.
@@ -208,12 +205,7 @@ func Next(last *metav1.Time, interval time.Duration, uid string) time.Time {
 	return last.Add(interval + jitter)
 }
 
-// Children splits the orders of a window queue: the queue keeps the first
-// size orders, the rest go into queues named <name>-2, <name>-3, ...
-func Children(name string, typ v1.QueueType, ids []string, size int) (own []string, children []Queue) {
-	own, children = SplitIDs(name, ids, size)
-	for i := range children {
-		children[i].Type = typ
-	}
-	return own, children
+// Lines makes draft lines of order ids.
+func Lines(ids []string) []v1.OrderLine {
+	return queue.Draft[v1.OrderLine](ids)
 }

@@ -253,7 +253,7 @@ func TestValidObjectsAreAccepted(t *testing.T) {
 	ns := namespace(t)
 	si := instance()
 	si.Spec.Orders = v1.OrdersSpec{
-		QueueSize:      250,
+		QueueSettings:  v1.QueueSettings{QueueSize: 250, QueueRetention: &metav1.Duration{}, FailedQueueRetention: &metav1.Duration{Duration: 1e12}},
 		ImportInterval: &metav1.Duration{Duration: 60e9},
 		Workflows:      []v1.Workflow{{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Bank"}},
 		RoundingLimit:  "0.05", RoundingProduct: "ROUNDING",
@@ -301,6 +301,42 @@ func TestQueueIdentityIsImmutable(t *testing.T) {
 	}
 }
 
+// A queue's spec is fixed once made, but for suspend.
+func TestQueuesMaySuspendOnly(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t)
+	oq := queue()
+	oq.Name, oq.Namespace = "q-suspend", ns
+	iq := &v1.ImportQueue{ObjectMeta: metav1.ObjectMeta{Name: "iq-suspend", Namespace: ns},
+		Spec: v1.ImportQueueSpec{InstanceRef: v1.InstanceReference{Name: "shop"}, Resource: v1.ImportProducts, IDs: []string{"1"}}}
+	for _, obj := range []client.Object{oq, iq} {
+		if err := cp.Client.Create(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	oq.Spec.Suspend, iq.Spec.Suspend = true, true
+	for _, obj := range []client.Object{oq, iq} {
+		if err := cp.Client.Update(ctx, obj); err != nil {
+			t.Errorf("suspending %s: %v", obj.GetName(), err)
+		}
+	}
+	for _, change := range []func(){
+		func() { iq.Spec.IDs = []string{"2"} },
+		func() { iq.Spec.Source = v1.SourceManual },
+		func() { iq.Spec.IDs, iq.Spec.All = nil, true },
+	} {
+		var fresh v1.ImportQueue
+		if err := cp.Client.Get(ctx, client.ObjectKeyFromObject(iq), &fresh); err != nil {
+			t.Fatal(err)
+		}
+		iq = &fresh
+		change()
+		if err := cp.Client.Update(ctx, iq); err == nil || !strings.Contains(err.Error(), "spec is immutable but for suspend") {
+			t.Errorf("changing %+v: %v", iq.Spec, err)
+		}
+	}
+}
+
 func TestKubectlShowsQueueColumns(t *testing.T) {
 	ctx := context.Background()
 	ns := namespace(t)
@@ -310,8 +346,8 @@ func TestKubectlShowsQueueColumns(t *testing.T) {
 	if err := cp.Client.Create(ctx, q); err != nil {
 		t.Fatal(err)
 	}
-	q.Status.Phase = v1.PhasePartiallyCompleted
-	q.Status.Counts = v1.QueueCounts{Total: 2, Done: 1, Failed: 1}
+	q.Status.Phase, q.Status.Attempt = v1.PhasePartiallyCompleted, 2
+	q.Status.Counts = v1.OrderCounts{LineCounts: v1.LineCounts{Total: 2, Done: 1, Failed: 1}}
 	if err := cp.Client.Status().Update(ctx, q); err != nil {
 		t.Fatal(err)
 	}
@@ -327,10 +363,10 @@ func TestKubectlShowsQueueColumns(t *testing.T) {
 			}
 			continue
 		}
-		if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME INSTANCE TYPE SOURCE ORDERS DONE FAILED PHASE AGE" {
+		if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME INSTANCE TYPE SOURCE ORDERS DONE FAILED PHASE ATTEMPT AGE" {
 			t.Errorf("kubectl get %s header: %q", resource, lines[0])
 		}
-		if got := strings.Fields(lines[1]); len(got) < 8 || strings.Join(got[:8], " ") != "q-columns shop unshipped scheduled 2 1 1 PartiallyCompleted" {
+		if got := strings.Fields(lines[1]); len(got) < 9 || strings.Join(got[:9], " ") != "q-columns shop unshipped scheduled 2 1 1 PartiallyCompleted 2" {
 			t.Errorf("kubectl get %s row: %q", resource, lines[1])
 		}
 	}
@@ -347,7 +383,7 @@ func TestFullQueueStatusIsBounded(t *testing.T) {
 	msg := strings.Repeat("m", 512)
 	for i := range v1.MaxQueueSize {
 		id := fmt.Sprint(9999999999000 + i)
-		q.Status.Lines = append(q.Status.Lines, v1.QueueLine{ID: id, Name: "#" + id, State: v1.LineFailed, SaleOrderID: 1 << 40, SaleOrder: "SHOP-#" + id, Attempts: 9, Message: msg})
+		q.Status.Lines = append(q.Status.Lines, v1.OrderLine{LineStatus: v1.LineStatus{ID: id, Name: "#" + id, State: v1.LineFailed, Attempts: 9, Message: msg}, SaleOrderID: 1 << 40, SaleOrder: "SHOP-#" + id})
 	}
 	if err := cp.Client.Status().Update(ctx, q); err != nil {
 		t.Fatal(err)
@@ -361,7 +397,7 @@ func TestFullQueueStatusIsBounded(t *testing.T) {
 	if len(data) > 256<<10 {
 		t.Errorf("a full queue is %d bytes; it must stay well under etcd's 1.5 MiB", len(data))
 	}
-	q.Status.Lines = append(q.Status.Lines, v1.QueueLine{ID: "1", State: v1.LineDraft})
+	q.Status.Lines = append(q.Status.Lines, v1.OrderLine{LineStatus: v1.LineStatus{ID: "1", State: v1.LineDraft}})
 	if err := cp.Client.Status().Update(ctx, q); err == nil || !strings.Contains(err.Error(), "must have at most 250 items") {
 		t.Errorf("a 251st line: got %v", err)
 	}

@@ -109,10 +109,11 @@ func createQueues(b *testing.B, cp *controlplane.ControlPlane, ns string, n int)
 					errs <- err
 					return
 				}
-				q.Status = v1.OrderQueueStatus{Phase: v1.PhaseCompleted, Counts: v1.QueueCounts{Total: 50, Done: 50, SalesOrders: 50}, LastAttemptTime: &now}
+				q.Status = v1.OrderQueueStatus{QueueStatus: v1.QueueStatus{Phase: v1.PhaseCompleted, LastAttemptTime: &now},
+					Counts: v1.OrderCounts{LineCounts: v1.LineCounts{Total: 50, Done: 50}, SalesOrders: 50}}
 				for j, id := range q.Spec.OrderIDs {
-					q.Status.Lines = append(q.Status.Lines, v1.QueueLine{ID: id, Name: fmt.Sprintf("#%d", 1001+j), State: v1.LineDone,
-						SaleOrderID: int64(i*50 + j + 1), SaleOrder: fmt.Sprintf("SHOP-#%d", 1001+j), Outcome: v1.OutcomePaid, Attempts: 1})
+					q.Status.Lines = append(q.Status.Lines, v1.OrderLine{LineStatus: v1.LineStatus{ID: id, Name: fmt.Sprintf("#%d", 1001+j), State: v1.LineDone, Attempts: 1},
+						SaleOrderID: int64(i*50 + j + 1), SaleOrder: fmt.Sprintf("SHOP-#%d", 1001+j), Outcome: v1.OutcomePaid})
 				}
 				if err := cp.Client.Status().Update(ctx, q); err != nil {
 					errs <- err

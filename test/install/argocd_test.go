@@ -118,7 +118,7 @@ func object(kind string, observed int64, set func(*[]metav1.Condition)) client.O
 	case "ShopifyInstance":
 		return &v1.ShopifyInstance{TypeMeta: tm, ObjectMeta: meta, Status: v1.ShopifyInstanceStatus{ReconcileStatus: rs}}
 	case "OrderQueue":
-		return &v1.OrderQueue{TypeMeta: tm, ObjectMeta: meta, Status: v1.OrderQueueStatus{ReconcileStatus: rs}}
+		return &v1.OrderQueue{TypeMeta: tm, ObjectMeta: meta, Status: v1.OrderQueueStatus{QueueStatus: v1.QueueStatus{ReconcileStatus: rs}}}
 	}
 	return &v1.ProductExport{TypeMeta: tm, ObjectMeta: meta, Status: v1.ProductExportStatus{ReconcileStatus: rs}}
 }
