@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -26,8 +25,6 @@ type Importer struct {
 	Settings importer.Settings
 	// ProductSettings is spec.products.import.
 	ProductSettings v1.ProductsImport
-	// Images downloads product images; nil uses a client with imageTimeout.
-	Images *http.Client
 }
 
 // External id modules of the imported records, with names <shop>_<id>.
