@@ -57,7 +57,7 @@ func TestImagesOnlyFromShopifyHostsAtPublicAddresses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for url, why := range map[string]string{
-		svc.URL + "/secret":                       "files are fetched over https only",
+		svc.URL + "/secret":                        "files are fetched over https only",
 		"https://169.254.169.254/latest/meta-data": "169.254.169.254 is not a host files are fetched from",
 		"https://10.0.0.7/secret":                  "10.0.0.7 is not a host files are fetched from",
 		"https://metadata.google.internal/":        "metadata.google.internal is not a host files are fetched from",
@@ -81,21 +81,7 @@ func TestImagesOnlyFromShopifyHostsAtPublicAddresses(t *testing.T) {
 // refusal: the body lands in no product and the line says no address.
 func TestProductImportRefusesAnInternalImage(t *testing.T) {
 	svc, hits := internal(t)
-	os := odoosim.New(odoosim.Options{Version: 18, APIKey: "key", Catalog: true})
-	os.Start()
-	t.Cleanup(os.Close)
-	oc, err := odoo.New(odoo.Config{URL: os.URL(), Database: "odoo", Username: "admin", APIKey: "key"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := oc.Connect(ctx(t)); err != nil {
-		t.Fatal(err)
-	}
-	ss, err := shopifysim.Start(shopifysim.Options{AccessToken: token, Products: 2, RestoreRate: 1e5, MaxCost: 1e5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ss.Close)
+	oc, _, sc, ss := sims(t, odoosim.Options{Catalog: true}, shopifysim.Options{Products: 2})
 	var target string
 	for _, id := range ss.Store().ProductIDs() {
 		if err := ss.Store().UpdateProduct(id, func(p shopifysim.Obj) {
@@ -106,10 +92,6 @@ func TestProductImportRefusesAnInternalImage(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	sc, err := shopify.New(shopify.Config{Shop: "sim-shop.myshopify.com", Endpoint: ss.URL(), AccessToken: token})
-	if err != nil {
-		t.Fatal(err)
 	}
 	im := &catalogimport.Importer{Shopify: sc, Odoo: oc, Settings: importer.Settings{Shop: "sim-shop.myshopify.com"}}
 	id := target[strings.LastIndex(target, "/")+1:]
@@ -130,6 +112,32 @@ func TestProductImportRefusesAnInternalImage(t *testing.T) {
 	if n := hits.Load(); n != 0 {
 		t.Errorf("the internal service got %d requests", n)
 	}
+}
+
+// sims starts Odoo 18 and Shopify simulators with opts and clients of them.
+func sims(t *testing.T, oo odoosim.Options, so shopifysim.Options) (*odoo.Client, *odoosim.Sim, *shopify.Client, *shopifysim.Sim) {
+	oo.Version, oo.APIKey = 18, "key"
+	os := odoosim.New(oo)
+	os.Start()
+	t.Cleanup(os.Close)
+	oc, err := odoo.New(odoo.Config{URL: os.URL(), Database: "odoo", Username: "admin", APIKey: "key"})
+	if err == nil {
+		err = oc.Connect(ctx(t))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	so.AccessToken, so.RestoreRate, so.MaxCost = token, 1e5, 1e5
+	ss, err := shopifysim.Start(so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ss.Close)
+	sc, err := shopify.New(shopify.Config{Shop: "sim-shop.myshopify.com", Endpoint: ss.URL(), AccessToken: token, Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return oc, os, sc, ss
 }
 
 // peakHeap samples the heap until stop and returns its peak.

@@ -5,12 +5,10 @@ import (
 	"encoding/base64"
 	"runtime/debug"
 	"testing"
-	"time"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/export"
 	"github.com/shopify-odoo/connector/internal/odoo"
-	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/test/catalog"
 	"github.com/shopify-odoo/connector/test/odoosim"
 	"github.com/shopify-odoo/connector/test/shopifysim"
@@ -20,17 +18,8 @@ import (
 // the chart's 256 MiB, the simulators' copies of the images included:
 // images are read a few at a time, hashed, and read again only to upload.
 func TestExportOfLargeImagesStaysWithinTheHeap(t *testing.T) {
-	os := odoosim.New(odoosim.Options{Version: 18, APIKey: "key"})
-	os.Start()
-	t.Cleanup(os.Close)
+	oc, os, sc, ss := sims(t, odoosim.Options{}, shopifysim.Options{EmptyCatalog: true})
 	os.AddProducts(catalog.Large(50))
-	oc, err := odoo.New(odoo.Config{URL: os.URL(), Database: "odoo", Username: "admin", APIKey: "key"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := oc.Connect(ctx(t)); err != nil {
-		t.Fatal(err)
-	}
 	ids, err := oc.Search(ctx(t), "product.template", odoo.Domain{}, 0)
 	if err != nil || len(ids) != 50 {
 		t.Fatalf("%d templates: %v", len(ids), err)
@@ -41,15 +30,6 @@ func TestExportOfLargeImagesStaysWithinTheHeap(t *testing.T) {
 		if err := oc.Write(ctx(t), "product.template", []int64{id}, map[string]any{"image_1920": base64.StdEncoding.EncodeToString(img)}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	ss, err := shopifysim.Start(shopifysim.Options{AccessToken: token, EmptyCatalog: true, RestoreRate: 1e5, MaxCost: 1e5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ss.Close)
-	sc, err := shopify.New(shopify.Config{Endpoint: ss.URL(), AccessToken: token, Timeout: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
 	}
 	var res export.Result
 	// the manager runs with GOMEMLIMIT at its container's limit: the
