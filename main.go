@@ -18,6 +18,7 @@ import (
 
 	connectorv1alpha1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/controllers"
+	"github.com/shopify-odoo/connector/internal/egress"
 )
 
 func main() {
@@ -27,6 +28,8 @@ func main() {
 		leaderElect     bool
 		watchNamespaces string
 		webhooks        controllers.WebhookOptions
+		insecureHosts   string
+		fileHosts       string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 turns it off.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
@@ -36,6 +39,8 @@ func main() {
 	flag.StringVar(&webhooks.CertDir, "webhook-cert-dir", "", "Directory with tls.crt and tls.key for the webhook port; empty serves plain HTTP behind an Ingress.")
 	flag.Int64Var(&webhooks.MaxBody, "webhook-max-body", 2<<20, "Largest webhook body accepted, in bytes.")
 	flag.DurationVar(&webhooks.Window, "webhook-batch-window", 2*time.Second, "How long the orders of webhooks are gathered into one OrderQueue.")
+	flag.StringVar(&insecureHosts, "insecure-http-hosts", "", "Comma-separated hosts (or host:port) Odoo and Shopify endpoints may reach over plain http; loopback always may.")
+	flag.StringVar(&fileHosts, "file-hosts", "", "Comma-separated hosts images and bulk results may be fetched from besides Shopify's and the shop's; their addresses must be public.")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -49,8 +54,8 @@ func main() {
 	cacheOpts := cache.Options{}
 	if watchNamespaces != "" {
 		cacheOpts.DefaultNamespaces = map[string]cache.Config{}
-		for _, ns := range strings.Split(watchNamespaces, ",") {
-			cacheOpts.DefaultNamespaces[strings.TrimSpace(ns)] = cache.Config{}
+		for _, ns := range list(watchNamespaces) {
+			cacheOpts.DefaultNamespaces[ns] = cache.Config{}
 		}
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
@@ -65,7 +70,8 @@ func main() {
 		log.Error(err, "cannot create the manager")
 		os.Exit(1)
 	}
-	if err := controllers.Setup(mgr, controllers.Options{Webhooks: webhooks}); err != nil {
+	egressPolicy := egress.Policy{InsecureHosts: list(insecureHosts), FileHosts: list(fileHosts)}
+	if err := controllers.Setup(mgr, controllers.Options{Webhooks: webhooks, Egress: egressPolicy}); err != nil {
 		log.Error(err, "cannot set up the controllers")
 		os.Exit(1)
 	}
@@ -77,4 +83,15 @@ func main() {
 		log.Error(err, "manager stopped")
 		os.Exit(1)
 	}
+}
+
+// list splits a comma-separated flag, leaving out empty items.
+func list(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

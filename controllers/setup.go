@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/egress"
 	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/kstatus"
 	"github.com/shopify-odoo/connector/internal/metrics"
@@ -34,6 +35,8 @@ type Options struct {
 	QueueConcurrency int
 	// Webhooks configure the webhook receiver.
 	Webhooks WebhookOptions
+	// Egress is where the clients may connect and fetch files.
+	Egress egress.Policy
 }
 
 // recheck is how long a passed check of both ends holds.
@@ -52,6 +55,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		}
 	}
 	pool := instance.NewPool(mgr.GetAPIReader(), recheck)
+	pool.Egress = opts.Egress
 	if err := (&ShopifyInstanceReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("shopifyinstance-controller")}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("ShopifyInstance controller: %w", err)
 	}

@@ -24,6 +24,29 @@ type SecretReference struct {
 	Name string `json:"name"`
 }
 
+// CABundleReference names a key of a ConfigMap or a Secret in the
+// object's own namespace that holds PEM certificates.
+// +kubebuilder:validation:XValidation:rule="has(self.configMapName) != has(self.secretName)",message="caBundleRef names either configMapName or secretName"
+type CABundleReference struct {
+	// ConfigMapName is the ConfigMap holding the bundle.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +optional
+	ConfigMapName string `json:"configMapName,omitempty"`
+
+	// SecretName is the Secret holding the bundle.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +optional
+	SecretName string `json:"secretName,omitempty"`
+
+	// Key is the bundle's key. Defaults to ca.crt.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
+	// +optional
+	Key string `json:"key,omitempty"`
+}
+
 // InstanceReference names a ShopifyInstance in the object's own namespace.
 type InstanceReference struct {
 	// Name of the ShopifyInstance.

@@ -117,6 +117,12 @@ type OdooSpec struct {
 	// CredentialsSecretRef names a Secret with `username` and `apiKey`.
 	CredentialsSecretRef SecretReference `json:"credentialsSecretRef"`
 
+	// CABundleRef names PEM certificates of the authorities that sign the
+	// Odoo server's certificate, e.g. a private CA of a self-hosted Odoo.
+	// They replace the system's authorities for this Odoo.
+	// +optional
+	CABundleRef *CABundleReference `json:"caBundleRef,omitempty"`
+
 	// Protocol is jsonrpc (Odoo 17 and 18), json2 (Odoo 19 and later) or auto,
 	// which picks from the server version. Defaults to auto.
 	// +optional

@@ -2,7 +2,6 @@ package catalogimport
 
 import (
 	"fmt"
-	"net/http"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/importer"
@@ -23,8 +22,6 @@ type Importer struct {
 	Settings importer.Settings
 	// ProductSettings is spec.products.import.
 	ProductSettings v1.ProductsImport
-	// Images downloads product images; nil uses a client with imageTimeout.
-	Images *http.Client
 }
 
 func gids(typ string, ids []string) []string {

@@ -1,16 +1,13 @@
 package catalogimport
 
 import (
-	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
 	"hash/fnv"
 	"html"
-	"io"
 	"maps"
 	"math"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -314,27 +311,13 @@ func (im *Importer) images(ctx context.Context, items []*item) ([]*item, error) 
 	return out, nil
 }
 
+// download reads an image by the file rules: from Shopify's hosts (or the
+// shop's), public addresses only, at most maxImage bytes. A failure says
+// its class, never what the other side answered.
 func (im *Importer) download(ctx context.Context, url string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, imageTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	c := cmp.Or(im.Images, http.DefaultClient)
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxImage+1))
-	if err == nil && len(b) > maxImage {
-		err = fmt.Errorf("larger than %d MiB", maxImage>>20)
-	}
-	return b, err
+	return im.Shopify.Download(ctx, url, maxImage)
 }
 
 var tags = regexp.MustCompile(`<[^>]*>`)

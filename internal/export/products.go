@@ -3,6 +3,7 @@
 package export
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -11,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"slices"
 	"strings"
 
@@ -94,17 +96,17 @@ type template struct {
 	TagIDs      []int64       `json:"product_tag_ids"`
 	HSCode      odoo.Text     `json:"hs_code"`
 	Origin      odoo.Many2One `json:"country_of_origin"`
-	Image       odoo.Text     `json:"image_1920"`
 	WriteDate   odoo.Text     `json:"write_date"`
 	Vendor      json.RawMessage
 	variants    []variant
 	changed     string // newest write_date of the template and its variants
+	image       string // hash of image_1920, empty without one
 }
 
 type variant struct {
 	odoo.Product
 	WriteDate odoo.Text `json:"write_date"`
-	Image     odoo.Text `json:"image_variant_1920"`
+	image     string    // hash of image_variant_1920
 }
 
 // exporter is one pass.
@@ -154,9 +156,6 @@ func ExportProducts(ctx context.Context, o *odoo.Client, s *shopify.Client, p Pr
 			return Result{}, settingsErrorf("spec.sync names hsCode, but Odoo's products have no hs_code field: install the Odoo module stock_delivery, or leave hsCode out")
 		}
 		fields = append(fields, customs...)
-	}
-	if p.syncs(v1.SyncField("images")) {
-		fields = append(fields, "image_1920")
 	}
 	if p.VendorField != "" {
 		fields = append(fields, p.VendorField)
@@ -315,9 +314,11 @@ func (e *exporter) images(ctx context.Context, t *template, pi *shopify.ProductI
 			files = append(files, shopify.FileInput{ID: m.ID, Alt: m.Alt}) // not ours: kept
 		}
 	}
-	images := map[string]string{altPrefix + hashOf(string(t.Image)): string(t.Image)}
+	sources := map[string]imageSource{altPrefix + t.image: {"product.template", t.ID}}
 	for _, v := range t.variants {
-		images[altPrefix+hashOf(string(v.Image))] = string(v.Image)
+		if _, ok := sources[altPrefix+v.image]; !ok {
+			sources[altPrefix+v.image] = imageSource{"product.product", v.ID}
+		}
 	}
 	resolve := func(f *shopify.FileInput) error {
 		if f == nil || byAlt[f.Alt] != nil {
@@ -329,7 +330,7 @@ func (e *exporter) images(ctx context.Context, t *template, pi *shopify.ProductI
 			}
 		}
 		if f.ID == "" {
-			data, err := base64.StdEncoding.DecodeString(images[f.Alt])
+			data, err := e.image(ctx, sources[f.Alt])
 			if err != nil {
 				return fmt.Errorf("image of %s: %w", t.Name, err)
 			}
@@ -356,6 +357,84 @@ func (e *exporter) images(ctx context.Context, t *template, pi *shopify.ProductI
 	}
 	pi.Files = files
 	return nil
+}
+
+// imageChunk is how many records' images one read asks for: images are
+// large, so they are read apart from the rest, hashed and let go, and only
+// those Shopify lacks are read again to be uploaded.
+const imageChunk = 10
+
+// imageSource is the record an image is read from.
+type imageSource struct {
+	model string
+	id    int64
+}
+
+// imageRow holds whichever image field was read.
+type imageRow struct {
+	ID      int64     `json:"id"`
+	Image   odoo.Text `json:"image_1920"`
+	Variant odoo.Text `json:"image_variant_1920"`
+}
+
+// imageHashes sets the hash of each template's and variant's image.
+func (e *exporter) imageHashes(ctx context.Context, ts []*template) error {
+	tmpls := map[int64]*template{}
+	vars := map[int64]*variant{}
+	for _, t := range ts {
+		tmpls[t.ID] = t
+		for i := range t.variants {
+			vars[t.variants[i].ID] = &t.variants[i]
+		}
+	}
+	hash := func(r imageRow) string {
+		if img := cmp.Or(r.Image, r.Variant); img != "" {
+			return hashOf(string(img))
+		}
+		return ""
+	}
+	err := e.readImages(ctx, "product.template", slices.Collect(maps.Keys(tmpls)), func(r imageRow) { tmpls[r.ID].image = hash(r) })
+	if err != nil {
+		return err
+	}
+	return e.readImages(ctx, "product.product", slices.Collect(maps.Keys(vars)), func(r imageRow) { vars[r.ID].image = hash(r) })
+}
+
+// readImages reads the image of each record, imageChunk records a call; a
+// reply over the client's bound is asked for again in halves.
+func (e *exporter) readImages(ctx context.Context, model string, ids []int64, fn func(imageRow)) error {
+	field := "image_1920"
+	if model == "product.product" {
+		field = "image_variant_1920"
+	}
+	slices.Sort(ids)
+	for n := imageChunk; len(ids) > 0; {
+		n = min(n, len(ids))
+		var rows []imageRow
+		err := e.o.Read(ctx, model, ids[:n], []string{field}, &rows)
+		if odoo.IsKind(err, odoo.TooLarge) && n > 1 {
+			n /= 2
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			fn(r)
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// image reads one record's image for upload.
+func (e *exporter) image(ctx context.Context, src imageSource) ([]byte, error) {
+	var data []byte
+	var err error
+	rerr := e.readImages(ctx, src.model, []int64{src.id}, func(r imageRow) {
+		data, err = base64.StdEncoding.DecodeString(string(cmp.Or(r.Image, r.Variant)))
+	})
+	return data, cmp.Or(rerr, err)
 }
 
 func sniff(b []byte) string {
@@ -433,9 +512,6 @@ func (e *exporter) inputs(ctx context.Context, ts []*template) (map[int64]shopif
 		t.changed = string(t.WriteDate)
 	}
 	fields := append(e.o.Adapter().ProductFields(), "write_date")
-	if e.p.syncs(v1.SyncField("images")) {
-		fields = append(fields, "image_variant_1920")
-	}
 	var vs []variant
 	if err := e.o.VariantsOf(ctx, ids, fields, &vs); err != nil {
 		return nil, err
@@ -450,6 +526,11 @@ func (e *exporter) inputs(ctx context.Context, ts []*template) (map[int64]shopif
 		ptav = append(ptav, v.AttributeValueIDs...)
 		skus = append(skus, string(v.Code))
 		products = append(products, v.Product)
+	}
+	if e.p.syncs(v1.SyncField("images")) {
+		if err := e.imageHashes(ctx, ts); err != nil {
+			return nil, err
+		}
 	}
 	values, err := e.o.AttributeValues(ctx, ptav)
 	if err != nil {
@@ -553,9 +634,8 @@ func (e *exporter) input(t *template, values map[int64]odoo.AttributeValue, dups
 	if len(pi.Options) == 0 {
 		pi.Options = []string{"Title"}
 	}
-	images := e.p.syncs(v1.SyncField("images"))
-	if images && t.Image != "" {
-		pi.Files = []shopify.FileInput{{Alt: altPrefix + hashOf(string(t.Image))}}
+	if t.image != "" {
+		pi.Files = []shopify.FileInput{{Alt: altPrefix + t.image}}
 	}
 	for _, v := range t.variants {
 		vi := shopify.VariantInput{SKU: string(v.Code), Barcode: string(v.Barcode), Price: money(v.Price), WeightKg: v.Weight,
@@ -577,8 +657,8 @@ func (e *exporter) input(t *template, values map[int64]odoo.AttributeValue, dups
 		if len(v.AttributeValueIDs) == 0 {
 			vi.OptionValues = []string{"Default Title"}
 		}
-		if images && v.Image != "" && v.Image != t.Image {
-			vi.File = &shopify.FileInput{Alt: altPrefix + hashOf(string(v.Image))}
+		if v.image != "" && v.image != t.image {
+			vi.File = &shopify.FileInput{Alt: altPrefix + v.image}
 		}
 		pi.Variants = append(pi.Variants, vi)
 	}

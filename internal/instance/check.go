@@ -11,6 +11,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/importer"
+	"github.com/shopify-odoo/connector/internal/egress"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -26,6 +27,9 @@ const (
 	ReasonNoAccess       = "OdooAccessMissing"
 	ReasonModuleMissing  = "OdooModuleMissing"
 	ReasonTaxRounding    = "TaxRoundingDiffers"
+	// ReasonEndpointRefused is an endpoint the egress rules refuse: plain
+	// http, or a redirect to another host.
+	ReasonEndpointRefused = "EndpointRefused"
 )
 
 // Problem is a failed check. Stalled problems need someone to change the
@@ -46,6 +50,8 @@ func CheckShopify(ctx context.Context, c *shopify.Client) (shopify.Shop, *Proble
 	switch {
 	case shopify.IsKind(err, shopify.KindUnauthorized):
 		return shop, &Problem{ReasonBadCredentials, "Shopify refused the credentials: " + err.Error(), true}
+	case egress.IsRefused(err):
+		return shop, &Problem{ReasonEndpointRefused, "Shopify: " + err.Error(), true}
 	case err != nil:
 		return shop, &Problem{ReasonUnreachable, "cannot reach Shopify: " + err.Error(), false}
 	}
@@ -77,6 +83,9 @@ func CheckOdoo(ctx context.Context, c *odoo.Client, spec v1.ShopifyInstanceSpec)
 	if err := c.Connect(ctx); err != nil {
 		if errors.Is(err, odoo.ErrBadCredentials) || odoo.IsKind(err, odoo.AccessDenied) {
 			return Odoo{}, &Problem{ReasonBadCredentials, "Odoo refused the login: check the database name, username and apiKey", true}
+		}
+		if egress.IsRefused(err) {
+			return Odoo{}, &Problem{ReasonEndpointRefused, "Odoo: " + err.Error(), true}
 		}
 		return Odoo{}, &Problem{ReasonUnreachable, "cannot reach Odoo: " + err.Error(), false}
 	}

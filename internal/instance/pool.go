@@ -1,6 +1,7 @@
 package instance
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/egress"
 	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/internal/metrics"
 	"github.com/shopify-odoo/connector/internal/odoo"
@@ -25,6 +27,7 @@ import (
 const (
 	ReasonSecretNotFound   = "SecretNotFound"
 	ReasonSecretKeyMissing = "SecretKeyMissing"
+	ReasonCABundleNotFound = "CABundleNotFound"
 )
 
 // Conn is one instance's clients and what checking them found.
@@ -85,6 +88,8 @@ func (c *Conn) CheckedAt() time.Time { return c.checked }
 type Pool struct {
 	reader client.Reader
 	maxAge time.Duration
+	// Egress is the operator's rules for the endpoints and files.
+	Egress egress.Policy
 
 	mu    sync.Mutex
 	conns map[types.NamespacedName]*Conn
@@ -144,20 +149,32 @@ func (p *Pool) Check(ctx context.Context, inst *v1.ShopifyInstance, force bool) 
 	}
 	s := inst.Spec
 	c.Shopify, err = shopify.New(shopify.Config{Shop: s.Shopify.Shop, APIVersion: s.Shopify.APIVersion, Endpoint: s.Shopify.Endpoint,
-		AccessToken: creds.accessToken, ClientID: creds.clientID, ClientSecret: creds.clientSecret,
+		AccessToken: creds.accessToken, ClientID: creds.clientID, ClientSecret: creds.clientSecret, Egress: p.Egress,
 		Observer: metrics.NewShopifyObserver(metrics.Instance(nn.Namespace, nn.Name)), Withheld: c.withheld.add})
-	if err != nil {
+	if c.ShopifyProblem = refused("Shopify", err); err != nil && c.ShopifyProblem == nil {
 		return nil, err
 	}
 	c.Odoo, err = odoo.New(odoo.Config{URL: s.Odoo.URL, Database: s.Odoo.Database, Username: creds.username,
-		APIKey: creds.apiKey, Protocol: string(s.Odoo.Protocol), Observer: observeOdoo})
-	if err != nil {
+		APIKey: creds.apiKey, Protocol: string(s.Odoo.Protocol), Egress: p.Egress, CABundle: creds.caBundle, Observer: observeOdoo})
+	if c.OdooProblem = refused("Odoo", err); err != nil && c.OdooProblem == nil {
 		return nil, err
 	}
-	c.Shop, c.ShopifyProblem = CheckShopify(ctx, c.Shopify)
-	c.Info, c.OdooProblem = CheckOdoo(ctx, c.Odoo, s)
+	if c.ShopifyProblem == nil {
+		c.Shop, c.ShopifyProblem = CheckShopify(ctx, c.Shopify)
+	}
+	if c.OdooProblem == nil {
+		c.Info, c.OdooProblem = CheckOdoo(ctx, c.Odoo, s)
+	}
 	p.store(nn, c)
 	return c, nil
+}
+
+// refused is the problem of an endpoint the egress rules refuse, or nil.
+func refused(side string, err error) *Problem {
+	if !egress.IsRefused(err) {
+		return nil
+	}
+	return &Problem{ReasonEndpointRefused, side + ": " + err.Error(), true}
 }
 
 func observeOdoo(c odoo.CallInfo) { metrics.OdooRoundTrip(c.Model, c.Method, c.Duration, c.Err) }
@@ -178,6 +195,7 @@ func (p *Pool) store(nn types.NamespacedName, c *Conn) {
 // that keep them from being read.
 type credentials struct {
 	accessToken, clientID, clientSecret, username, apiKey string
+	caBundle                                              []byte
 	shopify, odoo                                         *Problem
 }
 
@@ -209,7 +227,37 @@ func (p *Pool) credentials(ctx context.Context, inst *v1.ShopifyInstance) (crede
 			}
 		}
 	}
-	return c, nil
+	if ref := inst.Spec.Odoo.CABundleRef; ref != nil && c.odoo == nil {
+		c.caBundle, c.odoo, err = p.caBundle(ctx, inst.Namespace, ref)
+	}
+	return c, err
+}
+
+// caBundle reads the PEM bundle ref names; a missing one is a problem.
+func (p *Pool) caBundle(ctx context.Context, ns string, ref *v1.CABundleReference) ([]byte, *Problem, error) {
+	key := cmp.Or(ref.Key, "ca.crt")
+	var data map[string][]byte
+	kind, name := "ConfigMap", ref.ConfigMapName
+	var err error
+	if name != "" {
+		var cm corev1.ConfigMap
+		err = p.reader.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, &cm)
+		data = map[string][]byte{key: []byte(cm.Data[key])}
+	} else {
+		var s corev1.Secret
+		kind, name = "Secret", ref.SecretName
+		err = p.reader.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, &s)
+		data = s.Data
+	}
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, &Problem{ReasonCABundleNotFound, fmt.Sprintf("the CA bundle's %s %q is not found", kind, name), true}, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("reading the CA bundle's %s %q: %w", kind, name, err)
+	case len(data[key]) == 0:
+		return nil, &Problem{ReasonCABundleNotFound, fmt.Sprintf("the CA bundle's %s %q has no %s", kind, name, key), true}, nil
+	}
+	return data[key], nil, nil
 }
 
 func keyMissing(secret, key string) *Problem {
@@ -236,6 +284,6 @@ func (p *Pool) secret(ctx context.Context, ns, name string) (map[string]string, 
 // hash identifies what the clients are built from; it is never logged.
 func hash(s v1.ShopifyInstanceSpec, c credentials) string {
 	h := sha256.Sum256([]byte(fmt.Sprintf("%q", []string{s.Shopify.Shop, s.Shopify.APIVersion, s.Shopify.Endpoint,
-		s.Odoo.URL, s.Odoo.Database, string(s.Odoo.Protocol), c.accessToken, c.clientID, c.clientSecret, c.username, c.apiKey})))
+		s.Odoo.URL, s.Odoo.Database, string(s.Odoo.Protocol), c.accessToken, c.clientID, c.clientSecret, c.username, c.apiKey, string(c.caBundle)})))
 	return hex.EncodeToString(h[:])
 }

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/shopify-odoo/connector/internal/backoff"
+	"github.com/shopify-odoo/connector/internal/egress"
 )
 
 // Protocols.
@@ -33,13 +33,20 @@ type Config struct {
 	Database      string
 	Username      string
 	APIKey        string
-	Protocol      string        // auto (default), jsonrpc or json2
-	Timeout       time.Duration // per round trip, 30s by default
-	MaxConcurrent int           // calls in flight to this server, 4 by default
-	MaxAttempts   int           // attempts for retryable failures, 3 by default
-	HTTPClient    *http.Client
+	Protocol      string         // auto (default), jsonrpc or json2
+	Timeout       time.Duration  // per round trip, 30s by default
+	MaxConcurrent int            // calls in flight to this server, 4 by default
+	MaxAttempts   int            // attempts for retryable failures, 3 by default
+	MaxReply      int64          // bytes read of a reply, DefaultMaxReply by default
+	Egress        egress.Policy  // which URLs may receive the credentials
+	CABundle      []byte         // PEM authorities trusted instead of the system's
+	HTTPClient    *http.Client   // replaces the one built from Egress and CABundle
 	Observer      func(CallInfo) // called after every round trip
 }
+
+// DefaultMaxReply bounds a reply: the largest the connector asks for is one
+// record's images.
+const DefaultMaxReply = 32 << 20
 
 // String leaves the API key out, so that logging a Config is safe.
 func (c Config) String() string {
@@ -80,6 +87,9 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("odoo: unknown protocol %q", cfg.Protocol)
 	}
 	cfg.URL = strings.TrimRight(cfg.URL, "/")
+	if err := cfg.Egress.CheckEndpoint(cfg.URL); err != nil {
+		return nil, err
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
@@ -89,11 +99,15 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 3
 	}
+	if cfg.MaxReply <= 0 {
+		cfg.MaxReply = DefaultMaxReply
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = cfg.MaxConcurrent
-		hc = &http.Client{Transport: tr}
+		var err error
+		if hc, err = cfg.Egress.Client(cfg.CABundle, cfg.MaxConcurrent); err != nil {
+			return nil, err
+		}
 	}
 	return &Client{cfg: cfg, http: hc, sem: make(chan struct{}, cfg.MaxConcurrent)}, nil
 }
@@ -252,25 +266,42 @@ func isDialError(err error) bool {
 	return errors.As(err, &oe) && oe.Op == "dial"
 }
 
-func (c *Client) post(ctx context.Context, path string, body any, header http.Header) (*http.Response, []byte, error) {
+// post sends body and hands the reply's status and JSON to decode, reading
+// at most MaxReply bytes of it: a larger reply fails, however it is read.
+func (c *Client) post(ctx context.Context, path, model, method string, body any, header http.Header, decode func(status int, d *json.Decoder) error) error {
 	b, err := json.Marshal(body)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.URL+path, bytes.NewReader(b))
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	req.Header = header
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, nil, err
+		return egress.Wrap(err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	return resp, data, err
+	err = decode(resp.StatusCode, json.NewDecoder(egress.LimitReader(resp.Body, c.cfg.MaxReply)))
+	var large *egress.TooLargeError
+	if errors.As(err, &large) {
+		return &Error{Kind: TooLarge, HTTPStatus: resp.StatusCode, Model: model, Method: method,
+			Message: fmt.Sprintf("Odoo answered more than %s to %s.%s", egress.MiB(large.Limit), model, method)}
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &syntax) && !errors.As(err, &typ) && !errors.As(err, new(*Error)) {
+		return egress.Wrap(err) // the body was cut
+	}
+	return err
 }
+
+// into decodes a JSON value straight into out, without a copy of it.
+type into struct{ out any }
+
+func (i into) UnmarshalJSON(b []byte) error { return decodeResult(b, i.out) }
 
 type rpcError struct {
 	Code    int    `json:"code"`
@@ -288,26 +319,29 @@ func (c *Client) jsonrpc(ctx context.Context, service, method string, args []any
 	if service == "object" {
 		model, meth = args[3].(string), args[4].(string)
 	}
-	resp, data, err := c.post(ctx, "/jsonrpc", body, http.Header{})
-	if err != nil {
-		return err
-	}
-	var reply struct {
-		Result json.RawMessage `json:"result"`
-		Error  *rpcError       `json:"error"`
-	}
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(data, &reply) != nil {
-		return &Error{Kind: Transport, HTTPStatus: resp.StatusCode, Model: model, Method: meth, Message: http.StatusText(resp.StatusCode)}
-	}
-	if reply.Error != nil {
-		msg := reply.Error.Data.Message
-		if msg == "" {
-			msg = reply.Error.Message
+	return c.post(ctx, "/jsonrpc", model, meth, body, http.Header{}, func(status int, d *json.Decoder) error {
+		reply := struct {
+			Result into      `json:"result"`
+			Error  *rpcError `json:"error"`
+		}{Result: into{out}}
+		err := d.Decode(&reply)
+		var syntax *json.SyntaxError
+		if status != http.StatusOK || errors.As(err, &syntax) {
+			return &Error{Kind: Transport, HTTPStatus: status, Model: model, Method: meth, Message: http.StatusText(status)}
 		}
-		return &Error{Name: reply.Error.Data.Name, Message: msg, Kind: kindOf(reply.Error.Data.Name, 0),
-			HTTPStatus: resp.StatusCode, Model: model, Method: meth}
-	}
-	return decodeResult(reply.Result, out)
+		if err != nil {
+			return err
+		}
+		if reply.Error != nil {
+			msg := reply.Error.Data.Message
+			if msg == "" {
+				msg = reply.Error.Message
+			}
+			return &Error{Name: reply.Error.Data.Name, Message: msg, Kind: kindOf(reply.Error.Data.Name, 0),
+				HTTPStatus: status, Model: model, Method: meth}
+		}
+		return nil
+	})
 }
 
 func decodeResult(raw json.RawMessage, out any) error {
@@ -355,19 +389,17 @@ func (c *Client) json2(ctx context.Context, model, method string, args []any, kw
 	header := http.Header{}
 	header.Set("Authorization", "bearer "+c.cfg.APIKey)
 	header.Set("X-Odoo-Database", c.cfg.Database)
-	resp, data, err := c.post(ctx, "/json/2/"+model+"/"+method, body, header)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode == http.StatusOK {
-		return decodeResult(data, out)
-	}
-	var e struct {
-		Name    string `json:"name"`
-		Message string `json:"message"`
-	}
-	if json.Unmarshal(data, &e) != nil || e.Name == "" {
-		return &Error{Kind: Transport, HTTPStatus: resp.StatusCode, Model: model, Method: method, Message: http.StatusText(resp.StatusCode)}
-	}
-	return &Error{Name: e.Name, Message: e.Message, Kind: kindOf(e.Name, resp.StatusCode), HTTPStatus: resp.StatusCode, Model: model, Method: method}
+	return c.post(ctx, "/json/2/"+model+"/"+method, model, method, body, header, func(status int, d *json.Decoder) error {
+		if status == http.StatusOK {
+			return d.Decode(&into{out})
+		}
+		var e struct {
+			Name    string `json:"name"`
+			Message string `json:"message"`
+		}
+		if err := d.Decode(&e); err != nil || e.Name == "" {
+			return &Error{Kind: Transport, HTTPStatus: status, Model: model, Method: method, Message: http.StatusText(status)}
+		}
+		return &Error{Name: e.Name, Message: e.Message, Kind: kindOf(e.Name, status), HTTPStatus: status, Model: model, Method: method}
+	})
 }

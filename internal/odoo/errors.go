@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/shopify-odoo/connector/internal/egress"
 )
 
 // Kind classifies an Odoo error.
@@ -22,6 +24,7 @@ const (
 	Concurrency     Kind = "Concurrency"     // serialization failure or lock, worth retrying
 	ServerError     Kind = "ServerError"     // anything else raised by the server
 	Transport       Kind = "Transport"       // HTTP-level failure without an Odoo error body
+	TooLarge        Kind = "TooLarge"        // a reply larger than Config.MaxReply
 )
 
 // Error is an error reported by Odoo or by the HTTP exchange with it.
@@ -35,6 +38,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e.Kind == TooLarge {
+		return e.Message
+	}
 	if e.Model != "" {
 		return fmt.Sprintf("odoo %s.%s: %s: %s", e.Model, e.Method, e.Kind, e.Message)
 	}
@@ -78,7 +84,7 @@ func kindOf(name string, status int) Kind {
 // timeouts, gateway or server-side 5xx without a business error, and
 // PostgreSQL serialization or lock failures.
 func IsRetryable(err error) bool {
-	if err == nil || errors.Is(err, ErrBadCredentials) || errors.Is(err, context.Canceled) {
+	if err == nil || errors.Is(err, ErrBadCredentials) || errors.Is(err, context.Canceled) || egress.IsRefused(err) {
 		return false
 	}
 	var oe *Error

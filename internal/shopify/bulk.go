@@ -2,15 +2,17 @@ package shopify
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
-	"io"
+	"errors"
 	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/shopify-odoo/connector/internal/backoff"
+	"github.com/shopify-odoo/connector/internal/egress"
 )
 
 // BulkOrders runs a bulk operation over the orders matching f and calls fn on
@@ -150,43 +152,50 @@ func (c *Client) runBulk(ctx context.Context, query string) (string, error) {
 	}
 }
 
-// streamJSONL downloads a bulk result and calls line for each JSON line. The
-// download may be long, so instead of a deadline it fails when no byte
-// arrives for the configured timeout.
+// maxBulkLine bounds a line of a bulk result: one object without its
+// children.
+const maxBulkLine = 4 << 20
+
+// streamJSONL downloads a bulk result and calls line for each JSON line,
+// then with nil at the end. The download may be long, so instead of a
+// deadline it fails when no byte arrives for the configured timeout. The
+// URL is Shopify's answer: it is fetched by the file rules, without
+// credentials.
 func (c *Client) streamJSONL(ctx context.Context, url string, line func([]byte) error) error {
 	const op = "BulkDownload"
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return &Error{Kind: KindTransport, Op: op, Err: err}
+		return &Error{Kind: KindBulk, Op: op, Message: "the result URL is not a URL"}
 	}
 	idle := time.AfterFunc(c.cfg.Timeout, cancel)
 	defer idle.Stop()
-	resp, err := c.http.Do(req)
+	resp, err := c.files.Do(req)
 	if err != nil {
-		return &Error{Kind: KindTransport, Op: op, Err: err}
+		return &Error{Kind: KindTransport, Op: op, Err: egress.Wrap(err)}
 	}
 	defer resp.Body.Close()
 	if e := statusError(op, resp.StatusCode); e != nil {
 		return e
 	}
-	r := bufio.NewReaderSize(resp.Body, 256<<10)
-	for {
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 256<<10), maxBulkLine)
+	for sc.Scan() {
 		idle.Reset(c.cfg.Timeout)
-		b, err := r.ReadBytes('\n')
-		if len(strings.TrimSpace(string(b))) > 0 {
-			if lerr := line(b); lerr != nil {
-				return lerr
+		if b := sc.Bytes(); len(bytes.TrimSpace(b)) > 0 {
+			if err := line(b); err != nil {
+				return err
 			}
 		}
-		if err == io.EOF {
-			return line(nil)
-		}
-		if err != nil {
-			return &Error{Kind: KindTransport, Op: op, Err: err}
-		}
 	}
+	switch err := sc.Err(); {
+	case errors.Is(err, bufio.ErrTooLong):
+		return errorf(op, KindBulk, "a line of the bulk result is longer than %s", egress.MiB(maxBulkLine))
+	case err != nil:
+		return &Error{Kind: KindTransport, Op: op, Err: egress.Wrap(err)}
+	}
+	return line(nil)
 }
 
 // attach adds a bulk line to the order it belongs to: a line item, a

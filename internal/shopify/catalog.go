@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/shopify-odoo/connector/internal/decimal"
+	"github.com/shopify-odoo/connector/internal/egress"
 )
 
 // FileInput is a product or variant image: an existing media by ID, or a
@@ -156,9 +157,9 @@ func (c *Client) UploadImage(ctx context.Context, filename, mimeType string, dat
 		return "", &Error{Kind: KindTransport, Op: "upload", Err: err}
 	}
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	resp, err := c.http.Do(req)
+	resp, err := c.files.Do(req)
 	if err != nil {
-		return "", &Error{Kind: KindTransport, Op: "upload", Err: err}
+		return "", &Error{Kind: KindTransport, Op: "upload", Err: egress.Wrap(err)}
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, resp.Body)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,10 +21,14 @@ import (
 	"time"
 
 	"github.com/shopify-odoo/connector/internal/backoff"
+	"github.com/shopify-odoo/connector/internal/egress"
 )
 
 // DefaultAPIVersion is the Admin API version used when Config leaves it empty.
 const DefaultAPIVersion = "2026-10"
+
+// DefaultMaxReply bounds a reply: a page of 250 full orders is a few MiB.
+const DefaultMaxReply = 16 << 20
 
 // maxThrottled bounds how often one call is refused by the bucket before giving up.
 const maxThrottled = 20
@@ -39,10 +44,15 @@ type Config struct {
 	AccessToken  string
 	ClientID     string
 	ClientSecret string
-	HTTPClient   *http.Client
-	Timeout      time.Duration // per HTTP attempt, default 30s
-	MaxAttempts  int           // per call on transport and server errors, default 5
-	Observer     Observer
+	// Egress says which URLs may receive the credentials and where files
+	// come from.
+	Egress egress.Policy
+	// HTTPClient replaces the client built from Egress, for tests.
+	HTTPClient  *http.Client
+	MaxReply    int64         // bytes read of a reply, default DefaultMaxReply
+	Timeout     time.Duration // per HTTP attempt, default 30s
+	MaxAttempts int           // per call on transport and server errors, default 5
+	Observer    Observer
 	// Withheld is told the protected customer data ("name", "email",
 	// "phone", "address") Shopify withheld from a reply, which the call
 	// went on without; optional.
@@ -75,6 +85,7 @@ type Client struct {
 	cfg      Config
 	base     string
 	http     *http.Client
+	files    *egress.Files
 	limiter  *limiter
 	tokenMu  sync.Mutex
 	token    string
@@ -104,15 +115,26 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 5
 	}
+	if cfg.MaxReply <= 0 {
+		cfg.MaxReply = DefaultMaxReply
+	}
 	base := strings.TrimRight(cfg.Endpoint, "/")
 	if base == "" {
 		base = "https://" + cfg.Shop
 	}
+	if err := cfg.Egress.CheckEndpoint(base); err != nil {
+		return nil, err
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{}
+		var err error
+		if hc, err = cfg.Egress.Client(nil, 0); err != nil {
+			return nil, err
+		}
 	}
-	return &Client{cfg: cfg, base: base, http: hc, limiter: limiterFor(base), now: time.Now}, nil
+	u, _ := url.Parse(base)
+	files := cfg.Egress.Files(hc, u.Scheme+"://"+u.Host, cfg.Shop)
+	return &Client{cfg: cfg, base: base, http: hc, files: files, limiter: limiterFor(base), now: time.Now}, nil
 }
 
 // Stats returns the counters since New.
@@ -291,15 +313,20 @@ func (c *Client) attempt(ctx context.Context, op string, body []byte) (*reply, e
 	c.requests.Add(1)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, &Error{Kind: KindTransport, Op: op, Err: err}
+		return nil, &Error{Kind: KindTransport, Op: op, Err: egress.Wrap(err)}
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, &Error{Kind: KindTransport, Op: op, Status: resp.StatusCode, Err: err}
-	}
 	var r reply
-	jsonErr := json.Unmarshal(raw, &r)
+	jsonErr := json.NewDecoder(egress.LimitReader(resp.Body, c.cfg.MaxReply)).Decode(&r)
+	var large *egress.TooLargeError
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(jsonErr, &large):
+		return nil, &Error{Kind: KindGraphQL, Op: op, Status: resp.StatusCode,
+			Message: fmt.Sprintf("Shopify answered more than %s to %s", egress.MiB(large.Limit), op)}
+	case jsonErr != nil && jsonErr != io.EOF && !errors.As(jsonErr, &syntax) && !errors.As(jsonErr, new(*json.UnmarshalTypeError)):
+		return nil, &Error{Kind: KindTransport, Op: op, Status: resp.StatusCode, Err: egress.Wrap(jsonErr)}
+	}
 	if e := statusError(op, resp.StatusCode); e != nil {
 		if secs, err := strconv.ParseFloat(resp.Header.Get("Retry-After"), 64); err == nil && secs > 0 {
 			e.RetryAfter = time.Duration(secs * float64(time.Second))
@@ -311,7 +338,7 @@ func (c *Client) attempt(ctx context.Context, op string, body []byte) (*reply, e
 		return nil, e
 	}
 	if jsonErr != nil {
-		return nil, &Error{Kind: KindServer, Op: op, Status: resp.StatusCode, Message: "reply is not JSON", Err: jsonErr}
+		return nil, &Error{Kind: KindServer, Op: op, Status: resp.StatusCode, Message: "reply is not JSON"}
 	}
 	var errs []gqlError
 	if len(r.Errors) > 0 && json.Unmarshal(r.Errors, &errs) == nil && len(errs) > 0 {
@@ -395,4 +422,10 @@ func userErrors(op string, errs []UserError) error {
 // errorf builds an error for replies that are well formed but unusable.
 func errorf(op string, kind Kind, format string, args ...any) error {
 	return &Error{Kind: kind, Op: op, Message: fmt.Sprintf(format, args...)}
+}
+
+// Download reads a file the shop named, such as a product image, by the
+// file rules, up to limit bytes.
+func (c *Client) Download(ctx context.Context, url string, limit int64) ([]byte, error) {
+	return c.files.Get(ctx, url, limit)
 }

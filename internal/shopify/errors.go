@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/shopify-odoo/connector/internal/egress"
 )
 
 // Kind classifies a failed call so callers can decide what to do next.
@@ -89,7 +91,7 @@ func IsKind(err error, k Kind) bool {
 // without applying anything twice.
 func IsRetryable(err error) bool {
 	var e *Error
-	if !errors.As(err, &e) || e.MaybeApplied {
+	if !errors.As(err, &e) || e.MaybeApplied || egress.IsRefused(err) {
 		return false
 	}
 	return e.Kind == KindTransport || e.Kind == KindServer || e.Kind == KindThrottled

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shopify-odoo/connector/internal/backoff"
+	"github.com/shopify-odoo/connector/internal/egress"
 )
 
 // accessToken returns the static token, or a client-credentials token that is
@@ -63,7 +64,7 @@ func (c *Client) grant(ctx context.Context) (string, time.Duration, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return "", 0, &Error{Kind: KindTransport, Op: op, Err: err}
+		return "", 0, &Error{Kind: KindTransport, Op: op, Err: egress.Wrap(err)}
 	}
 	defer resp.Body.Close()
 	if e := statusError(op, resp.StatusCode); e != nil {

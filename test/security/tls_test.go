@@ -3,6 +3,8 @@ package security
 
 import (
 	"context"
+	"encoding/pem"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -39,5 +41,26 @@ func TestCertificatesVerifiedByDefault(t *testing.T) {
 	}
 	if requests != 0 {
 		t.Errorf("the server got %d requests", requests)
+	}
+}
+
+// With the instance's CA bundle, an Odoo whose certificate a private CA
+// signed is trusted, and only that Odoo's client trusts it.
+func TestCABundleTrustsAPrivateCA(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte(`{"jsonrpc":"2.0","id":1,"result":{"server_serie":"18.0","server_version_info":[18]}}`))
+	}))
+	defer srv.Close()
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	oc, err := odoo.New(odoo.Config{URL: srv.URL, Database: "db", Username: "admin", APIKey: "key", CABundle: ca})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the reply to authenticate is no uid: the TLS handshake passed
+	if err := oc.Connect(context.Background()); !errors.Is(err, odoo.ErrBadCredentials) {
+		t.Errorf("with the bundle: %v", err)
+	}
+	if _, err := odoo.New(odoo.Config{URL: srv.URL, Database: "db", Username: "admin", APIKey: "key", CABundle: []byte("not PEM")}); err == nil {
+		t.Error("a bundle without a certificate is accepted")
 	}
 }
