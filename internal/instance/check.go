@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
-	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/internal/egress"
+	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
