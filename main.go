@@ -27,6 +27,7 @@ func main() {
 		leaderElect     bool
 		watchNamespaces string
 		webhooks        controllers.WebhookOptions
+		work            controllers.Options
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 turns it off.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
@@ -36,6 +37,15 @@ func main() {
 	flag.StringVar(&webhooks.CertDir, "webhook-cert-dir", "", "Directory with tls.crt and tls.key for the webhook port; empty serves plain HTTP behind an Ingress.")
 	flag.Int64Var(&webhooks.MaxBody, "webhook-max-body", 2<<20, "Largest webhook body accepted, in bytes.")
 	flag.DurationVar(&webhooks.Window, "webhook-batch-window", 2*time.Second, "How long the orders of webhooks are gathered into one OrderQueue.")
+	// Workers and deadlines: how many objects of each kind are worked on at once, and how long one may hold a worker.
+	flag.IntVar(&work.InstanceConcurrency, "instance-concurrency", 10, "ShopifyInstances checked and run at once.")
+	flag.IntVar(&work.QueueConcurrency, "queue-concurrency", 2, "OrderQueues, and ImportQueues, imported at once.")
+	flag.IntVar(&work.ExportConcurrency, "export-concurrency", 2, "ProductExports run at once.")
+	flag.IntVar(&work.PayoutConcurrency, "payout-concurrency", 2, "PayoutReports run at once.")
+	flag.DurationVar(&work.Limits.Check, "check-deadline", 30*time.Second, "Longest check of an instance's Shopify and Odoo, checked at once.")
+	flag.DurationVar(&work.Limits.Step, "step-deadline", 2*time.Minute, "Longest step of a pass: an instance's import, stock or fulfilment export, a queue's batch.")
+	flag.DurationVar(&work.Limits.Export, "export-deadline", 30*time.Minute, "Longest ProductExport pass.")
+	flag.DurationVar(&work.Limits.Bulk, "bulk-timeout", time.Hour, "Longest Shopify bulk operation; one still running is cancelled and started again.")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -65,7 +75,8 @@ func main() {
 		log.Error(err, "cannot create the manager")
 		os.Exit(1)
 	}
-	if err := controllers.Setup(mgr, controllers.Options{Webhooks: webhooks}); err != nil {
+	work.Webhooks = webhooks
+	if err := controllers.Setup(mgr, work); err != nil {
 		log.Error(err, "cannot set up the controllers")
 		os.Exit(1)
 	}

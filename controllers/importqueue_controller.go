@@ -35,6 +35,7 @@ type ImportQueueReconciler struct {
 	client.Client
 	Pool     *instance.Pool
 	Recorder events.EventRecorder
+	Limits   Limits
 }
 
 // ReasonTooManyRecords: an ImportQueue names more ids than the queue size.
@@ -50,7 +51,9 @@ func (r *ImportQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		return ctrl.Result{}, nil
 	}
 	old := q.DeepCopy()
-	res, err := r.reconcile(ctx, &q)
+	pass, cancel := passContext(ctx, r.Pool, client.ObjectKey{Namespace: q.Namespace, Name: q.Spec.InstanceRef.Name}, r.Limits.Step)
+	defer cancel()
+	res, err := r.reconcile(pass, &q)
 	recordNotReady(r.Recorder, &q, q.Status.Conditions, old.Status.Conditions)
 	if perr := patchStatus(ctx, r.Client, old, &q, old.Status, q.Status); perr != nil {
 		return ctrl.Result{}, perr
@@ -162,12 +165,12 @@ func (r *ImportQueueReconciler) process(ctx context.Context, q *v1.ImportQueue, 
 // SetupWithManager watches queues (their spec, not their status) and the
 // instances they belong to, so that queues waiting for an instance go on
 // when it appears, becomes ready or is resumed.
-func (r *ImportQueueReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
+func (r *ImportQueueReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.ImportQueue{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&v1.ShopifyInstance{}, handler.EnqueueRequestsFromMapFunc(r.queuesOf),
 			builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, readyChanged))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
+		WithOptions(opts).
 		Named("importqueue").
 		Complete(r)
 }

@@ -32,6 +32,7 @@ type OrderQueueReconciler struct {
 	client.Client
 	Pool     *instance.Pool
 	Recorder events.EventRecorder
+	Limits   Limits
 }
 
 // Reasons of an OrderQueue's conditions.
@@ -50,7 +51,9 @@ func (r *OrderQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, nil
 	}
 	old := q.DeepCopy()
-	res, err := r.reconcile(ctx, &q)
+	pass, cancel := passContext(ctx, r.Pool, client.ObjectKey{Namespace: q.Namespace, Name: q.Spec.InstanceRef.Name}, r.Limits.Step)
+	defer cancel()
+	res, err := r.reconcile(pass, &q)
 	recordNotReady(r.Recorder, &q, q.Status.Conditions, old.Status.Conditions)
 	if perr := patchStatus(ctx, r.Client, old, &q, old.Status, q.Status); perr != nil {
 		return ctrl.Result{}, perr
@@ -82,23 +85,28 @@ func (r *OrderQueueReconciler) reconcile(ctx context.Context, q *v1.OrderQueue) 
 			kstatus.Failed(&st.Conditions, gen, "WindowNotResolved", err.Error())
 			return ctrl.Result{}, err
 		}
+		if l := st.WindowListing; l != nil {
+			kstatus.Progressing(&st.Conditions, gen, ReasonListing, "listing the orders of the window in Shopify bulk operation "+l.ID)
+			return ctrl.Result{RequeueAfter: bulkPoll}, nil
+		}
 	}
 	return r.process(ctx, q, inst, conn), nil
 }
 
 // start makes the draft lines. A window is resolved into the orders
 // updated within it: the queue keeps the first queueSize, and queues named
-// after it take the rest.
+// after it take the rest. A long window is listed over passes, and makes
+// no line until it is listed.
 func (r *OrderQueueReconciler) start(ctx context.Context, q *v1.OrderQueue, inst *v1.ShopifyInstance, c *shopify.Client, size int) error {
 	ids := q.Spec.OrderIDs
 	if w := q.Spec.Window; w != nil {
-		var refs []shopify.OrderRef
 		f := shopify.OrderFilter{UpdatedAtMin: w.From.Time, UpdatedAtMax: w.To.Time}
-		if err := c.BacklogOrderRefs(ctx, f, func(o shopify.OrderRef) error {
-			refs = append(refs, o)
-			return nil
-		}); err != nil {
+		refs, done, err := listOrders(ctx, c, f, &q.Status.WindowListing, r.Limits.Bulk)
+		switch {
+		case err != nil:
 			return fmt.Errorf("listing the orders of the window: %w", err)
+		case !done:
+			return nil
 		}
 		schedule.Sort(refs)
 		ids = nil
@@ -173,13 +181,13 @@ func linesOf(lines []v1.QueueLine, ids []string) []v1.QueueLine {
 // SetupWithManager watches queues (their spec, not their status) and the
 // instances they belong to, so that queues waiting for an instance go on
 // when it appears, becomes ready or is resumed.
-func (r *OrderQueueReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
+func (r *OrderQueueReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	metrics.WatchQueues(mgr.GetCache())
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.OrderQueue{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&v1.ShopifyInstance{}, handler.EnqueueRequestsFromMapFunc(r.queuesOf),
 			builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, readyChanged))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
+		WithOptions(opts).
 		Named("orderqueue").
 		Complete(r)
 }

@@ -201,6 +201,11 @@ type OrderQueueStatus struct {
 	// are retried with backoff from it.
 	// +optional
 	LastAttemptTime *metav1.Time `json:"lastAttemptTime,omitempty"`
+
+	// WindowListing is the bulk operation listing the orders of a window
+	// longer than a page, while it runs.
+	// +optional
+	WindowListing *BulkOperationStatus `json:"windowListing,omitempty"`
 }
 
 // OrderQueue is a batch of Shopify orders to import into Odoo.

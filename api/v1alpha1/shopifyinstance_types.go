@@ -484,6 +484,11 @@ type ShopifyInstanceStatus struct {
 	// +optional
 	LastImportTime *metav1.Time `json:"lastImportTime,omitempty"`
 
+	// OrdersListing is the bulk operation listing a backlog of orders
+	// longer than a page, while it runs.
+	// +optional
+	OrdersListing *BulkOperationStatus `json:"ordersListing,omitempty"`
+
 	// Counters are the instance's dashboard.
 	// +optional
 	Counters Counters `json:"counters,omitempty"`
