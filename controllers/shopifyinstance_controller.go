@@ -140,11 +140,11 @@ func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.Shop
 	if conn == nil {
 		return res, err
 	}
-	next, err := r.runSteps(ctx, inst, conn, requested)
+	next, all, err := r.runSteps(ctx, inst, conn, requested)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if requested {
+	if requested && all {
 		st.LastHandledReconcileAt = runNow
 	}
 	return ctrl.Result{RequeueAfter: time.Until(next)}, nil

@@ -80,22 +80,21 @@ func stalled(c *metav1.Condition) bool {
 
 // runSteps runs the steps that are due, in order, and returns when the next
 // is due, or the failure of a required step. Once the pass has run a step's
-// deadline it starts no other: it requeues at once, behind the instances
-// waiting for a worker.
-func (r *ShopifyInstanceReconciler) runSteps(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) (time.Time, error) {
-	var next time.Time
+// deadline it starts no other: it says so with all false, and requeues at
+// once, behind the instances waiting for a worker.
+func (r *ShopifyInstanceReconciler) runSteps(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) (next time.Time, all bool, err error) {
 	start := time.Now()
 	for _, s := range r.steps() {
 		if time.Since(start) >= r.Limits.Step {
-			return time.Now(), nil
+			return time.Now(), false, nil
 		}
 		n, err := r.runStep(ctx, inst, conn, s, requested)
 		if err != nil {
-			return time.Time{}, err
+			return time.Time{}, false, err
 		}
 		next = earliest(next, n)
 	}
-	return next, nil
+	return next, true, nil
 }
 
 // runStep runs one step when it is on and due, writes its outcome into its
