@@ -30,6 +30,7 @@ func main() {
 		webhooks        controllers.WebhookOptions
 		insecureHosts   string
 		fileHosts       string
+		work            controllers.Options
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 turns it off.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
@@ -41,6 +42,15 @@ func main() {
 	flag.DurationVar(&webhooks.Window, "webhook-batch-window", 2*time.Second, "How long the orders of webhooks are gathered into one OrderQueue.")
 	flag.StringVar(&insecureHosts, "insecure-http-hosts", "", "Comma-separated hosts (or host:port) Odoo and Shopify endpoints may reach over plain http; loopback always may.")
 	flag.StringVar(&fileHosts, "file-hosts", "", "Comma-separated hosts images and bulk results may be fetched from besides Shopify's and the shop's; their addresses must be public.")
+	// Workers and deadlines: how many objects of each kind are worked on at once, and how long one may hold a worker.
+	flag.IntVar(&work.InstanceConcurrency, "instance-concurrency", 10, "ShopifyInstances checked and run at once.")
+	flag.IntVar(&work.QueueConcurrency, "queue-concurrency", 2, "OrderQueues, and ImportQueues, imported at once.")
+	flag.IntVar(&work.ExportConcurrency, "export-concurrency", 2, "ProductExports run at once.")
+	flag.IntVar(&work.PayoutConcurrency, "payout-concurrency", 2, "PayoutReports run at once.")
+	flag.DurationVar(&work.Limits.Check, "check-deadline", 30*time.Second, "Longest check of an instance's Shopify and Odoo, checked at once.")
+	flag.DurationVar(&work.Limits.Step, "step-deadline", 2*time.Minute, "Longest step of a pass: an instance's import, stock or fulfilment export, a queue's batch.")
+	flag.DurationVar(&work.Limits.Export, "export-deadline", 30*time.Minute, "Longest ProductExport pass.")
+	flag.DurationVar(&work.Limits.Bulk, "bulk-timeout", time.Hour, "Longest Shopify bulk operation; one still running is cancelled and started again.")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -70,8 +80,9 @@ func main() {
 		log.Error(err, "cannot create the manager")
 		os.Exit(1)
 	}
-	egressPolicy := egress.Policy{InsecureHosts: list(insecureHosts), FileHosts: list(fileHosts)}
-	if err := controllers.Setup(mgr, controllers.Options{Webhooks: webhooks, Egress: egressPolicy}); err != nil {
+	work.Webhooks = webhooks
+	work.Egress = egress.Policy{InsecureHosts: list(insecureHosts), FileHosts: list(fileHosts)}
+	if err := controllers.Setup(mgr, work); err != nil {
 		log.Error(err, "cannot set up the controllers")
 		os.Exit(1)
 	}

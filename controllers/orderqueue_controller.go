@@ -3,8 +3,10 @@ package controllers
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -19,7 +21,12 @@ import (
 )
 
 // orderWorker imports the orders of an OrderQueue into Odoo.
-type orderWorker struct{}
+type orderWorker struct {
+	bulk time.Duration // how long a bulk operation listing a window may run
+}
+
+// errListing: a bulk operation lists the queue's window over passes.
+var errListing = errors.New("listing the orders of the window")
 
 func (orderWorker) object() *v1.OrderQueue     { return &v1.OrderQueue{} }
 func (orderWorker) objects() client.ObjectList { return &v1.OrderQueueList{} }
@@ -34,18 +41,18 @@ func (orderWorker) parts(q *v1.OrderQueue) queueParts {
 
 // ids resolves a window into the orders updated within it, in an order a
 // repeated listing keeps.
-func (orderWorker) ids(ctx context.Context, q *v1.OrderQueue, conn *instance.Conn) ([]string, bool, error) {
+func (o orderWorker) ids(ctx context.Context, q *v1.OrderQueue, conn *instance.Conn) ([]string, bool, error) {
 	w := q.Spec.Window
 	if w == nil {
 		return q.Spec.OrderIDs, false, nil
 	}
-	var refs []shopify.OrderRef
 	f := shopify.OrderFilter{UpdatedAtMin: w.From.Time, UpdatedAtMax: w.To.Time}
-	if err := conn.Shopify.BacklogOrderRefs(ctx, f, func(o shopify.OrderRef) error {
-		refs = append(refs, o)
-		return nil
-	}); err != nil {
+	refs, done, err := listOrders(ctx, conn.Shopify, f, &q.Status.WindowListing, o.bulk)
+	switch {
+	case err != nil:
 		return nil, true, fmt.Errorf("listing the orders of the window: %w", err)
+	case !done:
+		return nil, true, fmt.Errorf("%w in Shopify bulk operation %s", errListing, q.Status.WindowListing.ID)
 	}
 	schedule.Sort(refs)
 	ids := make([]string, len(refs))

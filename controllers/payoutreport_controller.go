@@ -14,6 +14,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -34,6 +35,7 @@ type PayoutReportReconciler struct {
 	client.Client
 	Pool     *instance.Pool
 	Recorder events.EventRecorder
+	Limits   Limits
 }
 
 // Reasons of a PayoutReport's conditions.
@@ -60,7 +62,9 @@ func (r *PayoutReportReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	old := pr.DeepCopy()
-	res, err := r.reconcile(ctx, &pr)
+	pass, cancel := passContext(ctx, r.Pool, client.ObjectKey{Namespace: pr.Namespace, Name: pr.Spec.InstanceRef.Name}, r.Limits.Step)
+	defer cancel()
+	res, err := r.reconcile(pass, &pr)
 	if kstatus.Observed(pr.Status.Conditions, pr.Generation) {
 		pr.Status.ObservedGeneration = pr.Generation
 	}
@@ -172,11 +176,12 @@ func (r *PayoutReportReconciler) record(pr *v1.PayoutReport, rep payout.Report) 
 // SetupWithManager watches reports (their spec and the run-now annotation)
 // and their instances, so that reports go on when an instance becomes ready
 // or its payout settings change.
-func (r *PayoutReportReconciler) SetupWithManager(mgr ctrl.Manager) error {
+func (r *PayoutReportReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.PayoutReport{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&v1.ShopifyInstance{}, handler.EnqueueRequestsFromMapFunc(r.reportsOf),
 			builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, readyChanged))).
+		WithOptions(opts).
 		Named("payoutreport").
 		Complete(r)
 }

@@ -33,6 +33,7 @@ type ProductExportReconciler struct {
 	client.Client
 	Pool     *instance.Pool
 	Recorder events.EventRecorder
+	Limits   Limits
 }
 
 // Reasons of a ProductExport's conditions.
@@ -50,7 +51,9 @@ func (r *ProductExportReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	before := pe.DeepCopy()
 	old := pe.DeepCopy()
-	res, err := r.reconcile(ctx, &pe, old)
+	pass, cancel := passContext(ctx, r.Pool, client.ObjectKey{Namespace: pe.Namespace, Name: pe.Spec.InstanceRef.Name}, r.Limits.Export)
+	defer cancel()
+	res, err := r.reconcile(pass, &pe, old)
 	if kstatus.Observed(pe.Status.Conditions, pe.Generation) {
 		pe.Status.ObservedGeneration = pe.Generation
 	}
@@ -148,12 +151,12 @@ func (r *ProductExportReconciler) record(pe *v1.ProductExport, inst *v1.ShopifyI
 // SetupWithManager watches exports (their spec and the run-now annotation)
 // and their instances, so that exports go on when an instance becomes
 // ready or its pricelists change.
-func (r *ProductExportReconciler) SetupWithManager(mgr ctrl.Manager) error {
+func (r *ProductExportReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.ProductExport{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&v1.ShopifyInstance{}, handler.EnqueueRequestsFromMapFunc(r.exportsOf),
 			builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, readyChanged))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: 2}).
+		WithOptions(opts).
 		Named("productexport").
 		Complete(r)
 }

@@ -3,6 +3,7 @@ package controllers
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -43,7 +44,8 @@ type queueWorker[Q client.Object] interface {
 	// settings are the instance's settings of the kind.
 	settings(inst *v1.ShopifyInstance) v1.QueueSettings
 	// ids are the Shopify ids the spec names, or those Shopify lists
-	// (listed) for a spec naming a window or all.
+	// (listed) for a spec naming a window or all; errListing while a
+	// listing runs over passes.
 	ids(ctx context.Context, q Q, conn *instance.Conn) (ids []string, listed bool, err error)
 	// child is a new queue of the listed ids a queue does not keep.
 	child(q Q, name string, ids []string) Q
@@ -74,6 +76,7 @@ type queueEngine[Q client.Object] struct {
 	Live     client.Reader // uncached, for the instance's totals
 	Pool     *instance.Pool
 	Recorder events.EventRecorder
+	Limits   Limits
 	name     string
 	worker   queueWorker[Q]
 }
@@ -85,7 +88,10 @@ func (e *queueEngine[Q]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	old := q.DeepCopyObject().(Q)
-	res, err := e.reconcile(ctx, q)
+	inst := client.ObjectKey{Namespace: q.GetNamespace(), Name: e.worker.parts(q).instance}
+	pass, cancel := passContext(ctx, e.Pool, inst, e.Limits.Step)
+	defer cancel()
+	res, err := e.reconcile(pass, q)
 	recordNotReady(e.Recorder, q, e.worker.parts(q).status.Conditions, e.worker.parts(old).status.Conditions)
 	if perr := patchStatus(ctx, e.Client, old, q, old, q); perr != nil {
 		return ctrl.Result{}, perr
@@ -124,7 +130,10 @@ func (e *queueEngine[Q]) reconcile(ctx context.Context, q Q) (ctrl.Result, error
 		return *res, err
 	}
 	if st.Phase == "" {
-		if ok, err := e.start(ctx, q, inst, conn); err != nil {
+		if ok, err := e.start(ctx, q, inst, conn); errors.Is(err, errListing) {
+			kstatus.Progressing(&st.Conditions, gen, ReasonListing, err.Error())
+			return ctrl.Result{RequeueAfter: bulkPoll}, nil
+		} else if err != nil {
 			kstatus.Retrying(&st.Conditions, gen, "ListingFailed", err.Error())
 			return ctrl.Result{}, err
 		} else if !ok {
@@ -270,7 +279,7 @@ func (e *queueEngine[Q]) account(ctx context.Context, q Q, inst *v1.ShopifyInsta
 // the requested-at annotation, not their status) and the instances, so
 // that queues waiting for an instance go on when it appears, becomes ready
 // or is resumed.
-func (e *queueEngine[Q]) setup(mgr ctrl.Manager, concurrency int) error {
+func (e *queueEngine[Q]) setup(mgr ctrl.Manager, opts controller.Options) error {
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), e.worker.object(), instanceField, func(o client.Object) []string {
 		return []string{e.worker.parts(o.(Q)).instance}
 	}); err != nil {
@@ -280,7 +289,7 @@ func (e *queueEngine[Q]) setup(mgr ctrl.Manager, concurrency int) error {
 		For(e.worker.object(), builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&v1.ShopifyInstance{}, handler.EnqueueRequestsFromMapFunc(e.queuesOf),
 			builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, readyChanged))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
+		WithOptions(opts).
 		Named(e.name).
 		Complete(e)
 }

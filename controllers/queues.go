@@ -5,6 +5,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
@@ -15,16 +16,16 @@ import (
 
 // queueKind is one kind of queue the engine runs.
 type queueKind interface {
-	setup(mgr ctrl.Manager, concurrency int) error
+	setup(mgr ctrl.Manager, opts controller.Options) error
 }
 
 // queueKinds are the kinds of queue, each a worker in the engine. A new
 // kind is a worker and a line here.
-func queueKinds(mgr ctrl.Manager, pool *instance.Pool) []queueKind {
+func queueKinds(mgr ctrl.Manager, pool *instance.Pool, limits Limits) []queueKind {
 	c, live, rec := mgr.GetClient(), mgr.GetAPIReader(), mgr.GetEventRecorder
 	return []queueKind{
-		&queueEngine[*v1.OrderQueue]{Client: c, Live: live, Pool: pool, Recorder: rec("orderqueue-controller"), name: "orderqueue", worker: orderWorker{}},
-		&queueEngine[*v1.ImportQueue]{Client: c, Live: live, Pool: pool, Recorder: rec("importqueue-controller"), name: "importqueue", worker: importWorker{}},
+		&queueEngine[*v1.OrderQueue]{Client: c, Live: live, Pool: pool, Recorder: rec("orderqueue-controller"), Limits: limits, name: "orderqueue", worker: orderWorker{bulk: limits.Bulk}},
+		&queueEngine[*v1.ImportQueue]{Client: c, Live: live, Pool: pool, Recorder: rec("importqueue-controller"), Limits: limits, name: "importqueue", worker: importWorker{}},
 	}
 }
 

@@ -16,8 +16,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/util/retry"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -33,6 +35,12 @@ import (
 type Options struct {
 	// QueueConcurrency is how many queues import at once; default 2.
 	QueueConcurrency int
+	// InstanceConcurrency, ExportConcurrency and PayoutConcurrency are the
+	// workers of instances (default 10), product exports and payout
+	// reports (default 2 each).
+	InstanceConcurrency, ExportConcurrency, PayoutConcurrency int
+	// Limits bound the work of one pass.
+	Limits Limits
 	// Webhooks configure the webhook receiver.
 	Webhooks WebhookOptions
 	// Egress is where the clients may connect and fetch files.
@@ -56,24 +64,38 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	}
 	pool := instance.NewPool(mgr.GetAPIReader(), recheck)
 	pool.Egress = opts.Egress
-	if err := (&ShopifyInstanceReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("shopifyinstance-controller")}).SetupWithManager(mgr); err != nil {
+	limits := opts.Limits.withDefaults()
+	si := &ShopifyInstanceReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("shopifyinstance-controller"), Limits: limits}
+	if err := si.SetupWithManager(mgr, workers(opts.InstanceConcurrency, 10)); err != nil {
 		return fmt.Errorf("ShopifyInstance controller: %w", err)
 	}
 	metrics.WatchQueues(mgr.GetCache())
-	for _, k := range queueKinds(mgr, pool) {
-		if err := k.setup(mgr, max(opts.QueueConcurrency, 2)); err != nil {
+	for _, k := range queueKinds(mgr, pool, limits) {
+		if err := k.setup(mgr, workers(opts.QueueConcurrency, 2)); err != nil {
 			return err
 		}
 	}
-	pr := &PayoutReportReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("payoutreport-controller")}
-	if err := pr.SetupWithManager(mgr); err != nil {
+	pr := &PayoutReportReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("payoutreport-controller"), Limits: limits}
+	if err := pr.SetupWithManager(mgr, workers(opts.PayoutConcurrency, 2)); err != nil {
 		return fmt.Errorf("PayoutReport controller: %w", err)
 	}
-	pe := &ProductExportReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("productexport-controller")}
-	if err := pe.SetupWithManager(mgr); err != nil {
+	pe := &ProductExportReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("productexport-controller"), Limits: limits}
+	if err := pe.SetupWithManager(mgr, workers(opts.ExportConcurrency, 2)); err != nil {
 		return fmt.Errorf("ProductExport controller: %w", err)
 	}
 	return setupWebhooks(mgr, opts.Webhooks)
+}
+
+// workers are a controller's options: n workers (def when n is not set),
+// and retries that back off per object only, from 5ms to 5m. The default
+// limiter adds a bucket all objects share, so that one object's failures
+// would delay the others.
+func workers(n, def int) controller.Options {
+	if n <= 0 {
+		n = def
+	}
+	return controller.Options{MaxConcurrentReconciles: n,
+		RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](5*time.Millisecond, 5*time.Minute)}
 }
 
 // instanceName is the instance a queue, an export or a report works through.

@@ -10,9 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -31,13 +33,11 @@ type ShopifyInstanceReconciler struct {
 	client.Client
 	Pool     *instance.Pool
 	Recorder events.EventRecorder
+	Limits   Limits
 }
 
 // Credentials are read uncached; the metadata watch needs list and watch.
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
-
-// checkDeadline bounds a check of both ends.
-const checkDeadline = 2 * time.Minute
 
 // steps are what an instance does once both ends are connected, in the
 // order they run.
@@ -51,12 +51,13 @@ func (r *ShopifyInstanceReconciler) steps() []step {
 		run: r.syncWebhooks, off: func(st *v1.ShopifyInstanceStatus) { st.Webhooks = nil },
 	}, {
 		name: "ImportOrders", condition: v1.ConditionReady, done: instance.ReasonConnected, failed: "ImportFailed",
-		deadline: 10 * time.Minute, on: always, interval: func(i *v1.ShopifyInstance) time.Duration { return schedule.Interval(i.Spec.Orders) },
+		deadline: r.Limits.Step, on: always, interval: func(i *v1.ShopifyInstance) time.Duration { return schedule.Interval(i.Spec.Orders) },
 		last: func(i *v1.ShopifyInstance) *metav1.Time { return i.Status.LastImportTime },
 		run:  r.importOrders, off: func(*v1.ShopifyInstanceStatus) {},
+		waiting: func(i *v1.ShopifyInstance) bool { return i.Status.OrdersListing != nil },
 	}, {
 		name: "ExportStock", condition: v1.ConditionStockExported, done: "Exported", failed: "StockExportFailed",
-		feature: shopify.FeatureStock, deadline: 15 * time.Minute, on: func(i *v1.ShopifyInstance) bool { return i.Spec.Stock.Enabled },
+		feature: shopify.FeatureStock, deadline: r.Limits.Step, on: func(i *v1.ShopifyInstance) bool { return i.Spec.Stock.Enabled },
 		interval: stockInterval,
 		last: func(i *v1.ShopifyInstance) *metav1.Time {
 			return lastOf(i.Status.Stock, func(s *v1.StockStatus) *metav1.Time { return s.LastAttemptTime })
@@ -64,14 +65,14 @@ func (r *ShopifyInstanceReconciler) steps() []step {
 		run: r.exportStock, off: func(st *v1.ShopifyInstanceStatus) { st.Stock = nil },
 	}, {
 		name: "ExportFulfillments", condition: v1.ConditionFulfillmentsExported, done: "Exported", failed: "FulfillmentExportFailed",
-		feature: shopify.FeatureFulfillments, deadline: 15 * time.Minute, on: fulfillmentsOn, interval: fulfillmentInterval,
+		feature: shopify.FeatureFulfillments, deadline: r.Limits.Step, on: fulfillmentsOn, interval: fulfillmentInterval,
 		last: func(i *v1.ShopifyInstance) *metav1.Time {
 			return lastOf(i.Status.Fulfillment, func(f *v1.FulfillmentStatus) *metav1.Time { return f.LastAttemptTime })
 		},
 		run: r.exportFulfillments, off: func(st *v1.ShopifyInstanceStatus) { st.Fulfillment = nil },
 	}, {
 		name: "ListPayouts", condition: v1.ConditionPayoutsListed, done: "Listed", failed: "PayoutsListFailed",
-		feature: shopify.FeaturePayouts, deadline: 5 * time.Minute, on: func(i *v1.ShopifyInstance) bool { return i.Spec.Payouts.Enabled },
+		feature: shopify.FeaturePayouts, deadline: r.Limits.Step, on: func(i *v1.ShopifyInstance) bool { return i.Spec.Payouts.Enabled },
 		interval: payoutsInterval,
 		last: func(i *v1.ShopifyInstance) *metav1.Time {
 			return lastOf(i.Status.Payouts, func(p *v1.PayoutsStatus) *metav1.Time { return p.LastListTime })
@@ -108,7 +109,9 @@ func (r *ShopifyInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	old := inst.DeepCopy()
-	res, err := r.reconcile(ctx, &inst)
+	pass, cancel := r.Pool.Bind(ctx, req.NamespacedName)
+	defer cancel()
+	res, err := r.reconcile(pass, &inst)
 	if st := &inst.Status; kstatus.Observed(st.Conditions, inst.Generation) {
 		st.ObservedGeneration = inst.Generation
 	}
@@ -137,11 +140,11 @@ func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.Shop
 	if conn == nil {
 		return res, err
 	}
-	next, err := r.runSteps(ctx, inst, conn, requested)
+	next, all, err := r.runSteps(ctx, inst, conn, requested)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if requested {
+	if requested && all {
 		st.LastHandledReconcileAt = runNow
 	}
 	return ctrl.Result{RequeueAfter: time.Until(next)}, nil
@@ -152,7 +155,7 @@ func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.Shop
 // connection while the instance cannot go on, and how the pass ends then.
 func (r *ShopifyInstanceReconciler) connect(ctx context.Context, inst *v1.ShopifyInstance, requested bool) (*instance.Conn, ctrl.Result, error) {
 	st, gen := &inst.Status, inst.Generation
-	cctx, cancel := context.WithTimeout(ctx, checkDeadline)
+	cctx, cancel := context.WithTimeout(ctx, r.Limits.Check)
 	defer cancel()
 	conn, err := r.Pool.Check(cctx, inst, requested)
 	if err != nil {
@@ -228,13 +231,17 @@ func (r *ShopifyInstanceReconciler) importOrders(ctx context.Context, inst *v1.S
 	st := &inst.Status
 	start := time.Now()
 	st.LastImportTime = &metav1.Time{Time: start}
+	if l := st.OrdersListing; l != nil {
+		start = l.StartedAt.Time // what changed since comes with the next listing
+	}
 	w := schedule.NextWindow(inst.Spec.Orders, st.ImportWatermark, inst.CreationTimestamp.Time)
-	var refs []shopify.OrderRef
-	if err := conn.Shopify.BacklogOrderRefs(ctx, w.Filter(), func(o shopify.OrderRef) error {
-		refs = append(refs, o)
-		return nil
-	}); err != nil {
+	refs, done, err := listOrders(ctx, conn.Shopify, w.Filter(), &st.OrdersListing, r.Limits.Bulk)
+	switch {
+	case err != nil:
 		return "", fmt.Errorf("listing Shopify orders: %w", err)
+	case !done:
+		return fmt.Sprintf("both ends connected; listing the orders in Shopify bulk operation %s, running since %s",
+			st.OrdersListing.ID, st.OrdersListing.StartedAt.UTC().Format(time.RFC3339)), nil
 	}
 	queues, err := queuesOf(ctx, r.Client, inst.Namespace, inst.Name)
 	if err != nil {
@@ -274,15 +281,34 @@ func (r *ShopifyInstanceReconciler) count(ctx context.Context, inst *v1.ShopifyI
 // and the receiver's news of an uninstalled app, not the rest of their
 // status), the metadata of Secrets, the exports, and queues as they finish,
 // which may have learnt that Shopify withholds customer data.
-func (r *ShopifyInstanceReconciler) SetupWithManager(mgr ctrl.Manager) error {
+func (r *ShopifyInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.ShopifyInstance{}, builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{},
 			predicate.AnnotationChangedPredicate{}, uninstalledChanged))).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.instancesUsing)).
 		Watches(&v1.OrderQueue{}, handler.EnqueueRequestsFromMapFunc(toInstance), builder.WithPredicates(queueFinished)).
 		Watches(&v1.ProductExport{}, handler.EnqueueRequestsFromMapFunc(toInstance)).
+		Watches(&v1.ShopifyInstance{}, r.cancelDeleted()).
+		WithOptions(opts).
 		Named("shopifyinstance").
 		Complete(r)
+}
+
+// cancelDeleted cancels the work of an instance as soon as it is deleted,
+// or marked for deletion: the pass that would see it gone may wait behind
+// that very work.
+func (r *ShopifyInstanceReconciler) cancelDeleted() handler.EventHandler {
+	forget := func(o client.Object) { r.Pool.Forget(client.ObjectKeyFromObject(o)) }
+	return handler.Funcs{
+		UpdateFunc: func(_ context.Context, e event.UpdateEvent, _ workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			if !e.ObjectNew.GetDeletionTimestamp().IsZero() {
+				forget(e.ObjectNew)
+			}
+		},
+		DeleteFunc: func(_ context.Context, e event.DeleteEvent, _ workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			forget(e.Object)
+		},
+	}
 }
 
 // uninstalledChanged passes the updates where the receiver recorded that

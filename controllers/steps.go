@@ -39,6 +39,9 @@ type step struct {
 	run func(context.Context, *v1.ShopifyInstance, *instance.Conn) (string, error)
 	// off drops its status block once it is off.
 	off func(*v1.ShopifyInstanceStatus)
+	// waiting says whether its run left long work under way in Shopify,
+	// which later runs poll every bulkPoll; nil for a step without.
+	waiting func(*v1.ShopifyInstance) bool
 }
 
 // always is the on of a step the instance always does.
@@ -48,13 +51,16 @@ func always(*v1.ShopifyInstance) bool { return true }
 // failure ends the pass, which is retried with backoff.
 func (s step) required() bool { return s.condition == v1.ConditionReady }
 
-// due is the one rule of every step: it is due at once when a run is
-// requested, when it never ran or its condition was written for an older
-// generation; stepRetry after a failed attempt (at once for a required step,
-// whose retries back off); else interval after its last attempt.
+// due is the one rule of every step: bulkPoll after its last attempt while
+// it waits for Shopify; at once when a run is requested, when it never ran
+// or its condition was written for an older generation; stepRetry after a
+// failed attempt (at once for a required step, whose retries back off);
+// else interval after its last attempt.
 func (s step) due(inst *v1.ShopifyInstance, last *metav1.Time, requested bool) (time.Time, bool) {
 	wait := s.interval(inst)
 	switch c := meta.FindStatusCondition(inst.Status.Conditions, s.condition); {
+	case s.waiting != nil && s.waiting(inst):
+		wait = bulkPoll
 	case c == nil || c.ObservedGeneration != inst.Generation:
 		last = nil
 	case c.Status != metav1.ConditionTrue && s.required():
@@ -73,17 +79,22 @@ func stalled(c *metav1.Condition) bool {
 }
 
 // runSteps runs the steps that are due, in order, and returns when the next
-// is due, or the failure of a required step.
-func (r *ShopifyInstanceReconciler) runSteps(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) (time.Time, error) {
-	var next time.Time
+// is due, or the failure of a required step. Once the pass has run a step's
+// deadline it starts no other: it says so with all false, and requeues at
+// once, behind the instances waiting for a worker.
+func (r *ShopifyInstanceReconciler) runSteps(ctx context.Context, inst *v1.ShopifyInstance, conn *instance.Conn, requested bool) (next time.Time, all bool, err error) {
+	start := time.Now()
 	for _, s := range r.steps() {
+		if time.Since(start) >= r.Limits.Step {
+			return time.Now(), false, nil
+		}
 		n, err := r.runStep(ctx, inst, conn, s, requested)
 		if err != nil {
-			return time.Time{}, err
+			return time.Time{}, false, err
 		}
 		next = earliest(next, n)
 	}
-	return next, nil
+	return next, true, nil
 }
 
 // runStep runs one step when it is on and due, writes its outcome into its
@@ -125,6 +136,10 @@ func (r *ShopifyInstanceReconciler) runStep(ctx context.Context, inst *v1.Shopif
 	case msg == "":
 		meta.RemoveStatusCondition(&st.Conditions, s.condition)
 		return time.Time{}, nil
+	case s.waiting != nil && s.waiting(inst) && s.required():
+		kstatus.Progressing(&st.Conditions, gen, ReasonListing, msg)
+	case s.waiting != nil && s.waiting(inst):
+		kstatus.Set(&st.Conditions, gen, s.condition, metav1.ConditionUnknown, ReasonListing, msg)
 	case s.required():
 		kstatus.Ready(&st.Conditions, gen, s.done, msg)
 	default:

@@ -74,3 +74,17 @@ type ReconcileStatus struct {
 	// +optional
 	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 }
+
+// BulkOperationStatus is a Shopify bulk operation listing orders. A pass
+// starts it and later passes poll it, after a restart too, until it ends
+// or runs too long.
+type BulkOperationStatus struct {
+	// ID is Shopify's id of the operation.
+	// +kubebuilder:validation:MaxLength=128
+	ID string `json:"id"`
+	// Search is the order search it lists.
+	// +kubebuilder:validation:MaxLength=1024
+	Search string `json:"search"`
+	// StartedAt is when it was started.
+	StartedAt metav1.Time `json:"startedAt"`
+}

@@ -163,6 +163,11 @@ type OrderQueueStatus struct {
 	// Counts of lines by state.
 	// +optional
 	Counts OrderCounts `json:"counts,omitempty"`
+
+	// WindowListing is the bulk operation listing the orders of a window
+	// longer than a page, while it runs.
+	// +optional
+	WindowListing *BulkOperationStatus `json:"windowListing,omitempty"`
 }
 
 // OrderQueue is a batch of Shopify orders to import into Odoo.

@@ -491,6 +491,11 @@ type ShopifyInstanceStatus struct {
 	// +optional
 	LastImportTime *metav1.Time `json:"lastImportTime,omitempty"`
 
+	// OrdersListing is the bulk operation listing a backlog of orders
+	// longer than a page, while it runs.
+	// +optional
+	OrdersListing *BulkOperationStatus `json:"ordersListing,omitempty"`
+
 	// Counters are the instance's dashboard: totals that each queue adds
 	// to once it finishes, kept when the queue is deleted.
 	// +optional

@@ -93,12 +93,19 @@ type Pool struct {
 
 	mu    sync.Mutex
 	conns map[types.NamespacedName]*Conn
+	lives map[types.NamespacedName]life
+}
+
+// life ends when its instance is forgotten, and with it the work bound to it.
+type life struct {
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // NewPool reads Secrets with reader and checks both ends again when a check
 // is older than maxAge.
 func NewPool(reader client.Reader, maxAge time.Duration) *Pool {
-	return &Pool{reader: reader, maxAge: maxAge, conns: map[types.NamespacedName]*Conn{}}
+	return &Pool{reader: reader, maxAge: maxAge, conns: map[types.NamespacedName]*Conn{}, lives: map[types.NamespacedName]life{}}
 }
 
 // Get returns the instance's clients when their last check passed.
@@ -111,11 +118,33 @@ func (p *Pool) Get(key types.NamespacedName) *Conn {
 	return nil
 }
 
-// Forget drops a deleted instance's clients.
+// Forget drops a deleted instance's clients and cancels the work bound to it.
 func (p *Pool) Forget(key types.NamespacedName) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.conns, key)
+	if l, ok := p.lives[key]; ok {
+		l.cancel()
+		delete(p.lives, key)
+	}
+}
+
+// Bind returns ctx, cancelled too when the instance key is forgotten: the
+// work of a deleted instance stops at once instead of holding a worker.
+func (p *Pool) Bind(ctx context.Context, key types.NamespacedName) (context.Context, context.CancelFunc) {
+	p.mu.Lock()
+	l, ok := p.lives[key]
+	if !ok {
+		l.ctx, l.cancel = context.WithCancel(context.Background())
+		p.lives[key] = l
+	}
+	p.mu.Unlock()
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(l.ctx, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
 }
 
 // Check reads the instance's credentials and checks both ends. The last
@@ -159,12 +188,16 @@ func (p *Pool) Check(ctx context.Context, inst *v1.ShopifyInstance, force bool) 
 	if c.OdooProblem = refused("Odoo", err); err != nil && c.OdooProblem == nil {
 		return nil, err
 	}
+	// Both at once, so that an end that does not answer costs the deadline
+	// of ctx once, and keeps no word from the other.
+	var wg sync.WaitGroup
 	if c.ShopifyProblem == nil {
-		c.Shop, c.ShopifyProblem = CheckShopify(ctx, c.Shopify)
+		wg.Go(func() { c.Shop, c.ShopifyProblem = CheckShopify(ctx, c.Shopify) })
 	}
 	if c.OdooProblem == nil {
 		c.Info, c.OdooProblem = CheckOdoo(ctx, c.Odoo, s)
 	}
+	wg.Wait()
 	p.store(nn, c)
 	return c, nil
 }

@@ -40,6 +40,6 @@ func BenchmarkOrdersPage(b *testing.B) {
 
 func BenchmarkOrdersBulk(b *testing.B) {
 	benchOrders(b, 10000, func(c *shopify.Client, fn func(shopify.Order) error) error {
-		return c.BulkOrders(ctx(b), shopify.OrderFilter{}, fn)
+		return bulkOrders(b, c, shopify.OrderFilter{}, fn)
 	})
 }

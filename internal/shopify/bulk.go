@@ -11,21 +11,84 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopify-odoo/connector/internal/backoff"
 	"github.com/shopify-odoo/connector/internal/egress"
 )
 
-// BulkOrders runs a bulk operation over the orders matching f and calls fn on
-// each order with its lines, shipping lines and discounts, in the order
+// Bulk is a bulk operation started and not yet read. Its owner keeps it in
+// its status and polls it on later passes, after a restart too: a bulk
+// operation may run for hours, and no pass waits for it.
+type Bulk struct {
+	ID        string
+	Search    string // the order search it lists; another search needs another operation
+	StartedAt time.Time
+}
+
+// StartBulk starts the bulk query of document name (BulkOrders or
+// BulkOrderRefs) over the orders matching f.
+func (c *Client) StartBulk(ctx context.Context, name string, f OrderFilter) (Bulk, error) {
+	var run struct {
+		Run struct {
+			Op         *bulkOperation `json:"bulkOperation"`
+			UserErrors []UserError    `json:"userErrors"`
+		} `json:"bulkOperationRunQuery"`
+	}
+	search := f.SearchQuery()
+	if err := c.do(ctx, doc("BulkRun"), map[string]any{"query": bulkQuery(name, search)}, &run); err != nil {
+		return Bulk{}, err
+	}
+	if err := userErrors("BulkRun", run.Run.UserErrors); err != nil {
+		return Bulk{}, err
+	}
+	if run.Run.Op == nil {
+		return Bulk{}, errorf("BulkRun", KindBulk, "no bulk operation returned")
+	}
+	return Bulk{ID: run.Run.Op.ID, Search: search, StartedAt: c.now()}, nil
+}
+
+// PollBulk reads a bulk operation's status once. It says whether it ended
+// and, once it completed, the URL of its result: empty when nothing matched.
+func (c *Client) PollBulk(ctx context.Context, b Bulk) (url string, done bool, err error) {
+	var st struct {
+		Op *bulkOperation `json:"bulkOperation"`
+	}
+	if err := c.do(ctx, doc("BulkStatus"), map[string]any{"id": b.ID}, &st); err != nil {
+		return "", false, err
+	}
+	switch {
+	case st.Op == nil:
+		return "", true, errorf("BulkStatus", KindNotFound, "bulk operation %s not found", b.ID)
+	case st.Op.Status == "COMPLETED":
+		return st.Op.URL, true, nil
+	case st.Op.Status == "CREATED" || st.Op.Status == "RUNNING" || st.Op.Status == "CANCELING":
+		return "", false, nil
+	}
+	return "", true, errorf("BulkStatus", KindBulk, "bulk operation %s ended %s %s", st.Op.ID, st.Op.Status, st.Op.ErrorCode)
+}
+
+// CancelBulk asks Shopify to cancel a bulk operation, so that it stops
+// taking one of the shop's few concurrent bulk queries.
+func (c *Client) CancelBulk(ctx context.Context, id string) error {
+	var out struct {
+		Cancel struct {
+			UserErrors []UserError `json:"userErrors"`
+		} `json:"bulkOperationCancel"`
+	}
+	if err := c.do(ctx, doc("BulkCancel"), map[string]any{"id": id}, &out); err != nil {
+		return err
+	}
+	return userErrors("BulkCancel", out.Cancel.UserErrors)
+}
+
+// BulkOrders reads the result of a completed BulkOrders operation and calls
+// fn on each order with its lines, shipping lines and discounts, in the order
 // Shopify listed them. Shopify does not group a result (unless asked, which
 // is slower and fails more): an order's children come after it, not right
 // after it. So the result is downloaded to a temporary file and read twice,
 // first to note where each order's children are, then to hand each order
 // over with them; memory holds that index, not the orders.
-func (c *Client) BulkOrders(ctx context.Context, f OrderFilter, fn func(Order) error) error {
-	url, err := c.runBulk(ctx, bulkQuery("BulkOrders", f.SearchQuery()))
-	if err != nil || url == "" {
-		return err
+func (c *Client) BulkOrders(ctx context.Context, url string, fn func(Order) error) error {
+	if url == "" {
+		return nil
 	}
 	file, err := os.CreateTemp("", "shopify-bulk-*.jsonl")
 	if err != nil {
@@ -94,10 +157,6 @@ func (c *Client) BulkOrders(ctx context.Context, f OrderFilter, fn func(Order) e
 	return nil
 }
 
-// maxBulkDuration bounds the wait for a bulk operation: an import slower
-// than that needs a person, not more polling.
-const maxBulkDuration = 6 * time.Hour
-
 type bulkOperation struct {
 	ID             string `json:"id"`
 	Status         string `json:"status"`
@@ -105,51 +164,6 @@ type bulkOperation struct {
 	ObjectCount    string `json:"objectCount"`
 	URL            string `json:"url"`
 	PartialDataURL string `json:"partialDataUrl"`
-}
-
-// runBulk starts a bulk query and polls until it ends. It returns the result
-// URL, empty when nothing matched.
-func (c *Client) runBulk(ctx context.Context, query string) (string, error) {
-	var run struct {
-		Run struct {
-			Op         *bulkOperation `json:"bulkOperation"`
-			UserErrors []UserError    `json:"userErrors"`
-		} `json:"bulkOperationRunQuery"`
-	}
-	if err := c.do(ctx, doc("BulkRun"), map[string]any{"query": query}, &run); err != nil {
-		return "", err
-	}
-	if err := userErrors("BulkRun", run.Run.UserErrors); err != nil {
-		return "", err
-	}
-	if run.Run.Op == nil {
-		return "", errorf("BulkRun", KindBulk, "no bulk operation returned")
-	}
-	deadline := time.Now().Add(maxBulkDuration)
-	for wait := 100 * time.Millisecond; ; wait = min(wait*2, 5*time.Second) {
-		if time.Now().After(deadline) {
-			return "", errorf("BulkStatus", KindBulk, "bulk operation %s still running after %s", run.Run.Op.ID, maxBulkDuration)
-		}
-		var st struct {
-			Op *bulkOperation `json:"bulkOperation"`
-		}
-		if err := c.do(ctx, doc("BulkStatus"), map[string]any{"id": run.Run.Op.ID}, &st); err != nil {
-			return "", err
-		}
-		if st.Op == nil {
-			return "", errorf("BulkStatus", KindNotFound, "bulk operation %s not found", run.Run.Op.ID)
-		}
-		switch st.Op.Status {
-		case "COMPLETED":
-			return st.Op.URL, nil
-		case "CREATED", "RUNNING":
-		default:
-			return "", errorf("BulkStatus", KindBulk, "bulk operation %s ended %s %s", st.Op.ID, st.Op.Status, st.Op.ErrorCode)
-		}
-		if err := backoff.Sleep(ctx, wait); err != nil {
-			return "", &Error{Kind: KindTransport, Op: "BulkStatus", Err: err}
-		}
-	}
 }
 
 // maxBulkLine bounds a line of a bulk result: one object without its

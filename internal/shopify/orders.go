@@ -102,40 +102,71 @@ func (c *Client) OrderRefs(ctx context.Context, f OrderFilter, fn func(OrderRef)
 	return pages(ctx, c, "OrderRefs", vars, fn)
 }
 
-// BacklogOrderRefs is OrderRefs for a listing that may be long: when the
-// orders fill more than one page, it lists them all with one bulk operation
-// instead, which costs next to nothing from the shop's rate budget however
-// large the backlog. The bulk listing comes in no particular order.
-func (c *Client) BacklogOrderRefs(ctx context.Context, f OrderFilter, fn func(OrderRef) error) error {
+// BacklogOrderRefs is OrderRefs for a listing that may be long, run over
+// passes: when the orders fill more than one page, it starts one bulk
+// operation instead, which costs next to nothing from the shop's rate budget
+// however large the backlog, and returns it for the caller to keep. Called
+// again with it, it polls it once: still running, it is returned again; done,
+// fn gets every order (in no particular order) and nil is returned. A bulk
+// operation running longer than timeout is cancelled and fails, so that
+// the next call starts another. A pending operation of another search is
+// dropped for one of f.
+func (c *Client) BacklogOrderRefs(ctx context.Context, f OrderFilter, pending *Bulk, timeout time.Duration,
+	fn func(OrderRef) error) (*Bulk, error) {
+	if pending != nil && pending.Search == f.SearchQuery() {
+		return c.pollOrderRefs(ctx, *pending, timeout, fn)
+	}
+	if pending != nil {
+		_ = c.CancelBulk(ctx, pending.ID) // only frees a slot: it may have ended
+	}
 	var data struct {
 		Orders Conn[OrderRef] `json:"orders"`
 	}
 	vars := map[string]any{"first": pageSize, "query": f.SearchQuery(), "sortKey": "UPDATED_AT"}
 	if err := c.do(ctx, doc("OrderRefs"), vars, &data); err != nil {
-		return err
+		return nil, err
 	}
 	if data.Orders.PageInfo.HasNextPage {
-		url, err := c.runBulk(ctx, bulkQuery("BulkOrderRefs", f.SearchQuery()))
-		if err != nil || url == "" {
-			return err
+		b, err := c.StartBulk(ctx, "BulkOrderRefs", f)
+		if err != nil {
+			return nil, err
 		}
-		return c.streamJSONL(ctx, url, func(b []byte) error {
-			if b == nil {
-				return nil
-			}
-			var ref OrderRef
-			if err := json.Unmarshal(b, &ref); err != nil {
-				return errorf("BulkDownload", KindBulk, "bad JSONL line: %v", err)
-			}
-			return fn(ref)
-		})
+		return &b, nil
 	}
 	for _, ref := range data.Orders.Nodes {
 		if err := fn(ref); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return nil, nil
+}
+
+// pollOrderRefs polls a BulkOrderRefs operation once and reads it once it
+// completed. A poll that fails keeps the operation, to poll it again.
+func (c *Client) pollOrderRefs(ctx context.Context, b Bulk, timeout time.Duration, fn func(OrderRef) error) (*Bulk, error) {
+	url, done, err := c.PollBulk(ctx, b)
+	switch {
+	case !done && err != nil:
+		return &b, err
+	case !done && c.now().Sub(b.StartedAt) > timeout:
+		_ = c.CancelBulk(ctx, b.ID) // the error is the timeout, whatever the cancel says
+		return nil, errorf("BulkStatus", KindBulk, "bulk operation %s still running after %s: cancelled, the next attempt starts another",
+			b.ID, timeout.Round(time.Second))
+	case !done:
+		return &b, nil
+	case err != nil || url == "":
+		return nil, err
+	}
+	return nil, c.streamJSONL(ctx, url, func(line []byte) error {
+		if line == nil {
+			return nil
+		}
+		var ref OrderRef
+		if err := json.Unmarshal(line, &ref); err != nil {
+			return errorf("BulkDownload", KindBulk, "bad JSONL line: %v", err)
+		}
+		return fn(ref)
+	})
 }
 
 // OrdersByIDs returns the orders with the given GIDs, in that order; unknown

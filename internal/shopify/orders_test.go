@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,7 +149,7 @@ func TestBulkOrdersStreamsWithFlatMemory(t *testing.T) {
 	base, peak := ms.HeapAlloc, uint64(0)
 	count, gotLines := 0, 0
 	var sample []shopify.Order // to size what keeping every order would cost
-	err := c.BulkOrders(ctx(t), shopify.OrderFilter{}, func(o shopify.Order) error {
+	err := bulkOrders(t, c, shopify.OrderFilter{}, func(o shopify.Order) error {
 		count++
 		gotLines += len(o.LineItems.Nodes)
 		// The result is not grouped: lines must be joined by their parent.
@@ -196,7 +197,7 @@ func TestBulkOperationsAtOnce(t *testing.T) {
 	c := newClient(t, sim)
 	errs := make(chan error, 6)
 	for range 6 {
-		go func() { errs <- c.BulkOrders(ctx(t), shopify.OrderFilter{}, func(shopify.Order) error { return nil }) }()
+		go func() { errs <- bulkOrders(t, c, shopify.OrderFilter{}, func(shopify.Order) error { return nil }) }()
 	}
 	failed := 0
 	for range 6 {
@@ -210,21 +211,51 @@ func TestBulkOperationsAtOnce(t *testing.T) {
 	if failed > 1 {
 		t.Fatalf("%d of 6 bulk operations refused", failed)
 	}
-	if err := c.BulkOrders(ctx(t), shopify.OrderFilter{Query: "financial_status:no_such_status"}, func(shopify.Order) error {
+	if err := bulkOrders(t, c, shopify.OrderFilter{Query: "financial_status:no_such_status"}, func(shopify.Order) error {
 		return errors.New("no order expected")
 	}); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// A listing longer than a page goes through one bulk operation; a short one
-// stays one page.
+// bulkOrders runs a BulkOrders operation to its end, as the passes of a
+// reconcile would.
+func bulkOrders(t testing.TB, c *shopify.Client, f shopify.OrderFilter, fn func(shopify.Order) error) error {
+	b, err := c.StartBulk(ctx(t), "BulkOrders", f)
+	for wait := 10 * time.Millisecond; err == nil; wait = min(2*wait, time.Second) {
+		url, done, perr := c.PollBulk(ctx(t), b)
+		if done || perr != nil {
+			if perr != nil {
+				return perr
+			}
+			return c.BulkOrders(ctx(t), url, fn)
+		}
+		time.Sleep(wait)
+	}
+	return err
+}
+
+// backlog calls BacklogOrderRefs until it returns no pending operation, and
+// says how many calls it took.
+func backlog(t *testing.T, c *shopify.Client, f shopify.OrderFilter, timeout time.Duration, fn func(shopify.OrderRef) error) (int, error) {
+	var pending *shopify.Bulk
+	for calls := 1; ; calls++ {
+		var err error
+		if pending, err = c.BacklogOrderRefs(ctx(t), f, pending, timeout, fn); pending == nil || err != nil {
+			return calls, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A listing longer than a page goes through one bulk operation, polled
+// call after call; a short one stays one page.
 func TestBacklogOrderRefs(t *testing.T) {
 	for _, n := range []int{100, 600} {
 		sim := startSim(t, shopifysim.Options{Orders: n, Seed: 2, RestoreRate: 1e6})
 		c := newClient(t, sim)
 		got := map[string]bool{}
-		err := c.BacklogOrderRefs(ctx(t), shopify.OrderFilter{}, func(r shopify.OrderRef) error {
+		calls, err := backlog(t, c, shopify.OrderFilter{}, time.Hour, func(r shopify.OrderRef) error {
 			if got[r.ID] || r.LegacyResourceID == "" || r.UpdatedAt.IsZero() {
 				return fmt.Errorf("ref %+v twice or incomplete", r)
 			}
@@ -235,13 +266,54 @@ func TestBacklogOrderRefs(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := sim.Stats()
-		wantBulk := 0
+		wantBulk, wantCalls := 0, 1
 		if n > 250 {
-			wantBulk = 1
+			wantBulk, wantCalls = 1, 2
 		}
-		if len(got) != n || st.ByOperation["OrderRefs"] != 1 || st.ByOperation["BulkRun"] != wantBulk {
-			t.Errorf("%d orders: listed %d, %d pages, %d bulk operations", n, len(got), st.ByOperation["OrderRefs"], st.ByOperation["BulkRun"])
+		if len(got) != n || st.ByOperation["OrderRefs"] != 1 || st.ByOperation["BulkRun"] != wantBulk || calls < wantCalls {
+			t.Errorf("%d orders: listed %d in %d calls, %d pages, %d bulk operations", n, len(got), calls,
+				st.ByOperation["OrderRefs"], st.ByOperation["BulkRun"])
 		}
+	}
+}
+
+// A bulk operation that never ends is cancelled after the timeout with an
+// error; the next listing starts another, which lists every order once
+// Shopify runs it.
+func TestBacklogOrderRefsStuckBulk(t *testing.T) {
+	sim := startSim(t, shopifysim.Options{Orders: 300, Seed: 2, RestoreRate: 1e6})
+	c := newClient(t, sim)
+	sim.HoldBulk(true)
+	_, err := backlog(t, c, shopify.OrderFilter{}, 50*time.Millisecond, func(shopify.OrderRef) error { return nil })
+	if !shopify.IsKind(err, shopify.KindBulk) || !strings.Contains(err.Error(), "still running after") {
+		t.Fatalf("stuck bulk operation: %v", err)
+	}
+	if st := sim.Stats(); st.ByOperation["BulkCancel"] != 1 {
+		t.Errorf("%d cancels", st.ByOperation["BulkCancel"])
+	}
+	sim.HoldBulk(false)
+	n := 0
+	if _, err := backlog(t, c, shopify.OrderFilter{}, time.Hour, func(shopify.OrderRef) error { n++; return nil }); err != nil || n != 300 {
+		t.Fatalf("listed %d orders after the stuck operation: %v", n, err)
+	}
+}
+
+// A pending operation of another search is cancelled and another started.
+func TestBacklogOrderRefsSearchChanged(t *testing.T) {
+	sim := startSim(t, shopifysim.Options{Orders: 300, Seed: 2, RestoreRate: 1e6})
+	c := newClient(t, sim)
+	sim.HoldBulk(true)
+	none := func(shopify.OrderRef) error { return nil }
+	first, err := c.BacklogOrderRefs(ctx(t), shopify.OrderFilter{}, nil, time.Hour, none)
+	if err != nil || first == nil {
+		t.Fatalf("no bulk operation started: %v", err)
+	}
+	second, err := c.BacklogOrderRefs(ctx(t), shopify.OrderFilter{Status: "open"}, first, time.Hour, none)
+	if err != nil || second == nil || second.ID == first.ID || second.Search == first.Search {
+		t.Fatalf("another search kept %+v, got %+v: %v", first, second, err)
+	}
+	if st := sim.Stats(); st.ByOperation["BulkCancel"] != 1 {
+		t.Errorf("%d cancels", st.ByOperation["BulkCancel"])
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 
 // featureDocuments are the documents each feature sends.
 var featureDocuments = map[Feature][]string{
-	FeatureOrders: {"ShopInfo", "OrderRefs", "BulkOrderRefs", "BulkRun", "BulkStatus", "Orders", "BulkOrders", "OrdersByIDs",
+	FeatureOrders: {"ShopInfo", "OrderRefs", "BulkOrderRefs", "BulkRun", "BulkStatus", "BulkCancel", "Orders", "BulkOrders", "OrdersByIDs",
 		"OrderLines", "OrderRefunds", "WebhookSubscriptions", "WebhookSubscriptionCreate", "WebhookSubscriptionDelete"},
 	FeatureFulfillments: {"OrderFulfillment", "FulfillmentOrderLines", "FulfillmentCreate", "OrderCancel"},
 	FeatureStock:        {"Locations", "StockLevels", "ItemLevels", "InventoryActivate", "InventorySetQuantities"},

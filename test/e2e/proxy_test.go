@@ -18,6 +18,7 @@ type proxy struct {
 	mu     sync.Mutex
 	l      net.Listener
 	conns  []net.Conn
+	tarpit bool // accept and never answer
 }
 
 func newProxy(t testing.TB, target string) *proxy {
@@ -57,6 +58,13 @@ func (p *proxy) up() {
 }
 
 func (p *proxy) forward(c net.Conn) {
+	p.mu.Lock()
+	if p.tarpit {
+		p.conns = append(p.conns, c, c) // kept open, silent, until down
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
 	s, err := net.Dial("tcp", p.target)
 	if err != nil {
 		c.Close()

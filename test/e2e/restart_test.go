@@ -74,6 +74,12 @@ func simsOf(t testing.TB, n int, latency time.Duration) (*shopifysim.Sim, *odoos
 // newManager builds a manager running the connector's controllers.
 func newManager(t testing.TB, cp *controlplane.ControlPlane, edit ...func(*ctrl.Options)) ctrl.Manager {
 	t.Helper()
+	return newManagerWith(t, cp, controllers.Options{QueueConcurrency: 2}, edit...)
+}
+
+// newManagerWith is newManager with the controllers' options o.
+func newManagerWith(t testing.TB, cp *controlplane.ControlPlane, o controllers.Options, edit ...func(*ctrl.Options)) ctrl.Manager {
+	t.Helper()
 	opts := ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"},
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)}}
 	for _, e := range edit {
@@ -81,7 +87,7 @@ func newManager(t testing.TB, cp *controlplane.ControlPlane, edit ...func(*ctrl.
 	}
 	mgr, err := ctrl.NewManager(cp.Config, opts)
 	if err == nil {
-		err = controllers.Setup(mgr, controllers.Options{QueueConcurrency: 2})
+		err = controllers.Setup(mgr, o)
 	}
 	if err != nil {
 		t.Fatal(err)

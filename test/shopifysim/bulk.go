@@ -19,6 +19,16 @@ type bulkState struct {
 	dir     string
 	running []Obj // query operations not finished
 	last    Obj   // the most recent
+	hold    bool  // operations started stay RUNNING until cancelled
+}
+
+// HoldBulk makes the bulk operations started from now on stay RUNNING until
+// cancelled, as one stuck on Shopify's side does; false lets the next ones
+// run again.
+func (s *Sim) HoldBulk(hold bool) {
+	s.store.mu.Lock()
+	s.store.bulk.hold = hold
+	s.store.mu.Unlock()
 }
 
 // Since 2026-01 an app may run five bulk queries at once per shop.
@@ -60,7 +70,23 @@ func init() {
 		st.bulk.last = bo
 		grouped, _ := a["groupObjects"].(bool)
 		root := fieldsOf(op.SelectionSet)[0] // the connection: checkBulkQuery wants one, and nothing beside it
-		go e.s.runBulk(bo, root, grouped)
+		if !st.bulk.hold {
+			go e.s.runBulk(bo, root, grouped)
+		}
+		return Obj{"bulkOperation": bo, "userErrors": []Obj{}}, nil
+	}
+	resolvers["Mutation.bulkOperationCancel"] = func(e *exec, _ Obj, a map[string]any) (any, error) {
+		st := e.s.store
+		bo := st.nodes[str(a, "id")]
+		if bo == nil || bo["__typename"] != "BulkOperation" {
+			return Obj{"bulkOperation": nil, "userErrors": []Obj{userError([]string{"id"}, nil, "Bulk operation does not exist")}}, nil
+		}
+		if bo["status"] != "RUNNING" && bo["status"] != "CREATED" {
+			return Obj{"bulkOperation": bo, "userErrors": []Obj{userError(nil, nil,
+				"A bulk operation cannot be canceled when it is %s", strings.ToLower(bo["status"].(string)))}}, nil
+		}
+		bo["status"], bo["completedAt"] = "CANCELED", now()
+		st.bulk.running = slices.DeleteFunc(st.bulk.running, func(o Obj) bool { return o["id"] == bo["id"] })
 		return Obj{"bulkOperation": bo, "userErrors": []Obj{}}, nil
 	}
 	resolvers["QueryRoot.currentBulkOperation"] = func(e *exec, _ Obj, _ map[string]any) (any, error) {
@@ -177,6 +203,9 @@ func (s *Sim) runBulk(bo Obj, root *ast.Field, grouped bool) {
 	finish := func(fields Obj) {
 		st.mu.Lock()
 		defer st.mu.Unlock()
+		if bo["status"] == "CANCELED" {
+			return
+		}
 		for k, v := range fields {
 			bo[k] = v
 		}
