@@ -25,6 +25,9 @@ type Options struct {
 	QueueConcurrency int
 	// Webhooks configure the webhook receiver.
 	Webhooks WebhookOptions
+	// AllowEndpointOverride lets instances set spec.shopify.endpoint: for
+	// simulators and tests only.
+	AllowEndpointOverride bool
 }
 
 // recheck is how long a passed check of both ends holds.
@@ -42,7 +45,8 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 			return err
 		}
 	}
-	pool := instance.NewPool(mgr.GetAPIReader(), recheck)
+	pool := instance.NewPool(mgr.GetClient(), recheck)
+	pool.AllowEndpoint = opts.AllowEndpointOverride
 	if err := (&ShopifyInstanceReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("shopifyinstance-controller")}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("ShopifyInstance controller: %w", err)
 	}
@@ -62,7 +66,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := pe.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("ProductExport controller: %w", err)
 	}
-	return setupWebhooks(mgr, opts.Webhooks)
+	return setupWebhooks(mgr, opts.Webhooks, pool)
 }
 
 // instanceName is the instance a queue or an export works through.

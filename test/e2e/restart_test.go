@@ -74,14 +74,14 @@ func simsOf(t testing.TB, n int, latency time.Duration) (*shopifysim.Sim, *odoos
 // newManager builds a manager running the connector's controllers.
 func newManager(t testing.TB, cp *controlplane.ControlPlane, edit ...func(*ctrl.Options)) ctrl.Manager {
 	t.Helper()
-	opts := ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+	opts := ctrl.Options{Scheme: cp.Scheme, Cache: controllers.CacheOptions(), Metrics: metricsserver.Options{BindAddress: "0"},
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)}}
 	for _, e := range edit {
 		e(&opts)
 	}
 	mgr, err := ctrl.NewManager(cp.Config, opts)
 	if err == nil {
-		err = controllers.Setup(mgr, controllers.Options{QueueConcurrency: 2})
+		err = controllers.Setup(mgr, controllers.Options{QueueConcurrency: 2, AllowEndpointOverride: true})
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -108,12 +108,15 @@ func startManager(t *testing.T, cp *controlplane.ControlPlane) (stop func()) {
 	return run(t, newManager(t, cp))
 }
 
+// credentials lets the manager read a Secret.
+var credentials = map[string]string{v1.CredentialsLabel: "true"}
+
 // deploy creates a namespace with the Secrets and an instance of spec s.
 func deploy(t testing.TB, cp *controlplane.ControlPlane, ns string, s v1.ShopifyInstanceSpec) {
 	t.Helper()
 	objs := []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: ns}, StringData: map[string]string{"accessToken": shopToken}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "odoo", Namespace: ns}, StringData: map[string]string{"username": "admin", "apiKey": odooKey}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: ns, Labels: credentials}, StringData: map[string]string{"accessToken": shopToken}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "odoo", Namespace: ns, Labels: credentials}, StringData: map[string]string{"username": "admin", "apiKey": odooKey}},
 		&v1.ShopifyInstance{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: ns}, Spec: s},
 	}
 	for _, obj := range objs {
