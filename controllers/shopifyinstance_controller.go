@@ -44,6 +44,9 @@ func (r *ShopifyInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	if done, res, err := r.finalize(ctx, &inst); done {
+		return res, err
+	}
 	old := inst.DeepCopy()
 	res, err := r.reconcile(ctx, &inst)
 	recordNotReady(r.Recorder, &inst, inst.Status.Conditions, old.Status.Conditions)
