@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
@@ -109,4 +110,34 @@ func delivery(shop, topic, id, secret string, body []byte) http.Header {
 	h.Set(shopify.HeaderWebhookID, id)
 	h.Set(shopify.HeaderHmac, shopify.Sign([]byte(secret), body))
 	return h
+}
+
+// The topic header is not signed: a signed order body replayed as
+// app/uninstalled does not stall an instance whose shop still accepts the
+// app's credentials.
+func TestAReplayedUninstallDoesNotStallTheInstance(t *testing.T) {
+	f := newFixture(t, 18, 0)
+	f.webhookInstance(false)
+	body := []byte(`{"id": 1, "updated_at": "2026-01-01T00:00:00Z"}`)
+	req, err := http.NewRequest(http.MethodPost, webhookURL+webhook.Path(f.ns, "shop"), strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = delivery("test-shop.myshopify.com", webhook.TopicAppUninstalled, "replayed", webhookSecret, body)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	// What the receiver records it records before it answers.
+	var si v1.ShopifyInstance
+	if err := f.get("shop", &si); err != nil {
+		t.Fatal(err)
+	}
+	if w := si.Status.Webhooks; w != nil && w.AppUninstalledAt != nil || !meta.IsStatusConditionTrue(si.Status.Conditions, v1.ConditionReady) {
+		t.Errorf("the replay stalled the instance: %+v %+v", si.Status.Webhooks, si.Status.Conditions)
+	}
 }
