@@ -77,7 +77,7 @@ conformance: ## Run the order flows against the real Odoo of ODOO_URL, ODOO_DB, 
 
 .PHONY: run
 run: ## Run the manager against the current kubeconfig.
-	go run . --metrics-bind-address=:8080 --health-probe-bind-address=:8081
+	go run . --metrics-bind-address=:8080 --metrics-secure=false --health-probe-bind-address=:8081
 
 .PHONY: demo
 demo: envtest ## Local control plane, simulators and samples.

@@ -11,9 +11,9 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	connectorv1alpha1 "github.com/shopify-odoo/connector/api/v1alpha1"
@@ -24,6 +24,8 @@ import (
 func main() {
 	var (
 		metricsAddr     string
+		metricsSecure   bool
+		metricsCertDir  string
 		probeAddr       string
 		leaderElect     bool
 		watchNamespaces string
@@ -33,6 +35,11 @@ func main() {
 		work            controllers.Options
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 turns it off.")
+	flag.BoolVar(&metricsSecure, "metrics-secure", true, "Serve metrics over HTTPS to clients the API server authenticates and allows "+
+		"to get /metrics; false serves plain HTTP to anyone, for local runs.")
+	flag.StringVar(&metricsCertDir, "metrics-cert-dir", "", "Directory with tls.crt and tls.key for the metrics port; empty uses a self-signed certificate.")
+	flag.BoolVar(&work.AllowEndpointOverride, "allow-endpoint-override", false, "Let instances set spec.shopify.endpoint, "+
+		"for simulators and tests; without it such instances are refused.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one replica works at a time.")
 	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
@@ -61,17 +68,15 @@ func main() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(connectorv1alpha1.AddToScheme(scheme))
 
-	cacheOpts := cache.Options{}
-	if watchNamespaces != "" {
-		cacheOpts.DefaultNamespaces = map[string]cache.Config{}
-		for _, ns := range list(watchNamespaces) {
-			cacheOpts.DefaultNamespaces[ns] = cache.Config{}
-		}
+	namespaces := list(watchNamespaces)
+	metrics := metricsserver.Options{BindAddress: metricsAddr, SecureServing: metricsSecure, CertDir: metricsCertDir}
+	if metricsSecure {
+		metrics.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                 scheme,
-		Cache:                  cacheOpts,
-		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
+		Cache:                  controllers.CacheOptions(namespaces...),
+		Metrics:                metrics,
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,
 		LeaderElectionID:       "shopify-odoo-connector.connector.shopify-odoo.dev",

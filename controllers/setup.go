@@ -45,6 +45,9 @@ type Options struct {
 	Webhooks WebhookOptions
 	// Egress is where the clients may connect and fetch files.
 	Egress egress.Policy
+	// AllowEndpointOverride lets instances set spec.shopify.endpoint: for
+	// simulators and tests only.
+	AllowEndpointOverride bool
 }
 
 // recheck is how long a passed check of both ends holds.
@@ -62,8 +65,9 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 			return err
 		}
 	}
-	pool := instance.NewPool(mgr.GetAPIReader(), recheck)
+	pool := instance.NewPool(mgr.GetClient(), mgr.GetAPIReader(), recheck)
 	pool.Egress = opts.Egress
+	pool.AllowEndpoint = opts.AllowEndpointOverride
 	limits := opts.Limits.withDefaults()
 	si := &ShopifyInstanceReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("shopifyinstance-controller"), Limits: limits}
 	if err := si.SetupWithManager(mgr, workers(opts.InstanceConcurrency, 10)); err != nil {
@@ -83,7 +87,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := pe.SetupWithManager(mgr, workers(opts.ExportConcurrency, 2)); err != nil {
 		return fmt.Errorf("ProductExport controller: %w", err)
 	}
-	return setupWebhooks(mgr, opts.Webhooks)
+	return setupWebhooks(mgr, opts.Webhooks, pool)
 }
 
 // workers are a controller's options: n workers (def when n is not set),

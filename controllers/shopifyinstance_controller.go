@@ -108,6 +108,9 @@ func (r *ShopifyInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	if done, res, err := r.finalize(ctx, &inst); done {
+		return res, err
+	}
 	old := inst.DeepCopy()
 	pass, cancel := r.Pool.Bind(ctx, req.NamespacedName)
 	defer cancel()

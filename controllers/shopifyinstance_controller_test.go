@@ -39,14 +39,14 @@ func TestMissingSecretThenCreated(t *testing.T) {
 	f.create(secret("shop", goodShopify()))
 	f.instance(nil)
 	var si v1.ShopifyInstance
-	c := f.condition(&si, "shop", v1.ConditionOdooConnected, metav1.ConditionFalse, instance.ReasonSecretNotFound)
+	c := f.condition(&si, "shop", v1.ConditionOdooConnected, metav1.ConditionFalse, instance.ReasonCredentialsUnusable)
 	if !strings.Contains(c.Message, `Secret "odoo"`) {
 		t.Errorf("the message does not name the Secret: %s", c.Message)
 	}
-	f.condition(&si, "shop", v1.ConditionStalled, metav1.ConditionTrue, instance.ReasonSecretNotFound)
-	eventually(t, "a SecretNotFound event", func() error {
+	f.condition(&si, "shop", v1.ConditionStalled, metav1.ConditionTrue, instance.ReasonCredentialsUnusable)
+	eventually(t, "a CredentialsUnusable event", func() error {
 		for _, e := range f.events() {
-			if e.Reason == instance.ReasonSecretNotFound && e.Type == "Warning" && strings.Contains(e.Note, `Secret "odoo"`) {
+			if e.Reason == instance.ReasonCredentialsUnusable && e.Type == "Warning" && strings.Contains(e.Note, `Secret "odoo"`) {
 				return nil
 			}
 		}
@@ -55,17 +55,6 @@ func TestMissingSecretThenCreated(t *testing.T) {
 	f.create(secret("odoo", goodOdoo()))
 	f.ready()
 	f.noSecrets()
-}
-
-func TestSecretKeyMissing(t *testing.T) {
-	f := newFixture(t, 17, 0)
-	f.secrets(goodShopify(), map[string]string{"username": "admin"})
-	f.instance(nil)
-	var si v1.ShopifyInstance
-	c := f.condition(&si, "shop", v1.ConditionOdooConnected, metav1.ConditionFalse, instance.ReasonSecretKeyMissing)
-	if !strings.Contains(c.Message, "apiKey") {
-		t.Errorf("the message does not name the key: %s", c.Message)
-	}
 }
 
 func TestBadOdooKey(t *testing.T) {

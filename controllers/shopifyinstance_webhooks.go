@@ -44,18 +44,19 @@ const webhookResync = time.Hour
 // replica and only writes to the API server, so that the leader's
 // controllers pick up what any replica received.
 type receiver struct {
-	client   client.Client
-	reader   client.Reader // Secrets are read uncached
+	client   client.Client // a cache: the port reads nothing from the API server
+	pool     *instance.Pool
 	recorder events.EventRecorder
 }
 
 // setupWebhooks adds the webhook receiver to the manager.
-func setupWebhooks(mgr ctrl.Manager, opts WebhookOptions) error {
+func setupWebhooks(mgr ctrl.Manager, opts WebhookOptions, pool *instance.Pool) error {
 	if opts.Addr == "" || opts.Addr == "0" {
 		return nil
 	}
-	r := &receiver{client: mgr.GetClient(), reader: mgr.GetAPIReader(), recorder: mgr.GetEventRecorder("webhook-receiver")}
+	r := &receiver{client: mgr.GetClient(), pool: pool, recorder: mgr.GetEventRecorder("webhook-receiver")}
 	rcv := webhook.NewReceiver(webhook.Options{Lookup: r.lookup, Enqueue: r.enqueue, Uninstalled: r.uninstalled,
+		ConfirmUninstalled: r.confirmUninstalled,
 		Observe: func(key types.NamespacedName, topic, result string) {
 			metrics.WebhookDelivery(metrics.Instance(key.Namespace, key.Name), topic, result)
 		},
@@ -70,12 +71,29 @@ func (r *receiver) lookup(ctx context.Context, key types.NamespacedName) (webhoo
 	} else if err != nil {
 		return webhook.Instance{}, err
 	}
-	var s corev1.Secret
-	err := r.reader.Get(ctx, types.NamespacedName{Namespace: key.Namespace, Name: inst.Spec.Shopify.CredentialsSecretRef.Name}, &s)
-	if client.IgnoreNotFound(err) != nil {
+	s, err := instance.Secret(ctx, r.client, types.NamespacedName{Namespace: key.Namespace, Name: inst.Spec.Shopify.CredentialsSecretRef.Name})
+	if apierrors.IsNotFound(err) {
+		return webhook.Instance{Shop: inst.Spec.Shopify.Shop}, nil // nothing verifies
+	} else if err != nil {
 		return webhook.Instance{}, err
 	}
 	return webhook.Instance{Shop: inst.Spec.Shopify.Shop, Secret: webhook.SigningSecret(s.Data)}, nil
+}
+
+// confirmUninstalled asks the shop with the instance's credentials, which
+// Shopify refuses once the app is uninstalled. An instance without
+// connected clients confirms nothing: its next check of the store will
+// find the credentials refused.
+func (r *receiver) confirmUninstalled(ctx context.Context, key types.NamespacedName) (bool, error) {
+	conn := r.pool.Get(key)
+	if conn == nil {
+		return false, nil
+	}
+	_, err := conn.Shopify.ShopInfo(ctx)
+	if shopify.IsKind(err, shopify.KindUnauthorized) {
+		return true, nil
+	}
+	return false, err
 }
 
 // enqueue creates webhook queues named like scheduled ones, from their

@@ -71,7 +71,7 @@ func TestKstatusOfRetriedAndStalledObjects(t *testing.T) {
 		want   status.Status
 	}{
 		{&v1.ShopifyInstance{}, "shop", instance.ReasonUnreachable, status.InProgressStatus},
-		{&v1.ShopifyInstance{}, "lost", instance.ReasonSecretNotFound, status.FailedStatus},
+		{&v1.ShopifyInstance{}, "lost", instance.ReasonCredentialsUnusable, status.FailedStatus},
 		{&v1.ProductExport{}, "export-shop", ReasonInstanceNotReady, status.InProgressStatus},
 		{&v1.ProductExport{}, "export-nowhere", ReasonInstanceNotFound, status.FailedStatus},
 		{&v1.PayoutReport{}, "payout-shop", ReasonInstanceNotReady, status.InProgressStatus},
@@ -160,7 +160,7 @@ func TestReceiverAndReconcilerWritesBothSurvive(t *testing.T) {
 	kstatus.Set(&mine.Status.Conditions, mine.Generation, v1.ConditionStockExported, metav1.ConditionTrue, "Exported", "3 items")
 	mine.Status.Stock = &v1.StockStatus{Items: 3}
 	// ... while the receiver heard the app was uninstalled ...
-	rcv := &receiver{client: cp.Client, reader: cp.Client, recorder: events.NewFakeRecorder(10)}
+	rcv := &receiver{client: cp.Client, recorder: events.NewFakeRecorder(10)}
 	if err := rcv.uninstalled(context.Background(), client.ObjectKeyFromObject(&read)); err != nil {
 		t.Fatal(err)
 	}

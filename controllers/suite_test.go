@@ -15,6 +15,7 @@ import (
 	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -53,12 +54,15 @@ func run(m *testing.M) int {
 		out = io.MultiWriter(os.Stderr, &logs)
 	}
 	ctrl.SetLogger(zap.New(zap.WriteTo(out)))
-	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
+	cfg := rest.CopyConfig(cp.Config)
+	cfg.Wrap(secretReads.wrap)
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: cp.Scheme, Cache: CacheOptions(), Metrics: metricsserver.Options{BindAddress: "0"}})
 	if err == nil {
 		webhookURL, err = freeURL()
 	}
 	if err == nil {
-		err = Setup(mgr, Options{QueueConcurrency: 4, Webhooks: WebhookOptions{Addr: strings.TrimPrefix(webhookURL, "http://"), Window: webhookWindow}})
+		err = Setup(mgr, Options{QueueConcurrency: 4, Webhooks: WebhookOptions{Addr: strings.TrimPrefix(webhookURL, "http://"), Window: webhookWindow},
+			AllowEndpointOverride: true})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -129,7 +133,7 @@ func newFixtureWith(t testing.TB, version int, opts shopifysim.Options) *fixture
 	return &fixture{t: t, ns: ns.Name, shop: shop, odoo: odoo}
 }
 
-// secrets creates the Secrets the instance names.
+// secrets creates the Secrets the instance names, labelled for the manager.
 func (f *fixture) secrets(shopify, odoo map[string]string) {
 	f.t.Helper()
 	f.create(secret("shop", shopify))
@@ -137,7 +141,7 @@ func (f *fixture) secrets(shopify, odoo map[string]string) {
 }
 
 func secret(name string, data map[string]string) *corev1.Secret {
-	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name}, StringData: data}
+	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{v1.CredentialsLabel: "true"}}, StringData: data}
 }
 
 func goodShopify() map[string]string {
@@ -157,8 +161,14 @@ func (f *fixture) create(obj client.Object) {
 // changed by edit.
 func (f *fixture) instance(edit func(*v1.ShopifyInstanceSpec)) *v1.ShopifyInstance {
 	f.t.Helper()
+	return f.instanceNamed("shop", edit)
+}
+
+// instanceNamed is instance with another name.
+func (f *fixture) instanceNamed(name string, edit func(*v1.ShopifyInstanceSpec)) *v1.ShopifyInstance {
+	f.t.Helper()
 	si := &v1.ShopifyInstance{
-		ObjectMeta: metav1.ObjectMeta{Name: "shop"},
+		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: v1.ShopifyInstanceSpec{
 			Shopify: v1.ShopifySpec{Shop: "test-shop.myshopify.com", Endpoint: f.shop.URL(), CredentialsSecretRef: v1.SecretReference{Name: "shop"}},
 			Odoo: v1.OdooSpec{URL: f.odoo.URL(), Database: "db", Warehouse: "WH",

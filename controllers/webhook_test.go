@@ -261,7 +261,8 @@ func TestWebhooksRejected(t *testing.T) {
 	}{
 		{"forged", path, shop, "guessed", first, http.StatusUnauthorized},
 		{"another shop", path, "other-shop.myshopify.com", webhookSecret, first, http.StatusUnauthorized},
-		{"unknown instance", webhook.Path(f.ns, "other"), shop, webhookSecret, first, http.StatusNotFound},
+		// As a forged one: the port does not tell which instances exist.
+		{"unknown instance", webhook.Path(f.ns, "other"), shop, webhookSecret, first, http.StatusUnauthorized},
 		{"5 MiB", path, shop, webhookSecret, huge, http.StatusRequestEntityTooLarge},
 	} {
 		if got := f.send(c.path, c.shop, "w-"+c.name, c.secret, c.body); got != c.status {

@@ -16,6 +16,11 @@ const (
 // value in status.lastHandledReconcileAt.
 const ReconcileRequestedAnnotation = "connector.shopify-odoo.dev/requested-at"
 
+// CredentialsLabel, set to "true", lets the manager read a Secret. Only
+// someone who may write Secrets can set it, so a ShopifyInstance cannot
+// make the manager read, and send away, a Secret its author cannot read.
+const CredentialsLabel = "connector.shopify-odoo.dev/credentials"
+
 // SecretReference names a Secret in the object's own namespace.
 type SecretReference struct {
 	// Name of the Secret.

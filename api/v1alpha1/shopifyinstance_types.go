@@ -77,8 +77,9 @@ type ShopifySpec struct {
 	// +optional
 	APIVersion string `json:"apiVersion,omitempty"`
 
-	// Endpoint replaces https://{shop} as the base URL, e.g. to use a simulator
-	// or a proxy.
+	// Endpoint replaces https://{shop} as the base URL, for simulators and
+	// tests: the manager refuses it (Stalled, EndpointNotAllowed) unless it
+	// runs with --allow-endpoint-override.
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && self.matches('^https?://')",message="endpoint must be an http or https URL"
 	// +optional
@@ -87,7 +88,8 @@ type ShopifySpec struct {
 	// CredentialsSecretRef names a Secret with either `clientId` and
 	// `clientSecret` for the client-credentials grant (a Dev Dashboard app,
 	// whose client secret also verifies webhooks), or `accessToken` and
-	// `webhookSecret` (a custom app made in the store's admin).
+	// `webhookSecret` (a custom app made in the store's admin). The Secret
+	// must carry the label connector.shopify-odoo.dev/credentials: "true".
 	CredentialsSecretRef SecretReference `json:"credentialsSecretRef"`
 }
 
@@ -114,7 +116,8 @@ type OdooSpec struct {
 	// +kubebuilder:validation:MaxLength=128
 	Database string `json:"database"`
 
-	// CredentialsSecretRef names a Secret with `username` and `apiKey`.
+	// CredentialsSecretRef names a Secret with `username` and `apiKey`,
+	// labelled connector.shopify-odoo.dev/credentials: "true".
 	CredentialsSecretRef SecretReference `json:"credentialsSecretRef"`
 
 	// CABundleRef names PEM certificates of the authorities that sign the

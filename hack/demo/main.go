@@ -132,11 +132,12 @@ Ctrl-C stops everything.
 // the channel gives the manager's error when it stops.
 func startManager(ctx context.Context, cp *controlplane.ControlPlane) (<-chan error, error) {
 	ctrl.SetLogger(zap.New())
-	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
+	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Cache: controllers.CacheOptions(), Metrics: metricsserver.Options{BindAddress: "0"}})
 	if err != nil {
 		return nil, err
 	}
-	if err := controllers.Setup(mgr, controllers.Options{}); err != nil {
+	// The samples point the instance at the simulators.
+	if err := controllers.Setup(mgr, controllers.Options{AllowEndpointOverride: true}); err != nil {
 		return nil, err
 	}
 	done := make(chan error, 1)

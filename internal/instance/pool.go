@@ -23,11 +23,14 @@ import (
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
-// Reasons for credentials that cannot be read.
+// Reasons of problems found before either end is called.
 const (
-	ReasonSecretNotFound   = "SecretNotFound"
-	ReasonSecretKeyMissing = "SecretKeyMissing"
 	ReasonCABundleNotFound = "CABundleNotFound"
+	// ReasonCredentialsUnusable is one reason, with one message, for a
+	// Secret that is missing, not labelled or lacks a key: the status must
+	// not tell someone who cannot read Secrets which of these it is.
+	ReasonCredentialsUnusable = "CredentialsUnusable"
+	ReasonEndpointNotAllowed  = "EndpointNotAllowed"
 )
 
 // Conn is one instance's clients and what checking them found.
@@ -83,13 +86,18 @@ func (w *withheld) add(contents []string) {
 func (c *Conn) CheckedAt() time.Time { return c.checked }
 
 // Pool keeps the checked clients of every instance, so that queues reuse
-// connected clients. Credentials are read through an uncached reader: the
-// operator never caches Secrets.
+// connected clients.
 type Pool struct {
 	reader client.Reader
-	maxAge time.Duration
+	// configMaps reads the CA bundles in ConfigMaps, uncached: the manager
+	// watches no ConfigMap.
+	configMaps client.Reader
+	maxAge     time.Duration
 	// Egress is the operator's rules for the endpoints and files.
 	Egress egress.Policy
+	// AllowEndpoint lets spec.shopify.endpoint replace https://<shop>: a
+	// hook for simulators and tests, not for tenants.
+	AllowEndpoint bool
 
 	mu    sync.Mutex
 	conns map[types.NamespacedName]*Conn
@@ -102,10 +110,11 @@ type life struct {
 	cancel context.CancelFunc
 }
 
-// NewPool reads Secrets with reader and checks both ends again when a check
+// NewPool reads Secrets with reader (the manager's cache of labelled
+// Secrets) and checks both ends again when a check
 // is older than maxAge.
-func NewPool(reader client.Reader, maxAge time.Duration) *Pool {
-	return &Pool{reader: reader, maxAge: maxAge, conns: map[types.NamespacedName]*Conn{}, lives: map[types.NamespacedName]life{}}
+func NewPool(reader, configMaps client.Reader, maxAge time.Duration) *Pool {
+	return &Pool{reader: reader, configMaps: configMaps, maxAge: maxAge, conns: map[types.NamespacedName]*Conn{}, lives: map[types.NamespacedName]life{}}
 }
 
 // Get returns the instance's clients when their last check passed.
@@ -155,6 +164,12 @@ func (p *Pool) Bind(ctx context.Context, key types.NamespacedName) (context.Cont
 // be read for another reason than its absence.
 func (p *Pool) Check(ctx context.Context, inst *v1.ShopifyInstance, force bool) (*Conn, error) {
 	nn := client.ObjectKeyFromObject(inst)
+	if inst.Spec.Shopify.Endpoint != "" && !p.AllowEndpoint {
+		c := &Conn{ShopifyProblem: &Problem{ReasonEndpointNotAllowed, "spec.shopify.endpoint is set, which this manager refuses " +
+			"(it runs without --allow-endpoint-override): leave it empty to call https://" + inst.Spec.Shopify.Shop, true}}
+		p.store(nn, c)
+		return c, nil
+	}
 	creds, err := p.credentials(ctx, inst)
 	if err != nil {
 		return nil, err
@@ -234,31 +249,22 @@ type credentials struct {
 
 func (p *Pool) credentials(ctx context.Context, inst *v1.ShopifyInstance) (credentials, error) {
 	var c credentials
-	data, prob, err := p.secret(ctx, inst.Namespace, inst.Spec.Shopify.CredentialsSecretRef.Name)
-	switch {
-	case err != nil:
+	ref := inst.Spec.Shopify.CredentialsSecretRef.Name
+	data, err := p.secret(ctx, inst.Namespace, ref)
+	if err != nil {
 		return c, err
-	case prob != nil:
-		c.shopify = prob
-	default:
-		c.accessToken, c.clientID, c.clientSecret = data["accessToken"], data["clientId"], data["clientSecret"]
-		if c.accessToken == "" && (c.clientID == "" || c.clientSecret == "") {
-			c.shopify = keyMissing(inst.Spec.Shopify.CredentialsSecretRef.Name, "accessToken (or clientId and clientSecret)")
-		}
 	}
-	data, prob, err = p.secret(ctx, inst.Namespace, inst.Spec.Odoo.CredentialsSecretRef.Name)
-	switch {
-	case err != nil:
+	c.accessToken, c.clientID, c.clientSecret = data["accessToken"], data["clientId"], data["clientSecret"]
+	if c.accessToken == "" && (c.clientID == "" || c.clientSecret == "") {
+		c.shopify = unusable(ref, "accessToken, or clientId and clientSecret")
+	}
+	ref = inst.Spec.Odoo.CredentialsSecretRef.Name
+	if data, err = p.secret(ctx, inst.Namespace, ref); err != nil {
 		return c, err
-	case prob != nil:
-		c.odoo = prob
-	default:
-		c.username, c.apiKey = data["username"], data["apiKey"]
-		for _, k := range []string{"username", "apiKey"} {
-			if data[k] == "" && c.odoo == nil {
-				c.odoo = keyMissing(inst.Spec.Odoo.CredentialsSecretRef.Name, k)
-			}
-		}
+	}
+	c.username, c.apiKey = data["username"], data["apiKey"]
+	if c.username == "" || c.apiKey == "" {
+		c.odoo = unusable(ref, "username and apiKey")
 	}
 	if ref := inst.Spec.Odoo.CABundleRef; ref != nil && c.odoo == nil {
 		c.caBundle, c.odoo, err = p.caBundle(ctx, inst.Namespace, ref)
@@ -274,13 +280,14 @@ func (p *Pool) caBundle(ctx context.Context, ns string, ref *v1.CABundleReferenc
 	var err error
 	if name != "" {
 		var cm corev1.ConfigMap
-		err = p.reader.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, &cm)
+		err = p.configMaps.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, &cm)
 		data = map[string][]byte{key: []byte(cm.Data[key])}
 	} else {
-		var s corev1.Secret
+		var s *corev1.Secret
 		kind, name = "Secret", ref.SecretName
-		err = p.reader.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, &s)
-		data = s.Data
+		if s, err = Secret(ctx, p.reader, types.NamespacedName{Namespace: ns, Name: name}); err == nil {
+			data = s.Data
+		}
 	}
 	switch {
 	case apierrors.IsNotFound(err):
@@ -293,25 +300,41 @@ func (p *Pool) caBundle(ctx context.Context, ns string, ref *v1.CABundleReferenc
 	return data[key], nil, nil
 }
 
-func keyMissing(secret, key string) *Problem {
-	return &Problem{ReasonSecretKeyMissing, fmt.Sprintf("Secret %q has no %s", secret, key), true}
+// unusable is the same problem for a Secret that does not exist, is not
+// labelled or lacks a key.
+func unusable(secret, keys string) *Problem {
+	return &Problem{ReasonCredentialsUnusable, fmt.Sprintf("Secret %q cannot be used: it must exist in the instance's namespace, "+
+		"be labelled %s=true and hold %s", secret, v1.CredentialsLabel, keys), true}
 }
 
-// secret reads a Secret's data; a missing Secret is a problem, not an error.
-func (p *Pool) secret(ctx context.Context, ns, name string) (map[string]string, *Problem, error) {
-	var s corev1.Secret
-	err := p.reader.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, &s)
+// secret reads a Secret's data; one that does not exist or is not
+// labelled has none.
+func (p *Pool) secret(ctx context.Context, ns, name string) (map[string]string, error) {
+	s, err := Secret(ctx, p.reader, types.NamespacedName{Namespace: ns, Name: name})
 	if apierrors.IsNotFound(err) {
-		return nil, &Problem{ReasonSecretNotFound, fmt.Sprintf("Secret %q not found in namespace %q", name, ns), true}, nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading Secret %q: %w", name, err)
+		return nil, fmt.Errorf("reading Secret %q: %w", name, err)
 	}
 	data := map[string]string{}
 	for k, v := range s.Data {
 		data[k] = string(v)
 	}
-	return data, nil, nil
+	return data, nil
+}
+
+// Secret reads a Secret the manager may use: one without
+// CredentialsLabel is NotFound, whatever the reader holds.
+func Secret(ctx context.Context, r client.Reader, key types.NamespacedName) (*corev1.Secret, error) {
+	var s corev1.Secret
+	if err := r.Get(ctx, key, &s); err != nil {
+		return nil, err
+	}
+	if s.Labels[v1.CredentialsLabel] != "true" {
+		return nil, apierrors.NewNotFound(corev1.Resource("secrets"), key.Name)
+	}
+	return &s, nil
 }
 
 // hash identifies what the clients are built from; it is never logged.

@@ -53,22 +53,34 @@ const (
 	ResultTooLarge    = "too_large"
 	ResultInvalid     = "invalid"
 	ResultUnavailable = "unavailable"
+	// ResultUnconfirmed is an app/uninstalled delivery the shop denies:
+	// its app still works, so the delivery is a replay.
+	ResultUnconfirmed = "unconfirmed"
 )
 
 // Options configure a Receiver.
 type Options struct {
-	// Lookup finds an instance, or returns ErrUnknown.
+	// Lookup finds an instance, or returns ErrUnknown. It is called for
+	// every request before the body is read: it must read a cache, not
+	// the API server.
 	Lookup func(ctx context.Context, key types.NamespacedName) (Instance, error)
 	// Enqueue queues a batch of orders for import.
 	Enqueue EnqueueFunc
 	// Uninstalled records that the app was uninstalled from the store.
 	Uninstalled func(ctx context.Context, key types.NamespacedName) error
+	// ConfirmUninstalled asks the shop whether the app is gone: the topic
+	// header is not signed, so any signed body could claim it.
+	ConfirmUninstalled func(ctx context.Context, key types.NamespacedName) (bool, error)
 	// Observe counts each delivery by topic and result; optional.
 	Observe func(key types.NamespacedName, topic, result string)
 	Log     logr.Logger
 
 	// MaxBody is the largest body accepted; default 2 MiB.
 	MaxBody int64
+	// MaxUnverified is how many bodies are read at once before their
+	// signature is checked; default 16. With MaxBody it bounds the memory
+	// slow or forged uploads can take.
+	MaxUnverified int
 	// Window is how long orders are gathered into one batch; default 2s.
 	Window time.Duration
 	// MaxPending is how many orders of one instance may wait for their
@@ -81,10 +93,11 @@ type Options struct {
 
 // Receiver is the webhooks' HTTP handler.
 type Receiver struct {
-	opts  Options
-	mux   *http.ServeMux
-	batch *batcher
-	seen  *seen
+	opts    Options
+	mux     *http.ServeMux
+	batch   *batcher
+	seen    *seen
+	readers chan struct{} // a slot per body read before it is verified
 }
 
 // answerWithin bounds the work done before answering: Shopify gives up
@@ -97,7 +110,9 @@ func NewReceiver(opts Options) *Receiver {
 	opts.Window = cmp.Or(opts.Window, 2*time.Second)
 	opts.MaxPending = cmp.Or(opts.MaxPending, 10000)
 	opts.Remember = cmp.Or(opts.Remember, 100000)
-	r := &Receiver{opts: opts, mux: http.NewServeMux(), seen: newSeen(opts.Remember, 24*time.Hour)}
+	opts.MaxUnverified = cmp.Or(opts.MaxUnverified, 16)
+	r := &Receiver{opts: opts, mux: http.NewServeMux(), seen: newSeen(opts.Remember, 24*time.Hour),
+		readers: make(chan struct{}, opts.MaxUnverified)}
 	r.batch = &batcher{window: opts.Window, most: opts.MaxPending, enqueue: opts.Enqueue,
 		pending: map[types.NamespacedName]*pending{},
 		failed: func(key types.NamespacedName, err error) {
@@ -137,44 +152,55 @@ func (r *Receiver) receive(w http.ResponseWriter, req *http.Request) {
 }
 
 // handle checks a delivery and acts on it; nothing is queued unless the
-// answer is 200 accepted.
+// answer is 200 accepted. What costs nothing is checked before the body is
+// read, and an unknown instance gets the answer of a forged delivery, so
+// that the port does not tell which instances exist.
 func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, key types.NamespacedName, meta shopify.WebhookMeta) (int, string) {
 	ctx, cancel := context.WithTimeout(req.Context(), answerWithin)
 	defer cancel()
+	// The body must arrive within the answer's time: a stalled upload
+	// gives its slot back.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(answerWithin))
+	switch {
+	case req.ContentLength < 0:
+		return http.StatusLengthRequired, ResultInvalid
+	case req.ContentLength > r.opts.MaxBody:
+		return http.StatusRequestEntityTooLarge, ResultTooLarge
+	}
 	inst, err := r.opts.Lookup(ctx, key)
 	if errors.Is(err, ErrUnknown) {
-		return http.StatusNotFound, ResultUnknown
+		return http.StatusUnauthorized, ResultUnknown
 	}
 	if err != nil {
 		r.opts.Log.Error(err, "cannot read the instance of a webhook", "instance", key)
 		return http.StatusServiceUnavailable, ResultUnavailable
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, r.opts.MaxBody))
-	if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
-		return http.StatusRequestEntityTooLarge, ResultTooLarge
-	}
-	if err != nil {
-		return http.StatusBadRequest, ResultInvalid
-	}
-	if meta.Shop != inst.Shop || !shopify.VerifyWebhook(inst.Secret, body, req.Header.Get(shopify.HeaderHmac)) {
+	sig := req.Header.Get(shopify.HeaderHmac)
+	if meta.Shop != inst.Shop || len(inst.Secret) == 0 || sig == "" || meta.Topic == "" {
 		return http.StatusUnauthorized, ResultForged
 	}
-	var act func() bool
+	body, status, result := r.read(ctx, req)
+	if status != 0 {
+		return status, result
+	}
+	if !shopify.VerifyWebhook(inst.Secret, body, sig) {
+		return http.StatusUnauthorized, ResultForged
+	}
+	var act func() (int, string)
 	switch meta.Topic {
 	case TopicOrdersCreate, TopicOrdersUpdated, TopicOrdersPaid, TopicOrdersCancelled, TopicRefundsCreate:
 		o, err := parseOrder(meta.Topic, body)
 		if err != nil {
 			return http.StatusBadRequest, ResultInvalid
 		}
-		act = func() bool { return r.batch.add(key, o) }
-	case TopicAppUninstalled:
-		act = func() bool {
-			err := r.opts.Uninstalled(ctx, key)
-			if err != nil {
-				r.opts.Log.Error(err, "cannot record that the app was uninstalled", "instance", key)
+		act = func() (int, string) {
+			if !r.batch.add(key, o) {
+				return http.StatusServiceUnavailable, ResultUnavailable
 			}
-			return err == nil
+			return http.StatusOK, ResultAccepted
 		}
+	case TopicAppUninstalled:
+		act = func() (int, string) { return r.uninstalled(ctx, key) }
 	default:
 		return http.StatusOK, ResultIgnored
 	}
@@ -185,8 +211,41 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, key types.Na
 	if cmp.Or(meta.EventID, meta.WebhookID) != "" && !r.seen.add(id, time.Now()) {
 		return http.StatusOK, ResultDuplicate
 	}
-	if !act() {
+	status, result = act()
+	if status != http.StatusOK {
 		r.seen.forget(id) // Shopify tries again later
+	}
+	return status, result
+}
+
+// read reads a body of the length its header declared, when a slot is
+// free within the answer's time. A zero status is success.
+func (r *Receiver) read(ctx context.Context, req *http.Request) ([]byte, int, string) {
+	select {
+	case r.readers <- struct{}{}:
+		defer func() { <-r.readers }()
+	case <-ctx.Done():
+		return nil, http.StatusServiceUnavailable, ResultUnavailable
+	}
+	body := make([]byte, req.ContentLength)
+	if _, err := io.ReadFull(req.Body, body); err != nil {
+		return nil, http.StatusBadRequest, ResultInvalid
+	}
+	return body, 0, ""
+}
+
+// uninstalled records an uninstallation the shop confirms.
+func (r *Receiver) uninstalled(ctx context.Context, key types.NamespacedName) (int, string) {
+	gone, err := r.opts.ConfirmUninstalled(ctx, key)
+	if err != nil {
+		r.opts.Log.Error(err, "cannot ask the shop whether the app was uninstalled", "instance", key)
+		return http.StatusServiceUnavailable, ResultUnavailable
+	}
+	if !gone {
+		return http.StatusOK, ResultUnconfirmed
+	}
+	if err := r.opts.Uninstalled(ctx, key); err != nil {
+		r.opts.Log.Error(err, "cannot record that the app was uninstalled", "instance", key)
 		return http.StatusServiceUnavailable, ResultUnavailable
 	}
 	return http.StatusOK, ResultAccepted

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -33,6 +34,7 @@ type sink struct {
 	uninstalled int
 	failEnqueue int // the next n batches fail
 	failLookup  error
+	installed   bool // the shop denies that the app was uninstalled
 	results     []string
 	labels      []string // instance and topic of each result
 }
@@ -73,6 +75,11 @@ func start(t *testing.T, s *sink, opts Options) *httptest.Server {
 		defer s.mu.Unlock()
 		s.uninstalled++
 		return nil
+	}
+	opts.ConfirmUninstalled = func(context.Context, types.NamespacedName) (bool, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return !s.installed, nil
 	}
 	opts.Observe = func(key types.NamespacedName, topic, result string) {
 		s.mu.Lock()
@@ -172,7 +179,8 @@ func TestRejectedDeliveriesQueueNothing(t *testing.T) {
 		{"unsigned", path, "", unsigned, orderBody, http.StatusUnauthorized, ResultForged},
 		{"another shop", path, "", otherShop, orderBody, http.StatusUnauthorized, ResultForged},
 		{"signed body changed", path, "", signed, `{"id": 43}`, http.StatusUnauthorized, ResultForged},
-		{"unknown instance", Path("ns", "other"), "", signed, orderBody, http.StatusNotFound, ResultUnknown},
+		// The same answer as a forged delivery: the port does not tell which instances exist.
+		{"unknown instance", Path("ns", "other"), "", signed, orderBody, http.StatusUnauthorized, ResultUnknown},
 		{"too large", path, "", delivery(TopicOrdersCreate, "w5", large), large, http.StatusRequestEntityTooLarge, ResultTooLarge},
 		{"no order", path, "", delivery(TopicOrdersCreate, "w6", noOrder), noOrder, http.StatusBadRequest, ResultInvalid},
 		{"not json", path, "", delivery(TopicOrdersCreate, "w7", "{"), "{", http.StatusBadRequest, ResultInvalid},
@@ -311,6 +319,38 @@ func TestUninstalled(t *testing.T) {
 	}
 	if s.uninstalled != 1 {
 		t.Fatalf("recorded %d times", s.uninstalled)
+	}
+}
+
+// The topic header is not signed: a signed order body replayed as
+// app/uninstalled is acted on only when the shop says the app is gone.
+func TestAReplayedUninstallTheShopDeniesIsIgnored(t *testing.T) {
+	s := &sink{installed: true}
+	srv := start(t, s, Options{})
+	if got := post(t, srv, Path("ns", "shop"), "", delivery(TopicAppUninstalled, "replay", orderBody), []byte(orderBody)); got != http.StatusOK {
+		t.Fatalf("status %d", got)
+	}
+	if s.uninstalled != 0 || s.results[len(s.results)-1] != ResultUnconfirmed {
+		t.Fatalf("recorded %d times, result %s", s.uninstalled, s.results[len(s.results)-1])
+	}
+}
+
+// A body of unknown length is refused before it is read.
+func TestABodyWithoutLengthIsRefused(t *testing.T) {
+	s := &sink{}
+	srv := start(t, s, Options{})
+	req, err := http.NewRequest(http.MethodPost, srv.URL+Path("ns", "shop"), struct{ io.Reader }{strings.NewReader(orderBody)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = delivery(TopicOrdersCreate, "chunked", orderBody)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusLengthRequired {
+		t.Fatalf("status %d", resp.StatusCode)
 	}
 }
 

@@ -8,16 +8,23 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
+
+	"github.com/shopify-odoo/connector/internal/shopify"
+	"github.com/shopify-odoo/connector/test/controlplane"
 )
 
 // TestServesTLSFromCertDir serves a receiver over TLS with the certificate
@@ -25,12 +32,7 @@ import (
 func TestServesTLSFromCertDir(t *testing.T) {
 	dir := t.TempDir()
 	pool := writeCert(t, dir)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := controlplane.FreeAddr(t)
 	s := &sink{}
 	srv := &Server{Addr: addr, CertDir: dir, Receiver: NewReceiver(Options{Lookup: s.lookup, Enqueue: s.enqueue, Log: logr.Discard()})}
 	if srv.NeedLeaderElection() {
@@ -42,6 +44,7 @@ func TestServesTLSFromCertDir(t *testing.T) {
 	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	var resp *http.Response
 	waitFor(t, func() bool {
+		var err error
 		resp, err = c.Post("https://"+addr+Path("ns", "shop"), "application/json", strings.NewReader(orderBody))
 		return err == nil
 	})
@@ -52,6 +55,70 @@ func TestServesTLSFromCertDir(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An attacker's uploads, each declaring the largest body and stalling on
+// its last byte, keep the heap far under the chart's 256Mi memory limit:
+// bodies are read a few at a time, and a stalled one gives its slot back
+// when the answer is due.
+func TestStalledUploadsKeepTheHeapBounded(t *testing.T) {
+	const uploads, maxBody = 100, 2 << 20
+	addr := controlplane.FreeAddr(t)
+	s := &sink{}
+	srv := &Server{Addr: addr, Receiver: NewReceiver(Options{Lookup: s.lookup, Enqueue: s.enqueue, Log: logr.Discard(), MaxBody: maxBody})}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Start(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	waitFor(t, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	payload := make([]byte, maxBody-1)
+	header := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n%s: %s\r\n%s: %s\r\n%s: forged\r\n\r\n",
+		Path("ns", "shop"), addr, maxBody, shopify.HeaderTopic, TopicOrdersCreate, shopify.HeaderShopDomain, shop, shopify.HeaderHmac)
+	var answered sync.WaitGroup
+	for range uploads {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(time.Minute))
+		answered.Go(func() {
+			if _, err := io.WriteString(c, header); err == nil {
+				_, _ = c.Write(payload) // fails once the server hangs up
+			}
+			_, _ = io.Copy(io.Discard, c)
+		})
+	}
+	stop := make(chan struct{})
+	peak := make(chan uint64)
+	go func() {
+		var most uint64
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			most = max(most, m.HeapInuse)
+			select {
+			case <-stop:
+				peak <- most
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	answered.Wait()
+	close(stop)
+	if p := <-peak; p > 128<<20 {
+		t.Errorf("%d stalled uploads took the heap to %d MiB", uploads, p>>20)
 	}
 }
 

@@ -36,7 +36,7 @@ func TestStuckShopsHoldUpNoOther(t *testing.T) {
 	shop, o := simsOf(t, 20, 0)
 	deploy(t, cp, "stuck-bulk", spec(bulkShop.URL(), bulkOdoo.URL()))
 	deploy(t, cp, "tarpit", spec(tarpit.url, slowOdoo.URL()))
-	stop := run(t, newManagerWith(t, cp, controllers.Options{InstanceConcurrency: 2, QueueConcurrency: 2,
+	stop := run(t, newManagerWith(t, cp, controllers.Options{InstanceConcurrency: 2, QueueConcurrency: 2, AllowEndpointOverride: true,
 		Limits: controllers.Limits{Check: 3 * time.Second, Bulk: 3 * time.Second}}))
 	defer stop()
 	ready(t, cp, "stuck-bulk", metav1.ConditionUnknown, controllers.ReasonListing, "bulk operation")

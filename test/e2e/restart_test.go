@@ -74,13 +74,13 @@ func simsOf(t testing.TB, n int, latency time.Duration) (*shopifysim.Sim, *odoos
 // newManager builds a manager running the connector's controllers.
 func newManager(t testing.TB, cp *controlplane.ControlPlane, edit ...func(*ctrl.Options)) ctrl.Manager {
 	t.Helper()
-	return newManagerWith(t, cp, controllers.Options{QueueConcurrency: 2}, edit...)
+	return newManagerWith(t, cp, controllers.Options{QueueConcurrency: 2, AllowEndpointOverride: true}, edit...)
 }
 
 // newManagerWith is newManager with the controllers' options o.
 func newManagerWith(t testing.TB, cp *controlplane.ControlPlane, o controllers.Options, edit ...func(*ctrl.Options)) ctrl.Manager {
 	t.Helper()
-	opts := ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+	opts := ctrl.Options{Scheme: cp.Scheme, Cache: controllers.CacheOptions(), Metrics: metricsserver.Options{BindAddress: "0"},
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)}}
 	for _, e := range edit {
 		e(&opts)
@@ -114,12 +114,15 @@ func startManager(t *testing.T, cp *controlplane.ControlPlane) (stop func()) {
 	return run(t, newManager(t, cp))
 }
 
+// credentials lets the manager read a Secret.
+var credentials = map[string]string{v1.CredentialsLabel: "true"}
+
 // deploy creates a namespace with the Secrets and an instance of spec s.
 func deploy(t testing.TB, cp *controlplane.ControlPlane, ns string, s v1.ShopifyInstanceSpec) {
 	t.Helper()
 	objs := []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: ns}, StringData: map[string]string{"accessToken": shopToken}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "odoo", Namespace: ns}, StringData: map[string]string{"username": "admin", "apiKey": odooKey}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: ns, Labels: credentials}, StringData: map[string]string{"accessToken": shopToken}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "odoo", Namespace: ns, Labels: credentials}, StringData: map[string]string{"username": "admin", "apiKey": odooKey}},
 		&v1.ShopifyInstance{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: ns}, Spec: s},
 	}
 	for _, obj := range objs {

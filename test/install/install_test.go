@@ -3,9 +3,9 @@ package install
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -107,8 +107,19 @@ func TestChartInstallsAndItsRBACIsEnough(t *testing.T) {
 			} else {
 				t.Log(events)
 			}
-			scrape(t, metrics, `shopify_odoo_shopify_cost_points_total{shopify_instance="`+in.instanceNamespace+`/demo"}`,
+			// Metrics go only to who may get /metrics: the chart's reader role bound to Prometheus's account.
+			admin.must("create", "serviceaccount", "prometheus", "-n", in.namespace)
+			admin.must("create", "clusterrolebinding", in.release+"-prometheus", "--clusterrole="+role(t, rendered[in.release], "-metrics-reader"),
+				"--serviceaccount="+in.namespace+":prometheus")
+			reader := admin.must("create", "token", "prometheus", "-n", in.namespace)
+			scrape(t, metrics, reader, `shopify_odoo_shopify_cost_points_total{shopify_instance="`+in.instanceNamespace+`/demo"}`,
 				`shopify_odoo_odoo_round_trips_total{method="authenticate",model="common",result="ok"}`)
+			for who, token := range map[string]string{"no token": "", "the manager's own token": strings.TrimSpace(token)} {
+				if _, err := get(metrics, token); err == nil || !strings.Contains(err.Error(), map[bool]string{true: "401", false: "403"}[token == ""]) {
+					t.Errorf("metrics with %s: %v", who, err)
+				}
+			}
+			checkRoles(t, admin, rendered[in.release], in.instanceNamespace)
 
 			// Leader election is off when the manager runs outside a pod (it
 			// reads its namespace from the pod); the Lease it would take is allowed.
@@ -176,8 +187,12 @@ type kube struct {
 	kubectl, kubeconfig string
 }
 
-func (k *kube) run(args ...string) (string, error) {
+func (k *kube) run(args ...string) (string, error) { return k.runStdin("", args...) }
+
+// runStdin runs kubectl with stdin, for -f -.
+func (k *kube) runStdin(stdin string, args ...string) (string, error) {
 	cmd := exec.Command(k.kubectl, append([]string{"--kubeconfig", k.kubeconfig}, args...)...)
+	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
@@ -245,7 +260,7 @@ func startManager(t *testing.T, manager, kubeconfig, rendered string) (string, s
 	}
 	containers, _, _ := unstructured.NestedSlice(deps[0].Object, "spec", "template", "spec", "containers")
 	chartArgs, _, _ := unstructured.NestedStringSlice(containers[0].(map[string]any), "args")
-	metrics := freeAddr(t)
+	metrics := controlplane.FreeAddr(t)
 	var args []string
 	for _, a := range chartArgs {
 		flag, _, _ := strings.Cut(a, "=")
@@ -253,12 +268,14 @@ func startManager(t *testing.T, manager, kubeconfig, rendered string) (string, s
 		case "--metrics-bind-address":
 			a = flag + "=" + metrics
 		case "--health-probe-bind-address", "--webhook-bind-address":
-			a = flag + "=" + freeAddr(t)
+			a = flag + "=" + controlplane.FreeAddr(t)
 		case "--leader-elect":
 			a = flag + "=false"
 		}
 		args = append(args, a)
 	}
+	// The sample instance calls the Shopify simulator.
+	args = append(args, "--allow-endpoint-override")
 	t.Logf("manager %s", strings.Join(args, " "))
 	log, err := os.Create(filepath.Join(t.TempDir(), "manager.log"))
 	if err != nil {
@@ -287,16 +304,6 @@ func startManager(t *testing.T, manager, kubeconfig, rendered string) (string, s
 		log.Close()
 	})
 	return metrics, log.Name()
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // applySample starts the simulators and applies config/samples' Secrets and
@@ -342,12 +349,12 @@ func applySample(t *testing.T, admin *kube, ns string) {
 }
 
 // scrape waits until the metrics endpoint serves each series with a value
-// above zero.
-func scrape(t *testing.T, addr string, series ...string) {
+// above zero to a client with token.
+func scrape(t *testing.T, addr, token string, series ...string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		body, err := get("http://" + addr + "/metrics")
+		body, err := get(addr, token)
 		missing := ""
 		for _, s := range series {
 			if err == nil && !hasPositive(body, s) {
@@ -365,8 +372,18 @@ func scrape(t *testing.T, addr string, series ...string) {
 	}
 }
 
-func get(url string) (string, error) {
-	resp, err := http.Get(url)
+// get reads the metrics over HTTPS, as a client with token; the manager's
+// certificate is self-signed.
+func get(addr, token string) (string, error) {
+	req, err := http.NewRequest(http.MethodGet, "https://"+addr+"/metrics", nil)
+	if err != nil {
+		return "", err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(token))
+	}
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	resp, err := c.Do(req)
 	if err != nil {
 		return "", err
 	}
