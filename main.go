@@ -18,7 +18,11 @@ import (
 
 	connectorv1alpha1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/controllers"
+	"github.com/shopify-odoo/connector/internal/shard"
 )
+
+// leaderElection are the lease's timings.
+type leaderElection struct{ lease, renew, retry time.Duration }
 
 func main() {
 	var (
@@ -27,6 +31,10 @@ func main() {
 		leaderElect     bool
 		watchNamespaces string
 		webhooks        controllers.WebhookOptions
+		shardSelector   string
+		election        leaderElection
+		qps             float64
+		burst           int
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 turns it off.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
@@ -36,6 +44,12 @@ func main() {
 	flag.StringVar(&webhooks.CertDir, "webhook-cert-dir", "", "Directory with tls.crt and tls.key for the webhook port; empty serves plain HTTP behind an Ingress.")
 	flag.Int64Var(&webhooks.MaxBody, "webhook-max-body", 2<<20, "Largest webhook body accepted, in bytes.")
 	flag.DurationVar(&webhooks.Window, "webhook-batch-window", 2*time.Second, "How long the orders of webhooks are gathered into one OrderQueue.")
+	flag.StringVar(&shardSelector, "watch-label-selector", "", "Watch only the objects this selector on "+shard.Label+" matches, e.g. "+shard.Label+"=shard1, or !"+shard.Label+" for those of no shard; each shard elects its own leader.")
+	flag.DurationVar(&election.lease, "leader-elect-lease-duration", 15*time.Second, "How long a lease held by a leader that stopped renewing it lasts before another replica takes over.")
+	flag.DurationVar(&election.renew, "leader-elect-renew-deadline", 10*time.Second, "How long the leader tries to renew its lease before it stops working.")
+	flag.DurationVar(&election.retry, "leader-elect-retry-period", 2*time.Second, "How often replicas try to take or renew the lease.")
+	flag.Float64Var(&qps, "kube-api-qps", 50, "Requests per second to the API server, sustained.")
+	flag.IntVar(&burst, "kube-api-burst", 300, "Requests to the API server in a burst above kube-api-qps.")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -46,26 +60,38 @@ func main() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(connectorv1alpha1.AddToScheme(scheme))
 
-	cacheOpts := cache.Options{}
+	sel, err := shard.Parse(shardSelector)
+	if err != nil {
+		log.Error(err, "bad --watch-label-selector")
+		os.Exit(1)
+	}
+	cacheOpts := cache.Options{ByObject: controllers.ShardCache(sel)}
 	if watchNamespaces != "" {
 		cacheOpts.DefaultNamespaces = map[string]cache.Config{}
 		for _, ns := range strings.Split(watchNamespaces, ",") {
 			cacheOpts.DefaultNamespaces[strings.TrimSpace(ns)] = cache.Config{}
 		}
 	}
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	cfg := ctrl.GetConfigOrDie()
+	cfg.QPS, cfg.Burst = float32(qps), burst
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Cache:                  cacheOpts,
 		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,
-		LeaderElectionID:       "shopify-odoo-connector.connector.shopify-odoo.dev",
+		LeaderElectionID:       shard.LeaseName("shopify-odoo-connector.connector.shopify-odoo.dev", sel),
+		// Safe: the manager returns only once its controllers stopped.
+		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 &election.lease,
+		RenewDeadline:                 &election.renew,
+		RetryPeriod:                   &election.retry,
 	})
 	if err != nil {
 		log.Error(err, "cannot create the manager")
 		os.Exit(1)
 	}
-	if err := controllers.Setup(mgr, controllers.Options{Webhooks: webhooks}); err != nil {
+	if err := controllers.Setup(mgr, controllers.Options{Webhooks: webhooks, Shard: sel}); err != nil {
 		log.Error(err, "cannot set up the controllers")
 		os.Exit(1)
 	}

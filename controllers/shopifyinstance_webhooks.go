@@ -50,11 +50,14 @@ type receiver struct {
 }
 
 // setupWebhooks adds the webhook receiver to the manager.
-func setupWebhooks(mgr ctrl.Manager, opts WebhookOptions) error {
+func setupWebhooks(mgr ctrl.Manager, opts WebhookOptions, sharded bool) error {
 	if opts.Addr == "" || opts.Addr == "0" {
 		return nil
 	}
 	r := &receiver{client: mgr.GetClient(), reader: mgr.GetAPIReader(), recorder: mgr.GetEventRecorder("webhook-receiver")}
+	if sharded {
+		r.client = anyShard{Client: r.client, reader: r.reader}
+	}
 	rcv := webhook.NewReceiver(webhook.Options{Lookup: r.lookup, Enqueue: r.enqueue, Uninstalled: r.uninstalled,
 		Observe: func(key types.NamespacedName, topic, result string) {
 			metrics.WebhookDelivery(metrics.Instance(key.Namespace, key.Name), topic, result)

@@ -72,16 +72,17 @@ func simsOf(t testing.TB, n int, latency time.Duration) (*shopifysim.Sim, *odoos
 }
 
 // newManager builds a manager running the connector's controllers.
-func newManager(t testing.TB, cp *controlplane.ControlPlane, edit ...func(*ctrl.Options)) ctrl.Manager {
+func newManager(t testing.TB, cp *controlplane.ControlPlane, edit ...func(*ctrl.Options, *controllers.Options)) ctrl.Manager {
 	t.Helper()
 	opts := ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"},
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)}}
+	copts := controllers.Options{QueueConcurrency: 2}
 	for _, e := range edit {
-		e(&opts)
+		e(&opts, &copts)
 	}
 	mgr, err := ctrl.NewManager(cp.Config, opts)
 	if err == nil {
-		err = controllers.Setup(mgr, controllers.Options{QueueConcurrency: 2})
+		err = controllers.Setup(mgr, copts)
 	}
 	if err != nil {
 		t.Fatal(err)
