@@ -19,7 +19,11 @@ import (
 	connectorv1alpha1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/controllers"
 	"github.com/shopify-odoo/connector/internal/egress"
+	"github.com/shopify-odoo/connector/internal/shard"
 )
+
+// leaderElection are the lease's timings.
+type leaderElection struct{ lease, renew, retry time.Duration }
 
 func main() {
 	var (
@@ -33,6 +37,10 @@ func main() {
 		insecureHosts   string
 		fileHosts       string
 		work            controllers.Options
+		shardSelector   string
+		election        leaderElection
+		qps             float64
+		burst           int
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 turns it off.")
 	flag.BoolVar(&metricsSecure, "metrics-secure", true, "Serve metrics over HTTPS to clients the API server authenticates and allows "+
@@ -58,6 +66,12 @@ func main() {
 	flag.DurationVar(&work.Limits.Step, "step-deadline", 2*time.Minute, "Longest step of a pass: an instance's import, stock or fulfilment export, a queue's batch.")
 	flag.DurationVar(&work.Limits.Export, "export-deadline", 30*time.Minute, "Longest ProductExport pass.")
 	flag.DurationVar(&work.Limits.Bulk, "bulk-timeout", time.Hour, "Longest Shopify bulk operation; one still running is cancelled and started again.")
+	flag.StringVar(&shardSelector, "watch-label-selector", "", "Watch only the objects this selector on "+shard.Label+" matches, e.g. "+shard.Label+"=shard1, or !"+shard.Label+" for those of no shard; each shard elects its own leader.")
+	flag.DurationVar(&election.lease, "leader-elect-lease-duration", 15*time.Second, "How long a lease held by a leader that stopped renewing it lasts before another replica takes over.")
+	flag.DurationVar(&election.renew, "leader-elect-renew-deadline", 10*time.Second, "How long the leader tries to renew its lease before it stops working.")
+	flag.DurationVar(&election.retry, "leader-elect-retry-period", 2*time.Second, "How often replicas try to take or renew the lease.")
+	flag.Float64Var(&qps, "kube-api-qps", 50, "Requests per second to the API server, sustained.")
+	flag.IntVar(&burst, "kube-api-burst", 300, "Requests to the API server in a burst above kube-api-qps.")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -68,18 +82,31 @@ func main() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(connectorv1alpha1.AddToScheme(scheme))
 
+	sel, err := shard.Parse(shardSelector)
+	if err != nil {
+		log.Error(err, "bad --watch-label-selector")
+		os.Exit(1)
+	}
+	work.Shard = sel
 	namespaces := list(watchNamespaces)
 	metrics := metricsserver.Options{BindAddress: metricsAddr, SecureServing: metricsSecure, CertDir: metricsCertDir}
 	if metricsSecure {
 		metrics.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	cfg := ctrl.GetConfigOrDie()
+	cfg.QPS, cfg.Burst = float32(qps), burst
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
-		Cache:                  controllers.CacheOptions(namespaces...),
+		Cache:                  controllers.ShardCache(controllers.CacheOptions(namespaces...), sel),
 		Metrics:                metrics,
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,
-		LeaderElectionID:       "shopify-odoo-connector.connector.shopify-odoo.dev",
+		LeaderElectionID:       shard.LeaseName("shopify-odoo-connector.connector.shopify-odoo.dev", sel),
+		// Safe: the manager returns only once its controllers stopped.
+		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 &election.lease,
+		RenewDeadline:                 &election.renew,
+		RetryPeriod:                   &election.retry,
 	})
 	if err != nil {
 		log.Error(err, "cannot create the manager")

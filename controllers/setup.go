@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/util/retry"
@@ -29,6 +30,7 @@ import (
 	"github.com/shopify-odoo/connector/internal/kstatus"
 	"github.com/shopify-odoo/connector/internal/metrics"
 	"github.com/shopify-odoo/connector/internal/schedule"
+	"github.com/shopify-odoo/connector/internal/shard"
 )
 
 // Options tune the controllers.
@@ -48,6 +50,9 @@ type Options struct {
 	// AllowEndpointOverride lets instances set spec.shopify.endpoint: for
 	// simulators and tests only.
 	AllowEndpointOverride bool
+	// Shard is the --watch-label-selector the manager's cache was given
+	// (ShardCache); nil or empty when the manager is not sharded.
+	Shard labels.Selector
 }
 
 // recheck is how long a passed check of both ends holds.
@@ -87,7 +92,13 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := pe.SetupWithManager(mgr, workers(opts.ExportConcurrency, 2)); err != nil {
 		return fmt.Errorf("ProductExport controller: %w", err)
 	}
-	return setupWebhooks(mgr, opts.Webhooks, pool)
+	sharded := opts.Shard != nil && !opts.Shard.Empty()
+	if sharded {
+		if err := setupFollowers(mgr); err != nil {
+			return fmt.Errorf("shard followers: %w", err)
+		}
+	}
+	return setupWebhooks(mgr, opts.Webhooks, pool, sharded)
 }
 
 // workers are a controller's options: n workers (def when n is not set),
@@ -153,9 +164,7 @@ func createQueue(ctx context.Context, c client.Client, inst *v1.ShopifyInstance,
 // by the instance. One that exists already was created by an earlier run
 // interrupted before it could record so.
 func createOwned(ctx context.Context, c client.Client, inst *v1.ShopifyInstance, obj client.Object) error {
-	if len(validation.IsValidLabelValue(inst.Name)) == 0 {
-		obj.SetLabels(map[string]string{schedule.LabelInstance: inst.Name})
-	}
+	obj.SetLabels(ownedLabels(inst))
 	if err := controllerutil.SetControllerReference(inst, obj, c.Scheme()); err != nil {
 		return err
 	}
@@ -163,6 +172,17 @@ func createOwned(ctx context.Context, c client.Client, inst *v1.ShopifyInstance,
 		return fmt.Errorf("creating %s: %w", obj.GetName(), err)
 	}
 	return nil
+}
+
+// ownedLabels are the labels of what the manager creates for an instance:
+// the instance's name, and its shard, so that the instance's shard sees it.
+func ownedLabels(inst *v1.ShopifyInstance) map[string]string {
+	var l map[string]string
+	if len(validation.IsValidLabelValue(inst.Name)) == 0 {
+		l = map[string]string{schedule.LabelInstance: inst.Name}
+	}
+	shard.Copy(inst.Labels, &l)
+	return l
 }
 
 // patchStatus writes obj's status when it differs from old's: an unchanged

@@ -9,7 +9,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -123,10 +122,7 @@ func (r *ShopifyInstanceReconciler) queueImport(ctx context.Context, inst *v1.Sh
 // createImportQueue creates an ImportQueue owned by the instance, or
 // returns the one of that name an earlier run created.
 func createImportQueue(ctx context.Context, c client.Client, inst *v1.ShopifyInstance, name string, spec v1.ImportQueueSpec) (*v1.ImportQueue, error) {
-	q := &v1.ImportQueue{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: inst.Namespace}, Spec: spec}
-	if len(validation.IsValidLabelValue(inst.Name)) == 0 {
-		q.Labels = map[string]string{schedule.LabelInstance: inst.Name}
-	}
+	q := &v1.ImportQueue{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: inst.Namespace, Labels: ownedLabels(inst)}, Spec: spec}
 	if err := controllerutil.SetControllerReference(inst, q, c.Scheme()); err != nil {
 		return nil, err
 	}

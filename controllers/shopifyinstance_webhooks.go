@@ -50,11 +50,14 @@ type receiver struct {
 }
 
 // setupWebhooks adds the webhook receiver to the manager.
-func setupWebhooks(mgr ctrl.Manager, opts WebhookOptions, pool *instance.Pool) error {
+func setupWebhooks(mgr ctrl.Manager, opts WebhookOptions, pool *instance.Pool, sharded bool) error {
 	if opts.Addr == "" || opts.Addr == "0" {
 		return nil
 	}
 	r := &receiver{client: mgr.GetClient(), pool: pool, recorder: mgr.GetEventRecorder("webhook-receiver")}
+	if sharded {
+		r.client = anyShard{Client: r.client, reader: mgr.GetAPIReader()}
+	}
 	rcv := webhook.NewReceiver(webhook.Options{Lookup: r.lookup, Enqueue: r.enqueue, Uninstalled: r.uninstalled,
 		ConfirmUninstalled: r.confirmUninstalled,
 		Observe: func(key types.NamespacedName, topic, result string) {

@@ -12,7 +12,6 @@ import (
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/test/controlplane"
@@ -37,16 +36,11 @@ func benchMemory(b *testing.B, n int) {
 	b.ResetTimer()
 	var heap, queueLatency, instLatency float64
 	for range b.N {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		base := ms.HeapInuse
+		base := heapInUse()
 		before := reconcileTime(b, "orderqueue")
 		stop := run(b, newManager(b, cp))
 		waitFor(b, 5*time.Minute, "every queue reconciled", func() bool { return reconcileTime(b, "orderqueue").count-before.count >= float64(n) })
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		heap = max(heap, float64(ms.HeapInuse-base))
+		heap = max(heap, float64(heapInUse()-base))
 		q, i := reconcileTime(b, "orderqueue").since(before), reconcileTime(b, "shopifyinstance")
 		queueLatency, instLatency = q, i.since(histogram{})
 		stop()
@@ -129,6 +123,14 @@ func createQueues(b *testing.B, cp *controlplane.ControlPlane, ns string, n int)
 	}
 }
 
+// heapInUse is the heap in use after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
 type histogram struct{ count, sum float64 }
 
 // since is the mean of the observations after h0.
@@ -136,23 +138,10 @@ func (h histogram) since(h0 histogram) float64 { return (h.sum - h0.sum) / max(1
 
 // reconcileTime reads controller-runtime's reconcile time histogram of a controller.
 func reconcileTime(b testing.TB, controller string) histogram {
-	families, err := metrics.Registry.Gather()
-	if err != nil {
-		b.Fatal(err)
-	}
 	var h histogram
-	for _, f := range families {
-		if f.GetName() != "controller_runtime_reconcile_time_seconds" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "controller" && l.GetValue() == controller {
-					h.count += float64(m.GetHistogram().GetSampleCount())
-					h.sum += m.GetHistogram().GetSampleSum()
-				}
-			}
-		}
+	for _, m := range controllerMetrics(b, "controller_runtime_reconcile_time_seconds", controller) {
+		h.count += float64(m.GetHistogram().GetSampleCount())
+		h.sum += m.GetHistogram().GetSampleSum()
 	}
 	return h
 }

@@ -9,6 +9,7 @@ import (
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/shopify-odoo/connector/controllers"
 	"github.com/shopify-odoo/connector/test/controlplane"
 	"github.com/shopify-odoo/connector/test/odoosim"
 	"github.com/shopify-odoo/connector/test/shopifysim"
@@ -132,7 +133,7 @@ func TestLeaderDiesWhileImporting(t *testing.T) {
 	cp := controlplane.ForTest(t)
 	shop, o := sims(t, 5*time.Millisecond)
 	deploy(t, cp, "ha", spec(shop.URL(), o.URL()))
-	elect := func(opts *ctrl.Options) {
+	elect := func(opts *ctrl.Options, _ *controllers.Options) {
 		lease, renew, retry := 2*time.Second, time.Second, 200*time.Millisecond
 		opts.LeaderElection, opts.LeaderElectionID, opts.LeaderElectionNamespace = true, "connector-e2e", "ha"
 		opts.LeaseDuration, opts.RenewDeadline, opts.RetryPeriod = &lease, &renew, &retry

@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-logr/logr"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/shopify-odoo/connector/internal/decimal"
 	"github.com/shopify-odoo/connector/internal/keys"
@@ -25,23 +24,9 @@ const (
 
 // reconciles is how many reconciles the named controller has run.
 func reconciles(t *testing.T, controller string) float64 {
-	t.Helper()
-	families, err := metrics.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var n float64
-	for _, f := range families {
-		if f.GetName() != "controller_runtime_reconcile_total" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "controller" && l.GetValue() == controller {
-					n += m.GetCounter().GetValue()
-				}
-			}
-		}
+	for _, m := range controllerMetrics(t, "controller_runtime_reconcile_total", controller) {
+		n += m.GetCounter().GetValue()
 	}
 	return n
 }

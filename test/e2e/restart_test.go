@@ -72,22 +72,22 @@ func simsOf(t testing.TB, n int, latency time.Duration) (*shopifysim.Sim, *odoos
 }
 
 // newManager builds a manager running the connector's controllers.
-func newManager(t testing.TB, cp *controlplane.ControlPlane, edit ...func(*ctrl.Options)) ctrl.Manager {
+func newManager(t testing.TB, cp *controlplane.ControlPlane, edit ...func(*ctrl.Options, *controllers.Options)) ctrl.Manager {
 	t.Helper()
 	return newManagerWith(t, cp, controllers.Options{QueueConcurrency: 2, AllowEndpointOverride: true}, edit...)
 }
 
 // newManagerWith is newManager with the controllers' options o.
-func newManagerWith(t testing.TB, cp *controlplane.ControlPlane, o controllers.Options, edit ...func(*ctrl.Options)) ctrl.Manager {
+func newManagerWith(t testing.TB, cp *controlplane.ControlPlane, copts controllers.Options, edit ...func(*ctrl.Options, *controllers.Options)) ctrl.Manager {
 	t.Helper()
 	opts := ctrl.Options{Scheme: cp.Scheme, Cache: controllers.CacheOptions(), Metrics: metricsserver.Options{BindAddress: "0"},
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)}}
 	for _, e := range edit {
-		e(&opts)
+		e(&opts, &copts)
 	}
 	mgr, err := ctrl.NewManager(cp.Config, opts)
 	if err == nil {
-		err = controllers.Setup(mgr, o)
+		err = controllers.Setup(mgr, copts)
 	}
 	if err != nil {
 		t.Fatal(err)

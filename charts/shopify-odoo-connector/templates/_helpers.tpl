@@ -26,3 +26,26 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+The pods of one Deployment: the main one (shard "") or a shard's. Shards'
+pods have a name of their own, so that no Deployment selects another's pods.
+*/}}
+{{- define "connector.podSelector" -}}
+{{- if .shard -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}-shard
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+sharding.connector.shopify-odoo.dev/key: {{ .shard }}
+{{- else -}}
+{{ include "connector.selectorLabels" .root }}
+{{- end -}}
+{{- end -}}
+
+{{/* The Deployment of one shard, "" for the main one. */}}
+{{- define "connector.deploymentName" -}}
+{{- if .shard -}}
+{{- printf "%s-%s" (include "connector.fullname" .root) .shard | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- include "connector.fullname" .root -}}
+{{- end -}}
+{{- end -}}
