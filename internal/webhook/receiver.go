@@ -161,10 +161,7 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, key types.Na
 	// The body must arrive within the answer's time: a stalled upload
 	// gives its slot back.
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(answerWithin))
-	switch {
-	case req.ContentLength < 0:
-		return http.StatusLengthRequired, ResultInvalid
-	case req.ContentLength > r.opts.MaxBody:
+	if req.ContentLength > r.opts.MaxBody {
 		return http.StatusRequestEntityTooLarge, ResultTooLarge
 	}
 	inst, err := r.opts.Lookup(ctx, key)
@@ -218,8 +215,9 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, key types.Na
 	return status, result
 }
 
-// read reads a body of the length its header declared, when a slot is
-// free within the answer's time. A zero status is success.
+// read reads a body of at most MaxBody bytes, when a slot is free within
+// the answer's time. A zero status is success. A body without a declared
+// length (chunked, as a proxy may send it) is read up to the limit.
 func (r *Receiver) read(ctx context.Context, req *http.Request) ([]byte, int, string) {
 	select {
 	case r.readers <- struct{}{}:
@@ -227,9 +225,12 @@ func (r *Receiver) read(ctx context.Context, req *http.Request) ([]byte, int, st
 	case <-ctx.Done():
 		return nil, http.StatusServiceUnavailable, ResultUnavailable
 	}
-	body := make([]byte, req.ContentLength)
-	if _, err := io.ReadFull(req.Body, body); err != nil {
+	body, err := io.ReadAll(io.LimitReader(req.Body, r.opts.MaxBody+1))
+	switch {
+	case err != nil:
 		return nil, http.StatusBadRequest, ResultInvalid
+	case int64(len(body)) > r.opts.MaxBody:
+		return nil, http.StatusRequestEntityTooLarge, ResultTooLarge
 	}
 	return body, 0, ""
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -335,22 +336,28 @@ func TestAReplayedUninstallTheShopDeniesIsIgnored(t *testing.T) {
 	}
 }
 
-// A body of unknown length is refused before it is read.
-func TestABodyWithoutLengthIsRefused(t *testing.T) {
+// A body of unknown length (chunked, as a proxy may pass it on) is read up
+// to the limit: a signed one is accepted, a longer one refused.
+func TestABodyWithoutLengthIsReadToTheLimit(t *testing.T) {
 	s := &sink{}
-	srv := start(t, s, Options{})
-	req, err := http.NewRequest(http.MethodPost, srv.URL+Path("ns", "shop"), struct{ io.Reader }{strings.NewReader(orderBody)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header = delivery(TopicOrdersCreate, "chunked", orderBody)
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusLengthRequired {
-		t.Fatalf("status %d", resp.StatusCode)
+	srv := start(t, s, Options{MaxBody: int64(len(orderBody))})
+	for _, c := range []struct {
+		body string
+		want int
+	}{{orderBody, http.StatusOK}, {orderBody + " ", http.StatusRequestEntityTooLarge}} {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+Path("ns", "shop"), struct{ io.Reader }{strings.NewReader(c.body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header = delivery(TopicOrdersCreate, "chunked-"+strconv.Itoa(len(c.body)), c.body)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Fatalf("%d bytes: status %d, want %d", len(c.body), resp.StatusCode, c.want)
+		}
 	}
 }
 
