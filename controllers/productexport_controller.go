@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/retry"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -31,6 +32,7 @@ import (
 // in step, one pass every interval.
 type ProductExportReconciler struct {
 	client.Client
+	Live     client.Reader // uncached, for the instance's counters
 	Pool     *instance.Pool
 	Recorder events.EventRecorder
 	Limits   Limits
@@ -61,7 +63,43 @@ func (r *ProductExportReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if perr := patchStatus(ctx, r.Client, old, &pe, old.Status, pe.Status); perr != nil {
 		return ctrl.Result{}, perr
 	}
+	if terr := r.tally(ctx, &pe); terr != nil {
+		return ctrl.Result{}, terr
+	}
 	return res, err
+}
+
+// tally sets the instance's productsExported to what its exports hold now,
+// this one as just written, when that changed.
+func (r *ProductExportReconciler) tally(ctx context.Context, pe *v1.ProductExport) error {
+	exports, err := exportsOf(ctx, r.Client, pe.Namespace, pe.Spec.InstanceRef.Name)
+	if err != nil {
+		return err
+	}
+	n := exported(pe)
+	for i := range exports {
+		if exports[i].UID != pe.UID {
+			n += exported(&exports[i])
+		}
+	}
+	key := client.ObjectKey{Namespace: pe.Namespace, Name: pe.Spec.InstanceRef.Name}
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		var inst v1.ShopifyInstance
+		if err := r.Live.Get(ctx, key, &inst); err != nil || inst.Status.Counters.ProductsExported == n {
+			return err
+		}
+		base := inst.DeepCopy()
+		inst.Status.Counters.ProductsExported = n
+		return r.Status().Patch(ctx, &inst, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	})
+	if client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("counting the instance's exported products: %w", err)
+	}
+	return nil
+}
+
+func exported(pe *v1.ProductExport) int64 {
+	return int64(pe.Status.Counts.Selected - pe.Status.Counts.Failed)
 }
 
 // reconcile runs a pass; old is what the status was last written as.

@@ -88,7 +88,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := pr.SetupWithManager(mgr, workers(opts.PayoutConcurrency, 2)); err != nil {
 		return fmt.Errorf("PayoutReport controller: %w", err)
 	}
-	pe := &ProductExportReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("productexport-controller"), Limits: limits}
+	pe := &ProductExportReconciler{Client: mgr.GetClient(), Live: mgr.GetAPIReader(), Pool: pool, Recorder: mgr.GetEventRecorder("productexport-controller"), Limits: limits}
 	if err := pe.SetupWithManager(mgr, workers(opts.ExportConcurrency, 2)); err != nil {
 		return fmt.Errorf("ProductExport controller: %w", err)
 	}

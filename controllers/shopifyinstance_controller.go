@@ -129,9 +129,6 @@ func (r *ShopifyInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 // both ends, then runs the steps.
 func (r *ShopifyInstanceReconciler) reconcile(ctx context.Context, inst *v1.ShopifyInstance) (ctrl.Result, error) {
 	st := &inst.Status
-	if err := r.count(ctx, inst); err != nil {
-		return ctrl.Result{}, err
-	}
 	if inst.Spec.Suspend {
 		kstatus.Suspend(&st.Conditions, inst.Generation, kstatus.ReasonSuspended,
 			"spec.suspend is true: nothing is imported or exported and the instance's queues wait")
@@ -265,32 +262,17 @@ func (r *ShopifyInstanceReconciler) importOrders(ctx context.Context, inst *v1.S
 	return "both ends connected; importing orders every " + schedule.Interval(inst.Spec.Orders).String(), nil
 }
 
-// count sums what the instance's product exports report; the queues add
-// to the other counters themselves.
-func (r *ShopifyInstanceReconciler) count(ctx context.Context, inst *v1.ShopifyInstance) error {
-	exports, err := exportsOf(ctx, r.Client, inst.Namespace, inst.Name)
-	if err != nil {
-		return err
-	}
-	var n int64
-	for _, e := range exports {
-		n += int64(e.Status.Counts.Selected - e.Status.Counts.Failed)
-	}
-	inst.Status.Counters.ProductsExported = n
-	return nil
-}
-
 // SetupWithManager watches instances (their spec, the run-now annotation
 // and the receiver's news of an uninstalled app, not the rest of their
-// status), the metadata of Secrets, the exports, and queues as they finish,
-// which may have learnt that Shopify withholds customer data.
+// status), the metadata of Secrets, and queues as they finish, which may
+// have learnt that Shopify withholds customer data. The counters are fed by
+// the queues and exports themselves, and wake it for nothing.
 func (r *ShopifyInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.ShopifyInstance{}, builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{},
 			predicate.AnnotationChangedPredicate{}, uninstalledChanged))).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.instancesUsing)).
 		Watches(&v1.OrderQueue{}, handler.EnqueueRequestsFromMapFunc(toInstance), builder.WithPredicates(queueFinished)).
-		Watches(&v1.ProductExport{}, handler.EnqueueRequestsFromMapFunc(toInstance)).
 		Watches(&v1.ShopifyInstance{}, r.cancelDeleted()).
 		WithOptions(opts).
 		Named("shopifyinstance").
