@@ -264,14 +264,16 @@ func (r *ShopifyInstanceReconciler) importOrders(ctx context.Context, inst *v1.S
 
 // SetupWithManager watches instances (their spec, the run-now annotation
 // and the receiver's news of an uninstalled app, not the rest of their
-// status), the metadata of Secrets, and queues as they finish, which may
+// status), the labelled Secrets, from the informer the credentials are
+// read from (so an event never comes before the Secret is readable), and
+// queues as they finish, which may
 // have learnt that Shopify withholds customer data. The counters are fed by
 // the queues and exports themselves, and wake it for nothing.
 func (r *ShopifyInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.ShopifyInstance{}, builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{},
 			predicate.AnnotationChangedPredicate{}, uninstalledChanged))).
-		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.instancesUsing)).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.instancesUsing)).
 		Watches(&v1.OrderQueue{}, handler.EnqueueRequestsFromMapFunc(toInstance), builder.WithPredicates(queueFinished)).
 		Watches(&v1.ShopifyInstance{}, r.cancelDeleted()).
 		WithOptions(opts).
