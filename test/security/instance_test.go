@@ -26,10 +26,10 @@ import (
 // Stalled with the reason, on the real API server.
 func TestPlainHTTPOdooStallsTheInstance(t *testing.T) {
 	cp := controlplane.ForTest(t)
-	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: cp.Scheme, Cache: controllers.CacheOptions(), Metrics: metricsserver.Options{BindAddress: "0"},
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)}})
 	if err == nil {
-		err = controllers.Setup(mgr, controllers.Options{Webhooks: controllers.WebhookOptions{Addr: "0"}})
+		err = controllers.Setup(mgr, controllers.Options{Webhooks: controllers.WebhookOptions{Addr: "0"}, AllowEndpointOverride: true})
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +42,8 @@ func TestPlainHTTPOdooStallsTheInstance(t *testing.T) {
 	_, _, _, ss := sims(t, odoosim.Options{}, shopifysim.Options{})
 	ns := "default"
 	for name, data := range map[string]map[string]string{"shop": {"accessToken": token}, "odoo": {"username": "admin", "apiKey": "key"}} {
-		if err := cp.Client.Create(ctx(t), &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, StringData: data}); err != nil {
+		if err := cp.Client.Create(ctx(t), &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns,
+			Labels: map[string]string{v1.CredentialsLabel: "true"}}, StringData: data}); err != nil {
 			t.Fatal(err)
 		}
 	}
