@@ -359,22 +359,10 @@ func (e *exporter) images(ctx context.Context, t *template, pi *shopify.ProductI
 	return nil
 }
 
-// imageChunk is how many records' images one read asks for: images are
-// large, so they are read apart from the rest, hashed and let go, and only
-// those Shopify lacks are read again to be uploaded.
-const imageChunk = 10
-
 // imageSource is the record an image is read from.
 type imageSource struct {
 	model string
 	id    int64
-}
-
-// imageRow holds whichever image field was read.
-type imageRow struct {
-	ID      int64     `json:"id"`
-	Image   odoo.Text `json:"image_1920"`
-	Variant odoo.Text `json:"image_variant_1920"`
 }
 
 // imageHashes sets the hash of each template's and variant's image.
@@ -387,52 +375,25 @@ func (e *exporter) imageHashes(ctx context.Context, ts []*template) error {
 			vars[t.variants[i].ID] = &t.variants[i]
 		}
 	}
-	hash := func(r imageRow) string {
-		if img := cmp.Or(r.Image, r.Variant); img != "" {
-			return hashOf(string(img))
+	hash := func(img string) string {
+		if img != "" {
+			return hashOf(img)
 		}
 		return ""
 	}
-	err := e.readImages(ctx, "product.template", slices.Collect(maps.Keys(tmpls)), func(r imageRow) { tmpls[r.ID].image = hash(r) })
+	err := e.o.Images(ctx, "product.template", slices.Collect(maps.Keys(tmpls)), func(id int64, img string) { tmpls[id].image = hash(img) })
 	if err != nil {
 		return err
 	}
-	return e.readImages(ctx, "product.product", slices.Collect(maps.Keys(vars)), func(r imageRow) { vars[r.ID].image = hash(r) })
-}
-
-// readImages reads the image of each record, imageChunk records a call; a
-// reply over the client's bound is asked for again in halves.
-func (e *exporter) readImages(ctx context.Context, model string, ids []int64, fn func(imageRow)) error {
-	field := "image_1920"
-	if model == "product.product" {
-		field = "image_variant_1920"
-	}
-	slices.Sort(ids)
-	for n := imageChunk; len(ids) > 0; {
-		n = min(n, len(ids))
-		var rows []imageRow
-		err := e.o.Read(ctx, model, ids[:n], []string{field}, &rows)
-		if odoo.IsKind(err, odoo.TooLarge) && n > 1 {
-			n /= 2
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			fn(r)
-		}
-		ids = ids[n:]
-	}
-	return nil
+	return e.o.Images(ctx, "product.product", slices.Collect(maps.Keys(vars)), func(id int64, img string) { vars[id].image = hash(img) })
 }
 
 // image reads one record's image for upload.
 func (e *exporter) image(ctx context.Context, src imageSource) ([]byte, error) {
 	var data []byte
 	var err error
-	rerr := e.readImages(ctx, src.model, []int64{src.id}, func(r imageRow) {
-		data, err = base64.StdEncoding.DecodeString(string(cmp.Or(r.Image, r.Variant)))
+	rerr := e.o.Images(ctx, src.model, []int64{src.id}, func(_ int64, img string) {
+		data, err = base64.StdEncoding.DecodeString(img)
 	})
 	return data, cmp.Or(rerr, err)
 }

@@ -121,3 +121,40 @@ func (c *Client) Quantities(ctx context.Context, ids []int64, field string, stoc
 	}
 	return out, nil
 }
+
+// imageChunk is how many records' images one read asks for: images are
+// large, so they are read apart from the rest, hashed and let go, and only
+// those Shopify lacks are read again to be uploaded.
+const imageChunk = 10
+
+// Images reads the image (base64, empty when none) of each product.template
+// or product.product of ids, imageChunk records a call; a reply over the
+// client's bound is asked for again in halves.
+func (c *Client) Images(ctx context.Context, model string, ids []int64, fn func(id int64, image string)) error {
+	field := "image_1920"
+	if model == "product.product" {
+		field = "image_variant_1920"
+	}
+	ids = slices.Sorted(slices.Values(ids))
+	for n := imageChunk; len(ids) > 0; {
+		n = min(n, len(ids))
+		var rows []struct {
+			ID      int64 `json:"id"`
+			Image   Text  `json:"image_1920"`
+			Variant Text  `json:"image_variant_1920"`
+		}
+		err := c.Read(ctx, model, ids[:n], []string{field}, &rows)
+		if IsKind(err, TooLarge) && n > 1 {
+			n /= 2
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			fn(r.ID, string(r.Image)+string(r.Variant))
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
