@@ -3,7 +3,6 @@ package controllers
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -24,9 +23,6 @@ import (
 type orderWorker struct {
 	bulk time.Duration // how long a bulk operation listing a window may run
 }
-
-// errListing: a bulk operation lists the queue's window over passes.
-var errListing = errors.New("listing the orders of the window")
 
 func (orderWorker) object() *v1.OrderQueue     { return &v1.OrderQueue{} }
 func (orderWorker) objects() client.ObjectList { return &v1.OrderQueueList{} }
@@ -52,7 +48,7 @@ func (o orderWorker) ids(ctx context.Context, q *v1.OrderQueue, conn *instance.C
 	case err != nil:
 		return nil, true, fmt.Errorf("listing the orders of the window: %w", err)
 	case !done:
-		return nil, true, fmt.Errorf("%w in Shopify bulk operation %s", errListing, q.Status.WindowListing.ID)
+		return nil, true, fmt.Errorf("%w the orders of the window in Shopify bulk operation %s", errListing, q.Status.WindowListing.ID)
 	}
 	schedule.Sort(refs)
 	ids := make([]string, len(refs))

@@ -30,6 +30,10 @@ import (
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
+// errListing: a worker lists a queue's ids over passes, and the queue
+// waits for it.
+var errListing = errors.New("listing")
+
 // ReasonLinesFailed: lines of a queue failed.
 const ReasonLinesFailed = "LinesFailed"
 
