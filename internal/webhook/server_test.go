@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/test/controlplane"
+	"github.com/shopify-odoo/connector/test/heap"
 )
 
 // TestServesTLSFromCertDir serves a receiver over TLS with the certificate
@@ -100,21 +100,7 @@ func TestStalledUploadsKeepTheHeapBounded(t *testing.T) {
 		})
 	}
 	stop := make(chan struct{})
-	peak := make(chan uint64)
-	go func() {
-		var most uint64
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			most = max(most, m.HeapInuse)
-			select {
-			case <-stop:
-				peak <- most
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
+	peak := heap.Peak(stop)
 	answered.Wait()
 	close(stop)
 	if p := <-peak; p > 128<<20 {

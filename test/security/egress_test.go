@@ -17,6 +17,7 @@ import (
 	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
+	"github.com/shopify-odoo/connector/test/heap"
 	"github.com/shopify-odoo/connector/test/odoosim"
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
@@ -140,31 +141,11 @@ func sims(t *testing.T, oo odoosim.Options, so shopifysim.Options) (*odoo.Client
 	return oc, os, sc, ss
 }
 
-// peakHeap samples the heap until stop and returns its peak.
-func peakHeap(stop <-chan struct{}) <-chan uint64 {
-	out := make(chan uint64, 1)
-	go func() {
-		var peak uint64
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapAlloc)
-			select {
-			case <-stop:
-				out <- peak
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
-	return out
-}
-
 // heapDuring runs fn and returns the peak of the heap meanwhile.
 func heapDuring(fn func()) uint64 {
 	runtime.GC()
 	stop := make(chan struct{})
-	peak := peakHeap(stop)
+	peak := heap.Peak(stop)
 	fn()
 	close(stop)
 	return <-peak
