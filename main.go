@@ -58,7 +58,7 @@ func main() {
 	flag.StringVar(&insecureHosts, "insecure-http-hosts", "", "Comma-separated hosts (or host:port) Odoo and Shopify endpoints may reach over plain http; loopback always may.")
 	flag.StringVar(&fileHosts, "file-hosts", "", "Comma-separated hosts images and bulk results may be fetched from besides Shopify's and the shop's; their addresses must be public.")
 	// Workers and deadlines: how many objects of each kind are worked on at once, and how long one may hold a worker.
-	flag.IntVar(&work.InstanceConcurrency, "instance-concurrency", 10, "ShopifyInstances checked and run at once.")
+	flag.IntVar(&work.InstanceConcurrency, "instance-concurrency", 50, "ShopifyInstances checked and run at once: a shop that never answers holds one for the check deadline.")
 	flag.IntVar(&work.QueueConcurrency, "queue-concurrency", 2, "OrderQueues, and ImportQueues, imported at once.")
 	flag.IntVar(&work.ExportConcurrency, "export-concurrency", 2, "ProductExports run at once.")
 	flag.IntVar(&work.PayoutConcurrency, "payout-concurrency", 2, "PayoutReports run at once.")

@@ -38,7 +38,7 @@ type Options struct {
 	// QueueConcurrency is how many queues import at once; default 2.
 	QueueConcurrency int
 	// InstanceConcurrency, ExportConcurrency and PayoutConcurrency are the
-	// workers of instances (default 10), product exports and payout
+	// workers of instances (default 50), product exports and payout
 	// reports (default 2 each).
 	InstanceConcurrency, ExportConcurrency, PayoutConcurrency int
 	// Limits bound the work of one pass.
@@ -75,7 +75,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	pool.AllowEndpoint = opts.AllowEndpointOverride
 	limits := opts.Limits.withDefaults()
 	si := &ShopifyInstanceReconciler{Client: mgr.GetClient(), Pool: pool, Recorder: mgr.GetEventRecorder("shopifyinstance-controller"), Limits: limits}
-	if err := si.SetupWithManager(mgr, workers(opts.InstanceConcurrency, 10)); err != nil {
+	if err := si.SetupWithManager(mgr, workers(opts.InstanceConcurrency, 50)); err != nil {
 		return fmt.Errorf("ShopifyInstance controller: %w", err)
 	}
 	metrics.WatchQueues(mgr.GetCache())
