@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -30,6 +31,9 @@ func (s *Sim) HoldBulk(hold bool) {
 	s.store.bulk.hold = hold
 	s.store.mu.Unlock()
 }
+
+// cancelDelay is how long a bulk operation stays CANCELING.
+const cancelDelay = 200 * time.Millisecond
 
 // Since 2026-01 an app may run five bulk queries at once per shop.
 const bulkConcurrency = 5
@@ -85,8 +89,16 @@ func init() {
 			return Obj{"bulkOperation": bo, "userErrors": []Obj{userError(nil, nil,
 				"A bulk operation cannot be canceled when it is %s", strings.ToLower(bo["status"].(string)))}}, nil
 		}
-		bo["status"], bo["completedAt"] = "CANCELED", now()
-		st.bulk.running = slices.DeleteFunc(st.bulk.running, func(o Obj) bool { return o["id"] == bo["id"] })
+		// Shopify's schema: "There may be a short delay from when a
+		// cancelation starts until the operation is actually canceled";
+		// until then it still takes one of the shop's concurrent slots.
+		bo["status"] = "CANCELING"
+		time.AfterFunc(cancelDelay, func() {
+			st.mu.Lock()
+			defer st.mu.Unlock()
+			bo["status"], bo["completedAt"] = "CANCELED", now()
+			st.bulk.running = slices.DeleteFunc(st.bulk.running, func(o Obj) bool { return o["id"] == bo["id"] })
+		})
 		return Obj{"bulkOperation": bo, "userErrors": []Obj{}}, nil
 	}
 	resolvers["QueryRoot.currentBulkOperation"] = func(e *exec, _ Obj, _ map[string]any) (any, error) {
@@ -203,7 +215,7 @@ func (s *Sim) runBulk(bo Obj, root *ast.Field, grouped bool) {
 	finish := func(fields Obj) {
 		st.mu.Lock()
 		defer st.mu.Unlock()
-		if bo["status"] == "CANCELED" {
+		if bo["status"] == "CANCELING" || bo["status"] == "CANCELED" {
 			return
 		}
 		for k, v := range fields {
