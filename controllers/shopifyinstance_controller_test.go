@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/instance"
+	"github.com/shopify-odoo/connector/test/controlplane"
 )
 
 func TestInstanceBecomesReady(t *testing.T) {
@@ -69,12 +69,7 @@ func TestBadOdooKey(t *testing.T) {
 }
 
 func TestUnreachableOdoo(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + l.Addr().String()
-	l.Close()
+	closed := "http://" + controlplane.FreeAddr(t) // nothing listens there
 	f := newFixture(t, 18, 0)
 	f.secrets(goodShopify(), goodOdoo())
 	f.instance(func(s *v1.ShopifyInstanceSpec) { s.Odoo.URL = closed })

@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"net"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -17,6 +16,7 @@ import (
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/kstatus"
+	"github.com/shopify-odoo/connector/test/controlplane"
 )
 
 // kstatusOf waits until the named object's Ready condition has reason, then
@@ -45,12 +45,7 @@ func (f *fixture) kstatusOf(obj client.Object, name, reason string) *status.Resu
 // failure is retried, and give up on one that needs a person, on every
 // kind that works through an instance.
 func TestKstatusOfRetriedAndStalledObjects(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + l.Addr().String()
-	l.Close()
+	closed := "http://" + controlplane.FreeAddr(t) // nothing listens there
 	f := newFixture(t, 18, 0)
 	f.secrets(goodShopify(), goodOdoo())
 	f.instance(func(s *v1.ShopifyInstanceSpec) { s.Odoo.URL = closed }) // retried
