@@ -17,10 +17,11 @@ const (
 	FeatureProducts     Feature = "products" // export and import
 	FeatureCustomers    Feature = "customers"
 	FeaturePayouts      Feature = "payouts"
+	FeaturePublishing   Feature = "publishing" // a product export's publications
 )
 
 // Features lists every feature.
-var Features = []Feature{FeatureOrders, FeatureFulfillments, FeatureStock, FeatureProducts, FeatureCustomers, FeaturePayouts}
+var Features = []Feature{FeatureOrders, FeatureFulfillments, FeatureStock, FeatureProducts, FeatureCustomers, FeaturePayouts, FeaturePublishing}
 
 // featureScopes are the access scopes each feature needs, a write scope
 // standing for its read scope too. A test derives them from the documents
@@ -36,6 +37,8 @@ var featureScopes = map[Feature][]string{
 	FeatureCustomers:    {"read_customers"},
 	// An approval scope: Shopify grants it to apps it approved for payouts.
 	FeaturePayouts: {"read_shopify_payments"},
+	// Reading which channels a product is on finds it among nodes.
+	FeaturePublishing: {"read_products", "write_publications"},
 }
 
 // ScopeAllOrders lifts the 60-day window: without it Shopify shows an app

@@ -342,3 +342,93 @@ func stringsOf(xs []any) []string {
 }
 
 func abs(n int) int { return max(n, -n) }
+
+// publications are the shop's sales channels' publications, named as on
+// the shop Shopify's captures were taken from.
+var publications = []struct{ id, name string }{
+	{gid("Publication", 1), "Online Store"}, {gid("Publication", 2), "Point of Sale"}, {gid("Publication", 3), "Shop"},
+}
+
+// PublishedOn names the publications a product is published on.
+func (st *Store) PublishedOn(productID string) []string {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	var out []string
+	for _, p := range publications {
+		if slices.Contains(publishedOn(st.nodes[productID]), p.id) {
+			out = append(out, p.name)
+		}
+	}
+	return out
+}
+
+func publishedOn(p Obj) []string { ids, _ := p["publishedOn"].([]string); return ids }
+
+func publicationObj(id string) Obj {
+	for _, p := range publications {
+		if p.id == id {
+			return Obj{"__typename": "Publication", "id": p.id, "name": p.name, "autoPublish": false, "supportsFuturePublishing": p.name == "Online Store"}
+		}
+	}
+	return nil
+}
+
+// publish runs publishablePublish (on) or publishableUnpublish as Shopify
+// answers them: the whole input is checked first, and one bad publication
+// changes nothing.
+func (st *Store) publish(a map[string]any, on bool) Obj {
+	p := st.nodes[str(a, "id")]
+	if t := p["__typename"]; t != "Product" {
+		return Obj{"publishable": nil, "userErrors": []Obj{{"field": []string{"id"}, "message": "Resource does not exist"}}}
+	}
+	var ids []string
+	for i, in := range listArg(a["input"]) {
+		id := str(in, "publicationId")
+		field := []string{"input", fmt.Sprint(i), "publicationId"}
+		msg := ""
+		switch {
+		case id == "":
+			msg = "PublicationId cannot be empty"
+		case slices.Contains(ids, id):
+			msg = "The same publication was specified more than once"
+		case publicationObj(id) == nil:
+			msg = "Publication does not exist or is not publishable"
+		case str(in, "publishDate") != "" && str(in, "publishDate") < "1970":
+			field[2], msg = "publishDate", "Publish date must be a date after the year 1969"
+		}
+		if msg != "" {
+			return Obj{"publishable": p, "userErrors": []Obj{{"field": field, "message": msg}}}
+		}
+		ids = append(ids, id)
+	}
+	have := slices.DeleteFunc(slices.Clone(publishedOn(p)), func(id string) bool { return slices.Contains(ids, id) })
+	if on {
+		have = append(have, ids...)
+	}
+	p["publishedOn"] = have
+	return Obj{"publishable": p, "userErrors": []Obj{}}
+}
+
+func init() {
+	resolvers["QueryRoot.publications"] = func(_ *exec, _ Obj, _ map[string]any) (any, error) {
+		out := make([]Obj, len(publications))
+		for i, p := range publications {
+			out[i] = publicationObj(p.id)
+		}
+		return out, nil
+	}
+	resolvers["Mutation.publishablePublish"] = func(e *exec, _ Obj, a map[string]any) (any, error) { return e.s.store.publish(a, true), nil }
+	resolvers["Mutation.publishableUnpublish"] = func(e *exec, _ Obj, a map[string]any) (any, error) { return e.s.store.publish(a, false), nil }
+	resolvers["Product.publishedOnPublication"] = func(_ *exec, p Obj, a map[string]any) (any, error) {
+		return slices.Contains(publishedOn(p), str(a, "publicationId")), nil
+	}
+	// Only published ones: the sim schedules nothing, so onlyPublished
+	// changes no answer.
+	resolvers["Product.resourcePublications"] = func(_ *exec, p Obj, _ map[string]any) (any, error) {
+		var out []Obj
+		for _, id := range publishedOn(p) {
+			out = append(out, Obj{"__typename": "ResourcePublication", "publication": publicationObj(id), "publishable": p, "isPublished": true})
+		}
+		return out, nil
+	}
+}
