@@ -117,7 +117,11 @@ func (r *ProductExportReconciler) reconcile(ctx context.Context, pe, old *v1.Pro
 	}
 
 	p := products(pe, inst)
-	prev := export.State{Watermark: st.Watermark, Key: st.InputsKey}
+	prev := export.State{Watermark: st.Watermark, Key: st.InputsKey, Publications: st.Publications}
+	if pr := conn.Lacks(shopify.FeaturePublishing); pr != nil && export.Publishes(prev, p) {
+		kstatus.Stalled(&st.Conditions, gen, pr.Reason, pr.Message)
+		return ctrl.Result{RequeueAfter: stepRetry}, nil
+	}
 	interval := schedule.Every(pe.Spec.Interval, schedule.Every(inst.Spec.Products.Interval, schedule.DefaultProductInterval))
 	runNow, requested := kstatus.RunRequested(pe, st.LastHandledReconcileAt)
 	next := schedule.Next(st.LastExportTime, interval, string(pe.UID))
@@ -155,7 +159,7 @@ func (r *ProductExportReconciler) reconcile(ctx context.Context, pe, old *v1.Pro
 func products(pe *v1.ProductExport, inst *v1.ShopifyInstance) export.Products {
 	return export.Products{Selector: pe.Spec.Selector, Sync: pe.Spec.Sync, Status: pe.Spec.Status,
 		Pricelist: inst.Spec.Odoo.Pricelist, ComparePricelist: inst.Spec.Products.ComparePricelist,
-		VendorField: pe.Spec.VendorField, RemoveUnknownVariants: pe.Spec.RemoveUnknownVariants}
+		VendorField: pe.Spec.VendorField, RemoveUnknownVariants: pe.Spec.RemoveUnknownVariants, Publications: pe.Spec.Publications}
 }
 
 // record writes a pass's outcome into the status, metrics and events.
@@ -163,7 +167,7 @@ func (r *ProductExportReconciler) record(pe *v1.ProductExport, inst *v1.ShopifyI
 	st, gen, c := &pe.Status, pe.Generation, res.Counts
 	now := metav1.Now()
 	st.Counts, st.Failures, st.LastExportTime = c, res.Failures, &now
-	st.Watermark, st.InputsKey = res.State.Watermark, res.State.Key
+	st.Watermark, st.InputsKey, st.Publications = res.State.Watermark, res.State.Key, res.State.Publications
 	name := metrics.Instance(inst.Namespace, inst.Name)
 	metrics.ProductsExported(name, "created", int(c.Exported))
 	metrics.ProductsExported(name, "updated", int(c.Updated))

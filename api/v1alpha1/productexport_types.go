@@ -38,9 +38,28 @@ type ProductExportSpec struct {
 	// +optional
 	RemoveUnknownVariants bool `json:"removeUnknownVariants,omitempty"`
 
+	// Publications are the Shopify publications (sales channels) the
+	// exported products are published on, by name, e.g. "Online Store" or
+	// "Point of Sale". A publication taken off the list has the export's
+	// products unpublished from it. Needs the write_publications scope.
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=128
+	// +optional
+	Publications []string `json:"publications,omitempty"`
+
 	// Suspend stops the export.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
+}
+
+// PublicationRef is a Shopify publication by name and id.
+type PublicationRef struct {
+	// +kubebuilder:validation:MaxLength=128
+	Name string `json:"name"`
+	// +kubebuilder:validation:MaxLength=128
+	ID string `json:"id"`
 }
 
 // ProductSelector picks Odoo product templates; set exactly one field.
@@ -112,6 +131,12 @@ type ProductExportStatus struct {
 	// +kubebuilder:validation:MaxLength=64
 	// +optional
 	InputsKey string `json:"inputsKey,omitempty"`
+
+	// Publications are those the export publishes on, and those taken off
+	// spec.publications until a pass has unpublished every product from them.
+	// +kubebuilder:validation:MaxItems=40
+	// +optional
+	Publications []PublicationRef `json:"publications,omitempty"`
 }
 
 // ExportCounts counts product templates by outcome of the last pass.

@@ -49,6 +49,9 @@ type Products struct {
 	// RemoveUnknownVariants deletes Shopify variants whose SKU the Odoo
 	// template does not have; by default they are kept.
 	RemoveUnknownVariants bool
+	// Publications are the names of the publications products are
+	// published on; empty publishes on none.
+	Publications []string
 }
 
 func (p Products) syncs(f v1.SyncField) bool { return len(p.Sync) == 0 || slices.Contains(p.Sync, f) }
@@ -60,6 +63,9 @@ type State struct {
 	// Key changes with the export's settings and the pricelists' rules; a
 	// change reads every template.
 	Key string `json:"key,omitempty"`
+	// Publications are those products are published on, and those left
+	// to unpublish them from.
+	Publications []v1.PublicationRef `json:"publications,omitempty"`
 }
 
 // settingsKey identifies the export's settings.
@@ -115,6 +121,7 @@ type exporter struct {
 	s      *shopify.Client
 	p      Products
 	prices []int64 // pricelist, compare pricelist
+	pubs   publishing
 	res    Result
 	failed string // oldest write_date among failed templates
 }
@@ -137,6 +144,9 @@ func ExportProducts(ctx context.Context, o *odoo.Client, s *shopify.Client, p Pr
 		return Result{}, err
 	}
 	key = settingsKey(p) + "." + key
+	if e.pubs, err = resolvePublications(ctx, s, p, prev); err != nil {
+		return Result{}, err
+	}
 	selected, err := o.CountTemplates(ctx, sel)
 	if err != nil {
 		return Result{}, err
@@ -185,6 +195,7 @@ func ExportProducts(ctx context.Context, o *odoo.Client, s *shopify.Client, p Pr
 		e.res.State.Watermark = e.failed // failed templates are tried again
 	}
 	c := &e.res.Counts
+	e.res.State.Publications = e.pubs.remembered(c.Failed > 0)
 	c.Selected = int32(selected)
 	c.UpToDate = max(0, c.Selected-c.Exported-c.Updated-c.Failed)
 	slices.Reverse(e.res.Failures)
@@ -215,28 +226,47 @@ func (e *exporter) page(ctx context.Context, ts []*template) error {
 	if err != nil {
 		return err
 	}
+	have := map[string][]string{}
+	if e.pubs.on() {
+		var ids []string
+		for _, m := range matches {
+			ids = append(ids, m.ProductID)
+		}
+		if have, err = e.s.PublishedOn(ctx, ids); err != nil {
+			return err
+		}
+	}
 	for _, t := range ts {
 		pi, ok := in[t.ID]
 		if !ok {
 			continue
 		}
 		m := matches[t.ID]
-		hash := contentHash(pi, e.p.RemoveUnknownVariants)
-		if m.ProductID != "" && m.Hash == hash {
-			continue
-		}
-		pi.Metafields = []shopify.Metafield{{Namespace: hashNamespace, Key: hashKey, Value: hash}}
-		err := e.send(ctx, t, &pi, m.ProductID)
-		var se *shopify.Error
-		switch {
-		case errors.As(err, &se) && se.Kind == shopify.KindUserErrors:
-			msgs := make([]string, len(se.UserErrors))
-			for i, u := range se.UserErrors {
-				msgs[i] = u.Message
+		id, changed := m.ProductID, false
+		if hash := contentHash(pi, e.p.RemoveUnknownVariants); id == "" || m.Hash != hash {
+			pi.Metafields = []shopify.Metafield{{Namespace: hashNamespace, Key: hashKey, Value: hash}}
+			id, err = e.send(ctx, t, &pi, m.ProductID)
+			if msg, ok := refused(err); ok {
+				e.fail(t, "", msg)
+				continue
+			} else if err != nil {
+				return err
 			}
-			e.fail(t, "", strings.Join(msgs, "; "))
-		case err != nil:
-			return err
+			changed = true
+		}
+		if e.pubs.on() {
+			published, msg, err := e.publish(ctx, id, have[id])
+			switch {
+			case err != nil:
+				return err
+			case msg != "":
+				e.fail(t, "", msg)
+				continue
+			}
+			changed = changed || published
+		}
+		switch {
+		case !changed:
 		case m.ProductID == "":
 			e.res.Counts.Exported++
 		default:
@@ -246,14 +276,27 @@ func (e *exporter) page(ctx context.Context, ts []*template) error {
 	return nil
 }
 
+// refused joins the messages of Shopify's user errors, when err has them.
+func refused(err error) (string, bool) {
+	var se *shopify.Error
+	if !errors.As(err, &se) || se.Kind != shopify.KindUserErrors {
+		return "", false
+	}
+	msgs := make([]string, len(se.UserErrors))
+	for i, u := range se.UserErrors {
+		msgs[i] = u.Message
+	}
+	return strings.Join(msgs, "; "), true
+}
+
 // send uploads changed images and sets the product, keeping the Shopify
-// variants and media Odoo does not know.
-func (e *exporter) send(ctx context.Context, t *template, pi *shopify.ProductInput, productID string) error {
+// variants and media Odoo does not know. It returns the product's id.
+func (e *exporter) send(ctx context.Context, t *template, pi *shopify.ProductInput, productID string) (string, error) {
 	var existing shopify.ProductDetail
 	if productID != "" {
 		var err error
 		if existing, err = e.s.ProductDetail(ctx, productID); err != nil {
-			return err
+			return "", err
 		}
 		pi.ID = productID
 	}
@@ -281,11 +324,11 @@ func (e *exporter) send(ctx context.Context, t *template, pi *shopify.ProductInp
 	}
 	if e.p.syncs(v1.SyncField("images")) {
 		if err := e.images(ctx, t, pi, existing.Media.Nodes); err != nil {
-			return err
+			return "", err
 		}
 	}
-	_, err := e.s.ProductSet(ctx, *pi)
-	return err
+	p, err := e.s.ProductSet(ctx, *pi)
+	return p.ID, err
 }
 
 // keepPrices leaves the prices Shopify has of an existing variant when the

@@ -457,6 +457,9 @@ func sampleFeatures(o *unstructured.Unstructured) []shopify.Feature {
 		}
 		return out
 	case "ProductExport":
+		if pubs, _, _ := unstructured.NestedStringSlice(o.Object, "spec", "publications"); len(pubs) > 0 {
+			return []shopify.Feature{shopify.FeatureProducts, shopify.FeaturePublishing}
+		}
 		return []shopify.Feature{shopify.FeatureProducts}
 	case "ImportQueue":
 		resource, _, _ := unstructured.NestedString(o.Object, "spec", "resource")
