@@ -2,6 +2,11 @@ package catalogimport_test
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -308,5 +313,88 @@ func TestLostReplyCreatesNoSecondTemplates(t *testing.T) {
 	e.run(e.im.Products, ids)
 	if n := e.count("product.template", nil); n != 4 {
 		t.Errorf("%d templates for 4 products", n)
+	}
+}
+
+// Every image of a product with several lands in Odoo once: the featured
+// one on the template, each variant's own on its variant (variants sharing
+// one read it once); a second import writes no image. Odoo without
+// website_sale has no place for images no variant shows.
+func TestEveryImageOfAProductImportedOnce(t *testing.T) {
+	for _, version := range []int{17, 18, 19} {
+		t.Run(fmt.Sprint(version), func(t *testing.T) {
+			e := start(t, odoosim.Options{Version: version}, shopifysim.Options{})
+			store := e.shopSim.Store()
+			var id string
+			for _, p := range store.ProductIDs() {
+				store.View(p, func(o shopifysim.Obj) {
+					if vs := o["variants"].([]shopifysim.Obj); id == "" && len(vs) >= 3 {
+						id = p
+					}
+				})
+			}
+			media := func(file string) shopifysim.Obj {
+				return shopifysim.Obj{"__typename": "MediaImage", "status": "READY", "image": shopifysim.Obj{"url": "/images/" + file}}
+			}
+			shown := []string{"front.png", "navy.png", "grey.png"}
+			var skus []string
+			if err := store.UpdateProduct(id, func(p shopifysim.Obj) {
+				p["media"] = []shopifysim.Obj{media("front.png"), media("navy.png"), media("grey.png"), media("detail.png")}
+				for i, v := range p["variants"].([]shopifysim.Obj) {
+					v["media"] = []shopifysim.Obj{media(shown[i%3])}
+					skus = append(skus, fmt.Sprint(v["sku"]))
+				}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			one := []string{strings.TrimPrefix(id, "gid://shopify/Product/")}
+			e.run(e.im.Products, one)
+
+			file := func(name string) string {
+				resp, err := http.Get(e.shopSim.URL() + "/images/" + name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return base64.StdEncoding.EncodeToString(b)
+			}
+			var tmpl []struct {
+				Image odoo.Text `json:"image_1920"`
+			}
+			if err := e.odoo.SearchRead(ctx(t), "product.template", nil, []string{"image_1920"}, 0, "id", &tmpl); err != nil || len(tmpl) != 1 {
+				t.Fatalf("%v %d templates", err, len(tmpl))
+			}
+			if string(tmpl[0].Image) != file("front.png") {
+				t.Error("the template lacks the featured image")
+			}
+			var vs []struct {
+				Code  odoo.Text `json:"default_code"`
+				Image odoo.Text `json:"image_variant_1920"`
+			}
+			if err := e.odoo.SearchRead(ctx(t), "product.product", odoo.Domain{odoo.In("default_code", skus)}, []string{"default_code", "image_variant_1920"}, 0, "id", &vs); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				want := map[string]string{"navy.png": file("navy.png"), "grey.png": file("grey.png")}[shown[slices.Index(skus, string(v.Code))%3]]
+				if string(v.Image) != want {
+					t.Errorf("variant %s has its own image %.12q, want %.12q", v.Code, v.Image, want)
+				}
+			}
+			if len(vs) != len(skus) {
+				t.Fatalf("%d of %d variants in Odoo", len(vs), len(skus))
+			}
+			if n := e.sim.Calls("product.product", "write"); n != 2 {
+				t.Errorf("%d writes of variant images, want one per image", n)
+			}
+
+			tmplWrites := e.sim.Calls("product.template", "write")
+			if msgs := e.run(e.im.Products, one); msgs[0] != "unchanged" {
+				t.Errorf("re-import: %q", msgs)
+			}
+			if n, m := e.sim.Calls("product.product", "write"), e.sim.Calls("product.template", "write"); n != 2 || m != tmplWrites {
+				t.Errorf("re-import wrote images again: %d variant writes, %d template writes", n-2, m-tmplWrites)
+			}
+		})
 	}
 }

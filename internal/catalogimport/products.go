@@ -281,9 +281,7 @@ func (im *Importer) images(ctx context.Context, items []*item) ([]*item, error) 
 	var marks []string
 	for _, it := range items {
 		if u := it.p.ImageURL(); u != "" && (it.tmpl == 0 || owns(im.ProductSettings.FieldOwnership.Images)) {
-			h := fnv.New64a()
-			h.Write([]byte(u))
-			it.mark = keys.ImageName(im.Settings.Shop, it.p.LegacyResourceID, h.Sum64())
+			it.mark = im.imageMark(it.p.LegacyResourceID, u)
 			marks = append(marks, it.mark)
 		}
 	}
@@ -309,6 +307,75 @@ func (im *Importer) images(ctx context.Context, items []*item) ([]*item, error) 
 		out = append(out, it)
 	}
 	return out, nil
+}
+
+// imageMark is the external id name that records an image at url as
+// imported for the Shopify record legacyID.
+func (im *Importer) imageMark(legacyID, url string) string {
+	h := fnv.New64a()
+	h.Write([]byte(url))
+	return keys.ImageName(im.Settings.Shop, legacyID, h.Sum64())
+}
+
+// ownImage is the image of the item's i-th Shopify variant that the import
+// writes on its Odoo variant, with its mark: empty when the variant shows
+// the featured image (the template's) or none, or when Odoo owns images.
+func (im *Importer) ownImage(it *item, i int) (url, mark string) {
+	sv := it.p.Variants.Nodes[i]
+	u := sv.ImageURL()
+	if u == "" || u == it.p.ImageURL() || !it.isNew && !owns(im.ProductSettings.FieldOwnership.Images) {
+		return "", ""
+	}
+	return u, im.imageMark(sv.LegacyResourceID, u)
+}
+
+// variantImageMarks finds which of the variants' own images were imported.
+func (im *Importer) variantImageMarks(ctx context.Context, items []*item) (map[string]int64, error) {
+	var marks []string
+	for _, it := range items {
+		for i := range it.p.Variants.Nodes {
+			if _, mark := im.ownImage(it, i); mark != "" {
+				marks = append(marks, mark)
+			}
+		}
+	}
+	if len(marks) == 0 {
+		return nil, nil
+	}
+	return im.Odoo.ExternalIDs(ctx, keys.ModuleImage, "product.product", marks)
+}
+
+// variantImages writes the variants' own images not imported yet: each
+// image is downloaded once and written to every variant showing it, then
+// recorded, so that the next import leaves it. It returns how many
+// variants it wrote; a download that fails fails the item, to be retried.
+func (im *Importer) variantImages(ctx context.Context, it *item, pairs map[int]variant, known map[string]int64) (int, error) {
+	byURL := map[string][]odoo.ExternalID{}
+	for _, i := range slices.Sorted(maps.Keys(pairs)) {
+		if u, mark := im.ownImage(it, i); mark != "" && known[mark] == 0 {
+			byURL[u] = append(byURL[u], odoo.ExternalID{Name: mark, Model: "product.product", ResID: pairs[i].ID})
+		}
+	}
+	n := 0
+	for _, u := range slices.Sorted(maps.Keys(byURL)) {
+		b, err := im.download(ctx, u)
+		if err != nil {
+			it.r.State, it.r.Retry, it.r.Message = v1.LineFailed, true, "downloading a variant's image: "+err.Error()
+			return n, nil
+		}
+		var ids []int64
+		for _, x := range byURL[u] {
+			ids = append(ids, x.ResID)
+		}
+		if err := im.Odoo.SetVariantImage(ctx, ids, base64.StdEncoding.EncodeToString(b)); err != nil {
+			return n, err
+		}
+		if err := im.Odoo.CreateExternalIDs(ctx, keys.ModuleImage, byURL[u]); err != nil {
+			return n, err
+		}
+		n += len(ids)
+	}
+	return n, nil
 }
 
 // download reads an image by the file rules: from Shopify's hosts (or the
@@ -535,6 +602,10 @@ func (im *Importer) syncVariants(ctx context.Context, items []*item, values map[
 			ptavs[p.ID] = p
 		}
 	}
+	known, err := im.variantImageMarks(ctx, items)
+	if err != nil {
+		return err
+	}
 	extras := map[int64]map[string]any{}
 	var marks []odoo.ExternalID
 	for _, it := range items {
@@ -586,6 +657,15 @@ func (im *Importer) syncVariants(ctx context.Context, items []*item, values map[
 			if err := im.Odoo.WriteTemplate(ctx, it.tmpl, it.vals); err != nil {
 				return err
 			}
+		}
+		n, err := im.variantImages(ctx, it, pairs, known)
+		switch {
+		case err != nil:
+			return err
+		case it.r.State == v1.LineFailed:
+			continue
+		case n > 0 && !it.isNew:
+			it.changed = append(it.changed, count(n, "variant image", "variant images"))
 		}
 		it.r.OdooID = it.tmpl
 		switch {

@@ -169,6 +169,11 @@ func (c *Client) AttributeLinesOf(ctx context.Context, templateIDs []int64, out 
 		[]string{"product_tmpl_id", "attribute_id", "value_ids"}, 0, "id", out)
 }
 
+// SetVariantImage writes one image, base64, as the variants' own.
+func (c *Client) SetVariantImage(ctx context.Context, ids []int64, image string) error {
+	return c.Write(ctx, "product.product", ids, map[string]any{"image_variant_1920": image})
+}
+
 // VariantKeysOf reads the template, internal reference, barcode and
 // template attribute values of the templates' variants, by id.
 func (c *Client) VariantKeysOf(ctx context.Context, templateIDs []int64, out any) error {

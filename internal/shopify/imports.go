@@ -30,37 +30,51 @@ func (c *Client) CustomerRefs(ctx context.Context, query string, fn func(Record)
 
 // ImportVariant is a variant as the product import reads it.
 type ImportVariant struct {
-	LegacyResourceID string           `json:"legacyResourceId"`
-	SKU              string           `json:"sku"`
-	Barcode          string           `json:"barcode"`
-	Price            decimal.Decimal  `json:"price"`
-	SelectedOptions  []SelectedOption `json:"selectedOptions"`
+	LegacyResourceID string             `json:"legacyResourceId"`
+	SKU              string             `json:"sku"`
+	Barcode          string             `json:"barcode"`
+	Price            decimal.Decimal    `json:"price"`
+	SelectedOptions  []SelectedOption   `json:"selectedOptions"`
+	Media            Conn[MediaPreview] `json:"media"`
+}
+
+// ImageURL is the variant's own image, empty when it has none.
+func (v ImportVariant) ImageURL() string {
+	if len(v.Media.Nodes) == 0 {
+		return ""
+	}
+	return v.Media.Nodes[0].url()
+}
+
+// MediaPreview is a media item as its preview image.
+type MediaPreview struct {
+	Preview struct {
+		Image *struct {
+			URL string `json:"url"`
+		} `json:"image"`
+	} `json:"preview"`
+}
+
+func (m *MediaPreview) url() string {
+	if m == nil || m.Preview.Image == nil {
+		return ""
+	}
+	return m.Preview.Image.URL
 }
 
 // ImportProduct is a product as the product import reads it.
 type ImportProduct struct {
-	ID               string    `json:"id"`
-	LegacyResourceID string    `json:"legacyResourceId"`
-	Title            string    `json:"title"`
-	DescriptionHTML  string    `json:"descriptionHtml"`
-	UpdatedAt        time.Time `json:"updatedAt"`
-	FeaturedMedia    *struct {
-		Preview struct {
-			Image *struct {
-				URL string `json:"url"`
-			} `json:"image"`
-		} `json:"preview"`
-	} `json:"featuredMedia"`
-	Variants Conn[ImportVariant] `json:"variants"`
+	ID               string              `json:"id"`
+	LegacyResourceID string              `json:"legacyResourceId"`
+	Title            string              `json:"title"`
+	DescriptionHTML  string              `json:"descriptionHtml"`
+	UpdatedAt        time.Time           `json:"updatedAt"`
+	FeaturedMedia    *MediaPreview       `json:"featuredMedia"`
+	Variants         Conn[ImportVariant] `json:"variants"`
 }
 
 // ImageURL is the product's featured image, empty when it has none.
-func (p ImportProduct) ImageURL() string {
-	if p.FeaturedMedia == nil || p.FeaturedMedia.Preview.Image == nil {
-		return ""
-	}
-	return p.FeaturedMedia.Preview.Image.URL
-}
+func (p ImportProduct) ImageURL() string { return p.FeaturedMedia.url() }
 
 // ImportCustomer is a customer as the customer import reads it.
 type ImportCustomer struct {

@@ -103,6 +103,12 @@ func init() {
 		}
 		return Obj{"product": p, "userErrors": []Obj{}}, nil
 	}
+	resolvers["ProductVariant.media"] = func(_ *exec, v Obj, _ map[string]any) (any, error) {
+		if media, ok := v["media"].([]Obj); ok {
+			return media, nil
+		}
+		return []Obj{}, nil
+	}
 	resolvers["Product.metafield"] = func(_ *exec, p Obj, a map[string]any) (any, error) {
 		mf, _ := p["metafields"].(map[string]Obj)
 		return mf[str(a, "namespace")+"."+str(a, "key")], nil
