@@ -34,14 +34,25 @@ func (e *Unresolved) Error() string { return "not found in Odoo: " + strings.Joi
 // Resolve looks up every record of n: the connection check and each worker
 // resolve a spec's records here, so that they agree on what is missing. It
 // returns *Unresolved naming every record not found.
+//
+// The company comes first, the user's default one when n names none: the
+// client is set to work in it (SetCompany), so that every other record is
+// looked up among that company's and the shared ones, never another's.
 func (c *Client) Resolve(ctx context.Context, n Names) (Refs, error) {
 	var r Refs
+	var err error
+	if r.Company, err = c.findCompany(ctx, n.Company); err != nil {
+		return r, err
+	}
+	if r.Company == 0 {
+		return r, &Unresolved{Missing: []string{fmt.Sprintf("company %q (or the API user is not allowed in it)", n.Company)}}
+	}
+	c.SetCompany(r.Company)
 	var missing []string
 	for _, one := range []struct {
 		model, field, label, value string
 		id                         *int64
 	}{
-		{"res.company", "name", "company", n.Company, &r.Company},
 		{"stock.warehouse", "code", "warehouse", n.Warehouse, &r.Warehouse},
 		{"product.pricelist", "name", "pricelist", n.Pricelist, &r.Pricelist},
 		{"crm.team", "name", "sales team", n.SalesTeam, &r.SalesTeam},
@@ -60,7 +71,6 @@ func (c *Client) Resolve(ctx context.Context, n Names) (Refs, error) {
 		}
 		*one.id = ids[0]
 	}
-	var err error
 	for _, many := range []struct {
 		model, label string
 		values       []string
@@ -110,6 +120,27 @@ func (c *Client) Resolve(ctx context.Context, n Names) (Refs, error) {
 		return r, &Unresolved{Missing: missing}
 	}
 	return r, nil
+}
+
+// findCompany is the id of the company named name, else of the user's default
+// one; 0 when the user is not allowed in a company of that name.
+func (c *Client) findCompany(ctx context.Context, name string) (int64, error) {
+	if name != "" {
+		// without the company context: a company is searched among all
+		// of the user's
+		ids, err := c.Search(withoutCompany(ctx), "res.company", Domain{Cond("name", "=", name)}, 1)
+		if err != nil || len(ids) == 0 {
+			return 0, err
+		}
+		return ids[0], nil
+	}
+	var users []struct {
+		Company Many2One `json:"company_id"`
+	}
+	if err := c.Read(withoutCompany(ctx), "res.users", []int64{c.uid}, []string{"company_id"}, &users); err != nil || len(users) == 0 {
+		return 0, err
+	}
+	return users[0].Company.ID, nil
 }
 
 // absent labels the values that found lacks, each once.

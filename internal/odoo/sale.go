@@ -29,6 +29,9 @@ type NewOrder struct {
 
 func (c *Client) orderVals(o NewOrder) map[string]any {
 	v := map[string]any{"partner_id": o.PartnerID, "client_order_ref": o.ClientRef}
+	if company := c.Company(); company != 0 {
+		v["company_id"] = company
+	}
 	for k, x := range o.Vals {
 		v[k] = x
 	}
