@@ -65,7 +65,7 @@ func TestCompaniesKeepTheirShopsApart(t *testing.T) {
 		return m2o(rows[0]["company_id"])
 	}
 	for so, inst := range orders {
-		rows, err := f.odoo.SearchRead("sale.order", []any{[]any{"id", "=", so}}, "company_id", "warehouse_id", "order_line", "invoice_ids")
+		rows, err := f.odoo.SearchRead("sale.order", []any{[]any{"id", "=", so}}, "company_id", "warehouse_id", "picking_ids", "invoice_ids")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,6 +75,11 @@ func TestCompaniesKeepTheirShopsApart(t *testing.T) {
 		}
 		if got := owner("stock.warehouse", m2o(o["warehouse_id"])); got != company[inst] {
 			t.Errorf("%s's sale order %d ships from company %d's warehouse", inst, so, got)
+		}
+		for _, p := range ids(o["picking_ids"]) {
+			if got := owner("stock.picking", p); got != company[inst] {
+				t.Errorf("%s's sale order %d has company %d's delivery %d", inst, so, got, p)
+			}
 		}
 		lines, err := f.odoo.SearchRead("sale.order.line", []any{[]any{"order_id", "=", so}}, "tax_id") // tax_ids from 19
 		if err != nil {

@@ -88,6 +88,7 @@ func (t *tx) createDelivery(o Record) error {
 	pid, err := t.create(t.model("stock.picking"), map[string]any{
 		"name": t.nextName("WH/OUT/%05d"), "state": "confirmed", "partner_id": o["partner_shipping_id"], "origin": o["name"],
 		"sale_id": o["id"], "location_id": stock, "location_dest_id": customers, "picking_type_code": "outgoing", "scheduled_date": t.now(),
+		"company_id": o["company_id"],
 	})
 	if err != nil {
 		return err
@@ -504,7 +505,8 @@ func (t *tx) validatePicking(p Record, backorder bool) error {
 	}
 	bid, err := t.create(t.model("stock.picking"), map[string]any{"name": t.nextName("WH/OUT/%05d"), "state": "confirmed",
 		"partner_id": p["partner_id"], "origin": p["origin"], "sale_id": p["sale_id"], "location_id": p["location_id"],
-		"location_dest_id": p["location_dest_id"], "picking_type_code": "outgoing", "backorder_id": p["id"], "scheduled_date": t.now()})
+		"location_dest_id": p["location_dest_id"], "picking_type_code": "outgoing", "backorder_id": p["id"], "scheduled_date": t.now(),
+		"company_id": p["company_id"]})
 	if err != nil {
 		return err
 	}

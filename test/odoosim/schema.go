@@ -88,7 +88,8 @@ var schemaSrc = map[string]string{
 	"stock.picking": `name char | state sel=draft,waiting,confirmed,assigned,done,cancel | partner_id m2o res.partner | origin char |
 		sale_id m2o sale.order | move_ids o2m stock.move picking_id | location_id m2o stock.location | location_dest_id m2o stock.location |
 		picking_type_code sel=incoming,outgoing,internal | scheduled_date datetime | date_done datetime | backorder_id m2o stock.picking |
-		carrier_tracking_ref char #stock_delivery | carrier_id m2o delivery.carrier #stock_delivery | carrier_tracking_url char ~ #stock_delivery`,
+		carrier_tracking_ref char #stock_delivery | carrier_id m2o delivery.carrier #stock_delivery | carrier_tracking_url char ~ #stock_delivery |
+		company_id m2o res.company`,
 	"delivery.carrier": "name char ! | tracking_url char @18- | active boolean",
 	"stock.move": `name char | product_id m2o product.product ! | product_uom_qty float | quantity float | picked boolean |
 		product_uom m2o uom.uom | state sel=draft,waiting,confirmed,partially_available,assigned,done,cancel |
