@@ -3,6 +3,7 @@ package odoo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -43,9 +44,6 @@ func (c *Client) Resolve(ctx context.Context, n Names) (Refs, error) {
 	var err error
 	if r.Company, err = c.findCompany(ctx, n.Company); err != nil {
 		return r, err
-	}
-	if r.Company == 0 {
-		return r, &Unresolved{Missing: []string{fmt.Sprintf("company %q (or the API user is not allowed in it)", n.Company)}}
 	}
 	c.SetCompany(r.Company)
 	var missing []string
@@ -122,25 +120,32 @@ func (c *Client) Resolve(ctx context.Context, n Names) (Refs, error) {
 	return r, nil
 }
 
-// findCompany is the id of the company named name, else of the user's default
-// one; 0 when the user is not allowed in a company of that name.
+// findCompany is the id of the company named name, else of the user's
+// default one; *Unresolved for a company the user may not work in.
 func (c *Client) findCompany(ctx context.Context, name string) (int64, error) {
-	if name != "" {
-		// without the company context: a company is searched among all
-		// of the user's
-		ids, err := c.Search(withoutCompany(ctx), "res.company", Domain{Cond("name", "=", name)}, 1)
-		if err != nil || len(ids) == 0 {
-			return 0, err
-		}
-		return ids[0], nil
-	}
+	// among all of the user's companies, whatever company is set
+	ctx = withoutCompany(ctx)
 	var users []struct {
 		Company Many2One `json:"company_id"`
+		Allowed []int64  `json:"company_ids"`
 	}
-	if err := c.Read(withoutCompany(ctx), "res.users", []int64{c.uid}, []string{"company_id"}, &users); err != nil || len(users) == 0 {
+	if err := c.Read(ctx, "res.users", []int64{c.uid}, []string{"company_id", "company_ids"}, &users); err != nil || len(users) == 0 {
 		return 0, err
 	}
-	return users[0].Company.ID, nil
+	if name == "" {
+		return users[0].Company.ID, nil
+	}
+	// a user who does not manage companies sees only those allowed
+	ids, err := c.Search(ctx, "res.company", Domain{Cond("name", "=", name)}, 1)
+	switch {
+	case err != nil:
+		return 0, err
+	case len(ids) == 0:
+		return 0, &Unresolved{Missing: []string{fmt.Sprintf("company %q (or the API user is not allowed in it)", name)}}
+	case !slices.Contains(users[0].Allowed, ids[0]):
+		return 0, &Unresolved{Missing: []string{fmt.Sprintf("company %q (the API user is not allowed in it)", name)}}
+	}
+	return ids[0], nil
 }
 
 // absent labels the values that found lacks, each once.

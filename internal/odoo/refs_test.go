@@ -38,6 +38,12 @@ func TestResolveWithinTheCompany(t *testing.T) {
 				t.Fatalf("unknown company: %v", err)
 			}
 
+			must(c.Create(ctx, "res.company", []map[string]any{{"name": "Company C"}}))
+			_, err = c.Resolve(ctx, odoo.Names{Company: "Company C"})
+			if !errors.As(err, &u) || fmt.Sprint(u.Missing) != `[company "Company C" (the API user is not allowed in it)]` {
+				t.Fatalf("a company the user is not allowed in: %v", err)
+			}
+
 			c = connect(t, sim, proto)
 			refs, err := c.Resolve(ctx, odoo.Names{Company: odoosim.SecondCompanyName, Warehouse: "WH2", Journals: []string{"Shopify Payments"}})
 			if err != nil {
