@@ -51,6 +51,11 @@ func TestCompaniesKeptApart(t *testing.T) {
 			if errName(err) != "odoo.exceptions.AccessError" || errMsg(err) != want {
 				t.Errorf("reading B's warehouse in A: %v", err)
 			}
+			// writing is refused alike, naming the read access
+			_, err = call(t, s, "stock.warehouse", "write", []any{whB, map[string]any{"name": "x"}}, inCompany(a, nil))
+			if errName(err) != "odoo.exceptions.AccessError" || errMsg(err) != want {
+				t.Errorf("writing B's warehouse in A: %v", err)
+			}
 			if _, err := call(t, s, "res.partner", "search", []any{[]any{}}, inCompany(99, nil)); errMsg(err) != "Access to unauthorized or invalid companies." {
 				t.Errorf("an unknown company: %v", err)
 			}
