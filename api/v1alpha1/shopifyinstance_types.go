@@ -131,7 +131,11 @@ type OdooSpec struct {
 	// +optional
 	Protocol OdooProtocol `json:"protocol,omitempty"`
 
-	// Company is the Odoo company's name. Defaults to the user's current company.
+	// Company is the Odoo company's name: every call works in it alone
+	// (allowed_company_ids), so the records the spec names are looked up
+	// among its own and shared ones, and the orders, invoices and payments
+	// are its. The connector's user must be allowed in it. Defaults to the
+	// user's default company.
 	// +kubebuilder:validation:MaxLength=256
 	// +optional
 	Company string `json:"company,omitempty"`

@@ -124,6 +124,39 @@ func TestCheckOdoo(t *testing.T) {
 	}
 }
 
+// The check finds the named company, else the user's default one, and the
+// client works in it from then on.
+func TestCheckOdooCompany(t *testing.T) {
+	sim := odoosim.New(odoosim.Options{Version: 18, Database: "demo", Login: "admin", APIKey: "key", Catalog: true,
+		SecondCompany: odoosim.SecondCompanyName})
+	sim.Start()
+	t.Cleanup(sim.Close)
+	for _, c := range []struct {
+		company, warehouse string
+		want               int64
+		problem            string
+	}{
+		{"", "WH", 1, ""},
+		{odoosim.SecondCompanyName, "WH2", 2, ""},
+		{"My Company", "WH2", 0, `not found in Odoo: warehouse "WH2"`},
+		{odoosim.SecondCompanyName, "WH", 0, `not found in Odoo: warehouse "WH"`},
+	} {
+		s := spec()
+		s.Odoo.Company, s.Odoo.Warehouse = c.company, c.warehouse
+		client := odooClient(t, sim.URL(), "key")
+		info, p := CheckOdoo(ctx(t), client, s)
+		if c.problem != "" {
+			if p == nil || p.Reason != ReasonNotFound || p.Message != c.problem {
+				t.Errorf("%q with warehouse %s: %+v", c.company, c.warehouse, p)
+			}
+			continue
+		}
+		if p != nil || info.CompanyID != c.want || client.Company() != c.want {
+			t.Errorf("%q: company %d (client %d), want %d; %v", c.company, info.CompanyID, client.Company(), c.want, p)
+		}
+	}
+}
+
 func TestCheckOdooUnreachable(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

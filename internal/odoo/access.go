@@ -31,17 +31,8 @@ func IsUnknownModel(err error) bool {
 }
 
 // TaxRounding is the company's tax_calculation_rounding_method
-// (round_per_line or round_globally); company 0 is the user's.
+// (round_per_line or round_globally).
 func (c *Client) TaxRounding(ctx context.Context, company int64) (string, error) {
-	if company == 0 {
-		var users []struct {
-			Company Many2One `json:"company_id"`
-		}
-		if err := c.Read(ctx, "res.users", []int64{c.uid}, []string{"company_id"}, &users); err != nil || len(users) == 0 {
-			return "", err
-		}
-		company = users[0].Company.ID
-	}
 	var rows []struct {
 		Method Text `json:"tax_calculation_rounding_method"`
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"strconv"
@@ -72,6 +73,9 @@ type Client struct {
 	protocol string
 	uid      int64
 	adapter  *Adapter
+	// company is the only company the calls work in, once set: Odoo's
+	// record rules then hide every other company's records from them.
+	company atomic.Int64
 }
 
 // New validates cfg; Connect must be called before any other method.
@@ -123,6 +127,41 @@ func (c *Client) Protocol() string { return c.protocol }
 
 // UID is the authenticated user's id.
 func (c *Client) UID() int64 { return c.uid }
+
+// SetCompany makes every later call work in company only: its context's
+// allowed_company_ids names it alone, so that it is the current company
+// (the one new records get) and the only one whose records are seen.
+func (c *Client) SetCompany(company int64) { c.company.Store(company) }
+
+// Company is the company set by SetCompany, 0 before.
+func (c *Client) Company() int64 { return c.company.Load() }
+
+type anyCompanyKey struct{}
+
+// withoutCompany marks calls made with ctx as working in all the user's
+// companies, as before SetCompany.
+func withoutCompany(ctx context.Context) context.Context {
+	return context.WithValue(ctx, anyCompanyKey{}, true)
+}
+
+// inCompany adds the company to kwargs' context, leaving kwargs untouched.
+func (c *Client) inCompany(kwargs map[string]any) map[string]any {
+	company := c.company.Load()
+	if company == 0 {
+		return kwargs
+	}
+	out := maps.Clone(kwargs)
+	if out == nil {
+		out = map[string]any{}
+	}
+	odooCtx := map[string]any{}
+	if given, ok := kwargs["context"].(map[string]any); ok {
+		maps.Copy(odooCtx, given)
+	}
+	odooCtx["allowed_company_ids"] = []int64{company}
+	out["context"] = odooCtx
+	return out
+}
 
 // Adapter holds the version-dependent field names and calls.
 func (c *Client) Adapter() *Adapter { return c.adapter }
@@ -209,6 +248,9 @@ var readOnly = map[string]bool{"search": true, "search_read": true, "search_coun
 // is decoded into out (which may be nil). A method returning None leaves out
 // untouched.
 func (c *Client) Call(ctx context.Context, model, method string, args []any, kwargs map[string]any, out any) error {
+	if ctx.Value(anyCompanyKey{}) == nil {
+		kwargs = c.inCompany(kwargs)
+	}
 	return c.roundTrip(ctx, model, method, func(ctx context.Context) error {
 		if c.protocol == ProtocolJSON2 {
 			return c.json2(ctx, model, method, args, kwargs, out)

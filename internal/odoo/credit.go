@@ -42,6 +42,9 @@ func (c *Client) CreateCreditNote(ctx context.Context, n NewCreditNote) (int64, 
 	if n.InvoiceID != 0 {
 		vals["reversed_entry_id"] = n.InvoiceID
 	}
+	if company := c.Company(); company != 0 {
+		vals["company_id"] = company
+	}
 	ids, err := c.Create(ctx, "account.move", []map[string]any{vals})
 	if err != nil {
 		return 0, err

@@ -3,6 +3,7 @@ package odoo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -34,14 +35,22 @@ func (e *Unresolved) Error() string { return "not found in Odoo: " + strings.Joi
 // Resolve looks up every record of n: the connection check and each worker
 // resolve a spec's records here, so that they agree on what is missing. It
 // returns *Unresolved naming every record not found.
+//
+// The company comes first, the user's default one when n names none: the
+// client is set to work in it (SetCompany), so that every other record is
+// looked up among that company's and the shared ones, never another's.
 func (c *Client) Resolve(ctx context.Context, n Names) (Refs, error) {
 	var r Refs
+	var err error
+	if r.Company, err = c.findCompany(ctx, n.Company); err != nil {
+		return r, err
+	}
+	c.SetCompany(r.Company)
 	var missing []string
 	for _, one := range []struct {
 		model, field, label, value string
 		id                         *int64
 	}{
-		{"res.company", "name", "company", n.Company, &r.Company},
 		{"stock.warehouse", "code", "warehouse", n.Warehouse, &r.Warehouse},
 		{"product.pricelist", "name", "pricelist", n.Pricelist, &r.Pricelist},
 		{"crm.team", "name", "sales team", n.SalesTeam, &r.SalesTeam},
@@ -60,7 +69,6 @@ func (c *Client) Resolve(ctx context.Context, n Names) (Refs, error) {
 		}
 		*one.id = ids[0]
 	}
-	var err error
 	for _, many := range []struct {
 		model, label string
 		values       []string
@@ -110,6 +118,34 @@ func (c *Client) Resolve(ctx context.Context, n Names) (Refs, error) {
 		return r, &Unresolved{Missing: missing}
 	}
 	return r, nil
+}
+
+// findCompany is the id of the company named name, else of the user's
+// default one; *Unresolved for a company the user may not work in.
+func (c *Client) findCompany(ctx context.Context, name string) (int64, error) {
+	// among all of the user's companies, whatever company is set
+	ctx = withoutCompany(ctx)
+	var users []struct {
+		Company Many2One `json:"company_id"`
+		Allowed []int64  `json:"company_ids"`
+	}
+	if err := c.Read(ctx, "res.users", []int64{c.uid}, []string{"company_id", "company_ids"}, &users); err != nil || len(users) == 0 {
+		return 0, err
+	}
+	if name == "" {
+		return users[0].Company.ID, nil
+	}
+	// a user who does not manage companies sees only those allowed
+	ids, err := c.Search(ctx, "res.company", Domain{Cond("name", "=", name)}, 1)
+	switch {
+	case err != nil:
+		return 0, err
+	case len(ids) == 0:
+		return 0, &Unresolved{Missing: []string{fmt.Sprintf("company %q (or the API user is not allowed in it)", name)}}
+	case !slices.Contains(users[0].Allowed, ids[0]):
+		return 0, &Unresolved{Missing: []string{fmt.Sprintf("company %q (the API user is not allowed in it)", name)}}
+	}
+	return ids[0], nil
 }
 
 // absent labels the values that found lacks, each once.

@@ -29,6 +29,9 @@ type NewOrder struct {
 
 func (c *Client) orderVals(o NewOrder) map[string]any {
 	v := map[string]any{"partner_id": o.PartnerID, "client_order_ref": o.ClientRef}
+	if company := c.Company(); company != 0 {
+		v["company_id"] = company
+	}
 	for k, x := range o.Vals {
 		v[k] = x
 	}
@@ -334,23 +337,17 @@ func (c *Client) CreditNotes(ctx context.Context, invoiceIDs []int64, reason str
 }
 
 // SaleCurrency is the currency Odoo gives new sale orders: the pricelist's,
-// else that of the connector's user's company.
+// else that of the company Resolve set.
 func (c *Client) SaleCurrency(ctx context.Context, pricelist int64) (string, error) {
 	var rows []struct {
-		Company  Many2One `json:"company_id"`
 		Currency Many2One `json:"currency_id"`
 	}
-	model, id, field := "res.users", c.uid, "company_id"
-	if pricelist != 0 {
-		model, id, field = "product.pricelist", pricelist, "currency_id"
+	model, id := "product.pricelist", pricelist
+	if pricelist == 0 {
+		model, id = "res.company", c.Company()
 	}
-	if err := c.Read(ctx, model, []int64{id}, []string{field}, &rows); err != nil || len(rows) == 0 {
+	if err := c.Read(ctx, model, []int64{id}, []string{"currency_id"}, &rows); err != nil || len(rows) == 0 {
 		return "", err
-	}
-	if field == "company_id" {
-		if err := c.Read(ctx, "res.company", []int64{rows[0].Company.ID}, []string{"currency_id"}, &rows); err != nil || len(rows) == 0 {
-			return "", err
-		}
 	}
 	return rows[0].Currency.Name, nil
 }

@@ -88,6 +88,7 @@ func (t *tx) createDelivery(o Record) error {
 	pid, err := t.create(t.model("stock.picking"), map[string]any{
 		"name": t.nextName("WH/OUT/%05d"), "state": "confirmed", "partner_id": o["partner_shipping_id"], "origin": o["name"],
 		"sale_id": o["id"], "location_id": stock, "location_dest_id": customers, "picking_type_code": "outgoing", "scheduled_date": t.now(),
+		"company_id": o["company_id"],
 	})
 	if err != nil {
 		return err
@@ -504,7 +505,8 @@ func (t *tx) validatePicking(p Record, backorder bool) error {
 	}
 	bid, err := t.create(t.model("stock.picking"), map[string]any{"name": t.nextName("WH/OUT/%05d"), "state": "confirmed",
 		"partner_id": p["partner_id"], "origin": p["origin"], "sale_id": p["sale_id"], "location_id": p["location_id"],
-		"location_dest_id": p["location_dest_id"], "picking_type_code": "outgoing", "backorder_id": p["id"], "scheduled_date": t.now()})
+		"location_dest_id": p["location_dest_id"], "picking_type_code": "outgoing", "backorder_id": p["id"], "scheduled_date": t.now(),
+		"company_id": p["company_id"]})
 	if err != nil {
 		return err
 	}
@@ -655,7 +657,7 @@ func (t *tx) invoiceOrders(orders []Record) (int64, error) {
 	}
 	o := orders[0]
 	id, err := t.create(t.model("account.move"), map[string]any{"move_type": "out_invoice", "partner_id": o["partner_invoice_id"],
-		"partner_shipping_id": o["partner_shipping_id"], "invoice_origin": strings.Join(names, ", "), "journal_id": t.journal("sale"),
+		"partner_shipping_id": o["partner_shipping_id"], "invoice_origin": strings.Join(names, ", "), "journal_id": t.journal("sale", asInt(o["company_id"])), "company_id": o["company_id"],
 		"invoice_payment_term_id": o["payment_term_id"], "invoice_line_ids": lines, "ref": o["client_order_ref"]})
 	if err == nil && toFloat(t.val("account.move", id, "amount_total")) < 0 {
 		t.switchMoveType(id)
@@ -697,8 +699,14 @@ func (t *tx) linkInvoiceLines(moveID int64) {
 	}
 }
 
-func (t *tx) journal(typ string) int64 {
-	ids, _ := t.search(t.model("account.journal"), []any{[]any{"type", "=", typ}}, 0, 1, "")
+// journal is the first journal of type typ of company.
+func (t *tx) journal(typ string, company int64) int64 {
+	ids, _ := t.search(t.model("account.journal"), []any{[]any{"type", "=", typ}, []any{"company_id", "=", company}}, 0, 1, "")
+	return first(ids)
+}
+
+// first is the first of ids, 0 for none.
+func first(ids []int64) int64 {
 	if len(ids) == 0 {
 		return 0
 	}
@@ -801,7 +809,7 @@ func paymentRegisterDefaults(t *tx, r Record, vals map[string]any) error {
 		r["payment_date"] = t.today()
 	}
 	if asInt(r["journal_id"]) == 0 {
-		r["journal_id"] = t.journal("bank")
+		r["journal_id"] = t.journal("bank", asInt(t.val("account.move", moves[0], "company_id")))
 	}
 	if asInt(r["payment_method_line_id"]) == 0 {
 		if l := idList(t.val("account.journal", asInt(r["journal_id"]), "inbound_payment_method_line_ids")); len(l) > 0 {
@@ -871,7 +879,8 @@ func (t *tx) createPayment(w Record, moves []int64, amount float64, memo string)
 	pid, err := t.create(t.model("account.payment"), map[string]any{
 		"name": t.nextName("P" + code + "/" + t.today()[:4] + "/%05d"), "state": state, "payment_type": ptype, "partner_type": "customer",
 		"partner_id": first["partner_id"], "amount": amount, "currency_id": first["currency_id"], "journal_id": journal, "date": w["payment_date"],
-		memoField: memo, "payment_method_line_id": w["payment_method_line_id"], "reconciled_invoice_ids": anySlice(moves),
+		"company_id": t.val("account.journal", journal, "company_id"),
+		memoField:    memo, "payment_method_line_id": w["payment_method_line_id"], "reconciled_invoice_ids": anySlice(moves),
 	})
 	if err != nil {
 		return 0, err

@@ -35,7 +35,7 @@ var defaults = map[string]func(t *tx) map[string]any{
 	"stock.location":         func(*tx) map[string]any { return map[string]any{"active": true, "usage": "internal"} },
 	"sale.order.line":        func(*tx) map[string]any { return map[string]any{"product_uom_qty": 1.0} },
 	"account.move": func(t *tx) map[string]any {
-		return map[string]any{"state": "draft", "move_type": "entry", "date": t.today(), "currency_id": t.companyCurrency(), "company_id": int64(1)}
+		return map[string]any{"state": "draft", "move_type": "entry", "date": t.today(), "currency_id": t.companyCurrency(), "company_id": t.currentCompany()}
 	},
 	"sale.advance.payment.inv": func(*tx) map[string]any {
 		return map[string]any{"advance_payment_method": "delivered", "consolidated_billing": true}
@@ -89,15 +89,19 @@ func init() {
 			}
 			// the first pricelist, if any (a fresh database has none), and its
 			// currency, else the company's
-			currency, pricelist := t.companyCurrency(), int64(0)
-			if ids, _ := t.search(t.model("product.pricelist"), nil, 0, 1, ""); len(ids) > 0 {
-				pricelist, currency = ids[0], asInt(t.val("product.pricelist", ids[0], "currency_id"))
+			if asInt(r["company_id"]) == 0 {
+				r["company_id"] = t.currentCompany()
+			}
+			company := asInt(r["company_id"])
+			currency, pricelist := t.companyCurrency(), t.firstOf("product.pricelist", company)
+			if pricelist != 0 {
+				currency = asInt(t.val("product.pricelist", pricelist, "currency_id"))
 			}
 			if p := asInt(r["pricelist_id"]); p != 0 {
 				currency = asInt(t.val("product.pricelist", p, "currency_id"))
 			}
-			for f, v := range map[string]any{"date_order": t.now(), "currency_id": currency, "company_id": int64(1), "user_id": int64(2),
-				"warehouse_id": int64(1), "pricelist_id": pricelist, "team_id": int64(1)} {
+			for f, v := range map[string]any{"date_order": t.now(), "currency_id": currency, "user_id": int64(2),
+				"warehouse_id": t.firstOf("stock.warehouse", company), "pricelist_id": pricelist, "team_id": int64(1)} {
 				if !truthy(r[f]) && v != int64(0) {
 					r[f] = v
 				}
@@ -128,7 +132,7 @@ func init() {
 		},
 		"account.move": func(t *tx, r Record, _ map[string]any) error {
 			if r["move_type"] != "entry" && asInt(r["journal_id"]) == 0 {
-				r["journal_id"] = t.journal("sale")
+				r["journal_id"] = t.journal("sale", asInt(r["company_id"]))
 			}
 			if t.db.version == 17 && r["move_type"] != "entry" && r["name"] == nil {
 				r["name"] = t.moveName(r) // Odoo 17 numbers drafts already
@@ -314,6 +318,9 @@ func (t *tx) barcodeHolders(m *model, bc string, id int64) []int64 {
 }
 
 func (t *tx) constrain(m *model, r Record) error {
+	if err := t.checkCompany(m, r); err != nil {
+		return err
+	}
 	switch m.name {
 	case "product.product":
 		bc := asString(r["barcode"])
@@ -519,6 +526,9 @@ func (db *database) registerComputes() {
 	set("sale.order.line", "qty_to_invoice", func(t *tx, r Record) any { return t.qtyToInvoice(r) })
 	set("sale.order.line", "invoice_status", func(t *tx, r Record) any { return t.lineInvoiceStatus(r) })
 	set("sale.order", "display_name", func(_ *tx, r Record) any { return r["name"] })
+	set("product.pricelist", "display_name", func(t *tx, r Record) any {
+		return fmt.Sprintf("%s (%s)", r["name"], t.val("res.currency", asInt(r["currency_id"]), "name"))
+	})
 	set("sale.order", "invoice_status", func(t *tx, r Record) any { return t.orderInvoiceStatus(r) })
 	set("sale.order", "delivery_status", func(t *tx, r Record) any { return t.deliveryStatus(r) })
 	set("sale.order", "invoice_ids", func(t *tx, r Record) any { return t.orderInvoices(r) })

@@ -386,7 +386,12 @@ func startReplay(t *testing.T, file, db, key string) (*replay, bool) {
 	v := 0
 	fmt.Sscan(m[1], &v)
 	conformance := strings.HasPrefix(file, "conformance-")
-	sim := New(Options{Version: v, Database: db, Login: "admin", Password: "admin", APIKey: key, Fresh: conformance})
+	o := Options{Version: v, Database: db, Login: "admin", Password: "admin", APIKey: key, Fresh: conformance}
+	if strings.HasPrefix(file, "companies-") {
+		// the recorded databases' second company, which the recordings find
+		o.SecondCompany = SecondCompanyName
+	}
+	sim := New(o)
 	sim.Start()
 	t.Cleanup(sim.Close)
 	return &replay{sim: sim, ids: map[string]map[string]any{}}, conformance

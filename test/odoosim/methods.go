@@ -181,6 +181,9 @@ func doRead(t *tx, m *model, ids []int64, a map[string]any) (any, error) {
 	if err := t.checkFields(m, fields); err != nil {
 		return nil, err
 	}
+	if err := t.ruleError(m, ids); err != nil {
+		return nil, err
+	}
 	out := []any{}
 	for _, id := range ids {
 		if r := m.records[id]; r != nil {
@@ -235,6 +238,9 @@ func (t *tx) contextDefaults(m *model, vals map[string]any) map[string]any {
 
 func doWrite(t *tx, m *model, ids []int64, a map[string]any) (any, error) {
 	vals, _ := a["vals"].(map[string]any)
+	if err := t.ruleError(m, ids); err != nil {
+		return nil, err
+	}
 	return true, t.write(m, ids, vals)
 }
 

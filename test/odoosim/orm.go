@@ -34,6 +34,10 @@ type tx struct {
 	seeding bool
 	// barcodes indexes product.product by barcode; see barcodeHolders.
 	barcodes map[string][]int64
+	// company is the call's current company and companies those whose
+	// records it sees (see setCompanies); nil while seeding: all of them.
+	company   int64
+	companies []int64
 }
 
 func (db *database) begin(ctx map[string]any) *tx {
@@ -738,7 +742,7 @@ func (t *tx) search(m *model, domain []any, offset, limit int, order string) ([]
 		if m.fields["active"] != nil && r["active"] == false && !domainMentions(domain, "active") && t.ctx["active_test"] != false {
 			continue
 		}
-		if pred(r) {
+		if pred(r) && t.visible(m, r) {
 			recs = append(recs, r)
 		}
 	}

@@ -32,7 +32,7 @@ type Record map[string]any
 // name type [relation [inverse]] [!required] [~computed] [@17|@-18|@18-|@19]
 // [#module: only with that module installed].
 var schemaSrc = map[string]string{
-	"res.users": "login char ! | name char | partner_id m2o res.partner | company_id m2o res.company",
+	"res.users": "login char ! | name char | partner_id m2o res.partner | company_id m2o res.company | company_ids m2m res.company",
 	"res.company": `name char ! | currency_id m2o res.currency | partner_id m2o res.partner | country_id m2o res.country |
 		tax_calculation_rounding_method sel=round_per_line,round_globally |
 		stock_move_sms_validation boolean @-18 #stock_sms | has_received_warning_stock_sms boolean #stock_sms |
@@ -55,7 +55,7 @@ var schemaSrc = map[string]string{
 		uom_id m2o uom.uom | categ_id m2o product.category | taxes_id m2m account.tax | weight float | hs_code char #stock_delivery |
 		description_sale text | image_1920 binary | country_of_origin m2o res.country #stock_delivery | product_tag_ids m2m product.tag |
 		product_variant_ids o2m product.product product_tmpl_id |
-		attribute_line_ids o2m product.template.attribute.line product_tmpl_id | qty_available float ~`,
+		attribute_line_ids o2m product.template.attribute.line product_tmpl_id | qty_available float ~ | company_id m2o res.company`,
 	"product.product": `product_tmpl_id m2o product.template ! | display_name char ~ | default_code char | barcode char |
 		active boolean | weight float | lst_price float ~ | price_extra float ~ | qty_available float ~ |
 		free_qty float ~ | virtual_available float ~ | image_variant_1920 binary |
@@ -67,7 +67,8 @@ var schemaSrc = map[string]string{
 	"product.template.attribute.value": `name char ~ | product_attribute_value_id m2o product.attribute.value ! |
 		attribute_line_id m2o product.template.attribute.line ! | attribute_id m2o product.attribute ~ |
 		product_tmpl_id m2o product.template ~ | price_extra float`,
-	"product.pricelist": "name char ! | currency_id m2o res.currency | active boolean | item_ids o2m product.pricelist.item pricelist_id",
+	"product.pricelist": `name char ! | currency_id m2o res.currency | active boolean | item_ids o2m product.pricelist.item pricelist_id |
+		company_id m2o res.company`,
 	"product.pricelist.item": `pricelist_id m2o product.pricelist ! | applied_on sel=3_global,2_product_category,1_product,0_product_variant |
 		product_tmpl_id m2o product.template | product_id m2o product.product | min_quantity float |
 		compute_price sel=fixed,percentage,formula | fixed_price float | percent_price float`,
@@ -87,7 +88,8 @@ var schemaSrc = map[string]string{
 	"stock.picking": `name char | state sel=draft,waiting,confirmed,assigned,done,cancel | partner_id m2o res.partner | origin char |
 		sale_id m2o sale.order | move_ids o2m stock.move picking_id | location_id m2o stock.location | location_dest_id m2o stock.location |
 		picking_type_code sel=incoming,outgoing,internal | scheduled_date datetime | date_done datetime | backorder_id m2o stock.picking |
-		carrier_tracking_ref char #stock_delivery | carrier_id m2o delivery.carrier #stock_delivery | carrier_tracking_url char ~ #stock_delivery`,
+		carrier_tracking_ref char #stock_delivery | carrier_id m2o delivery.carrier #stock_delivery | carrier_tracking_url char ~ #stock_delivery |
+		company_id m2o res.company`,
 	"delivery.carrier": "name char ! | tracking_url char @18- | active boolean",
 	"stock.move": `name char | product_id m2o product.product ! | product_uom_qty float | quantity float | picked boolean |
 		product_uom m2o uom.uom | state sel=draft,waiting,confirmed,partially_available,assigned,done,cancel |
@@ -125,7 +127,8 @@ var schemaSrc = map[string]string{
 	"account.payment": `name char | state sel=draft,posted,cancel @17 | state sel=draft,in_process,paid,canceled,rejected @18- |
 		payment_type sel=outbound,inbound | partner_type sel=customer,supplier | partner_id m2o res.partner |
 		amount float | currency_id m2o res.currency | journal_id m2o account.journal | date date |
-		ref char @17 | memo char @18- | payment_method_line_id m2o account.payment.method.line | reconciled_invoice_ids m2m account.move`,
+		ref char @17 | memo char @18- | payment_method_line_id m2o account.payment.method.line | reconciled_invoice_ids m2m account.move |
+		company_id m2o res.company`,
 	"ir.model.data": "name char ! | module char ! | model char ! | res_id integer | noupdate boolean | complete_name char ~",
 	"sale.advance.payment.inv": `advance_payment_method sel=delivered,percentage,fixed | consolidated_billing boolean |
 		sale_order_ids m2m sale.order | amount float | fixed_amount float`,

@@ -68,8 +68,10 @@ func seed(db *database, o Options) {
 	if db.version >= 19 && s.t.installed("stock_sms") {
 		s.t.rec("res.company", 1)["stock_text_confirmation"] = true // stock_sms's post_init_hook
 	}
-	s.add("res.users", map[string]any{"login": "__system__", "name": "OdooBot", "partner_id": int64(2), "company_id": int64(1)})
-	s.add("res.users", map[string]any{"login": o.Login, "name": "Mitchell Admin", "partner_id": admin, "company_id": int64(1)})
+	s.add("res.users", map[string]any{"login": "__system__", "name": "OdooBot", "partner_id": int64(2), "company_id": int64(1),
+		"company_ids": []any{int64(1)}})
+	s.add("res.users", map[string]any{"login": o.Login, "name": "Mitchell Admin", "partner_id": admin, "company_id": int64(1),
+		"company_ids": []any{int64(1)}})
 	s.add("uom.uom", map[string]any{"name": "Units", "rounding": 0.01})
 	all := s.add("product.category", map[string]any{"name": "All"})
 	s.add("product.category", map[string]any{"name": "Saleable", "parent_id": all})
@@ -91,7 +93,7 @@ func seed(db *database, o Options) {
 		s.add("account.payment.term", map[string]any{"name": n, "active": true})
 	}
 	if !o.Fresh { // Odoo makes pricelists only once they are enabled
-		s.add("product.pricelist", map[string]any{"name": "Default EUR pricelist"})
+		s.add("product.pricelist", map[string]any{"name": "Default EUR pricelist", "company_id": int64(1)})
 	}
 	s.add("crm.team", map[string]any{"name": "Sales", "active": true})
 	for _, l := range []struct {
@@ -108,6 +110,9 @@ func seed(db *database, o Options) {
 	seedGroups(s, o.Fresh)
 	if o.Catalog {
 		seedCatalog(s)
+	}
+	if o.SecondCompany != "" {
+		seedSecondCompany(s, o.SecondCompany, o.Fresh)
 	}
 }
 

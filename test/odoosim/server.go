@@ -60,6 +60,10 @@ type Options struct {
 	// API user's groups do not grant, by model: the ORM methods refuse
 	// them and the access checks say so.
 	Denied map[string][]string
+	// SecondCompany names a second company seeded beside the first, with
+	// its own taxes, journals, warehouse and pricelist, the API user
+	// allowed in both (see seedSecondCompany).
+	SecondCompany string
 }
 
 // The users of the seeded database: OdooBot (the superuser, who made the
@@ -316,6 +320,9 @@ func (s *Sim) execute(model, name string, ids []int64, args map[string]any, ctx 
 	}
 	t := s.db.begin(ctx)
 	t.uid = apiUser
+	if err := t.setCompanies(); err != nil {
+		return nil, err
+	}
 	if op := ormOperation[name]; op != "" && !t.allowed(model, op) {
 		return nil, t.accessError(model, op)
 	}

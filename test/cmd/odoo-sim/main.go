@@ -20,6 +20,7 @@ func main() {
 	apiKey := flag.String("api-key", "", "API key (required)")
 	seed := flag.Bool("seed", true, "seed the shared product catalogue, its taxes and stock")
 	modules := flag.String("modules", "", "modules to install beyond those of a fresh sale_management, stock and account database, comma-separated; -name removes one, e.g. delivery,-stock_sms")
+	second := flag.String("second-company", "", "name of a second company to seed beside the first, with its own taxes, journals, warehouse WH2 and pricelist")
 	flag.Parse()
 	if *apiKey == "" {
 		log.Fatal("odoo-sim: -api-key is required")
@@ -35,7 +36,7 @@ func main() {
 		}
 	}
 	sim := odoosim.New(odoosim.Options{Version: *version, Database: *db, Login: *login, Password: *password, APIKey: *apiKey, Catalog: *seed,
-		Modules: mods})
+		Modules: mods, SecondCompany: *second})
 	log.Printf("odoo-sim: Odoo %d.0, database %s, listening on http://%s", *version, *db, *addr)
 	log.Fatal(http.ListenAndServe(*addr, sim))
 }
