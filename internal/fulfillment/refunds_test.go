@@ -31,7 +31,7 @@ func TestOdooCreditNotesRefundedOnceInShopify(t *testing.T) {
 				t.Fatalf("nothing credited in Odoo yet: %+v", r)
 			}
 			partial, partialSO := e.anyUnshipped()
-			full, fullSO := e.anyUnshipped()
+			full, fullSO := e.unshippedWithShipping(t)
 			one := e.creditOneUnit(t, partialSO)
 			all := e.reverse(t, fullSO)
 
@@ -63,7 +63,7 @@ func TestOdooCreditNotesRefundedOnceInShopify(t *testing.T) {
 			e.wantRefund(t, partial, one, "PARTIALLY_REFUNDED", map[string]int{one.sku: 1}, "CANCEL")
 			e.wantRefund(t, full, all, "REFUNDED", nil, "CANCEL")
 
-			// The next import sees the refunds and makes no credit note of them.
+			// The next import sees the refunds and makes no credit note of them ...
 			res, err := e.importer().Import(ctx(t), []string{partial, full})
 			if err != nil {
 				t.Fatal(err)
@@ -72,8 +72,9 @@ func TestOdooCreditNotesRefundedOnceInShopify(t *testing.T) {
 				if res[i].State != v1.LineDone {
 					t.Fatalf("import of %d: %+v", so, res[i])
 				}
-				if notes := e.creditNotes(t, so); len(notes) != 1 {
-					t.Errorf("order %d has %d credit notes after the import, want the merchant's only: %v", so, len(notes), notes)
+				// ... and pays the merchant's with the money Shopify sent back.
+				if notes := e.creditNotes(t, so); len(notes) != 1 || notes[0].PaymentState != "paid" && notes[0].PaymentState != "in_payment" {
+					t.Errorf("order %d has credit notes %+v after the import, want the merchant's only, paid", so, notes)
 				}
 			}
 		})
@@ -120,6 +121,27 @@ func TestRefusedRefundIsReported(t *testing.T) {
 			t.Fatalf("run: %+v, want a problem starting %q with Shopify's words", r, want)
 		}
 	}
+}
+
+// unshippedWithShipping returns an unshipped order whose shipping is paid
+// and takes it out of the pool.
+func (e *env) unshippedWithShipping(t *testing.T) (string, int64) {
+	t.Helper()
+	for gid, so := range e.unshipped {
+		paid := false
+		e.shop.Store().View(gid, func(o shopifysim.Obj) {
+			for _, sl := range o["shippingLines"].([]shopifysim.Obj) {
+				price := sl["discountedPriceSet"].(shopifysim.Obj)["shopMoney"].(shopifysim.Obj)["amount"]
+				paid = paid || decimal.MustParse(fmt.Sprint(price)).Sign() > 0
+			}
+		})
+		if paid {
+			delete(e.unshipped, gid)
+			return gid, so
+		}
+	}
+	t.Fatal("no unshipped order with paid shipping")
+	return "", 0
 }
 
 // credited is a credit note a test posted.
@@ -259,6 +281,9 @@ func (e *env) wantRefund(t *testing.T, gid string, cn credited, status string, q
 			}
 		}
 		if qty == nil {
+			if n := len(rf["refundShippingLines"].([]shopifysim.Obj)); n != 1 {
+				t.Errorf("%s: %d shipping lines refunded by a full credit note, want 1", gid, n)
+			}
 			qty = map[string]int{}
 			for _, li := range o["lineItems"].([]shopifysim.Obj) {
 				qty[li["sku"].(string)] += li["quantity"].(int)
