@@ -2,6 +2,7 @@ package fulfillment
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,16 @@ func TestOdooCreditNotesRefundedOnceInShopify(t *testing.T) {
 			e.wantRefund(t, partial, one, "PARTIALLY_REFUNDED", map[string]int{one.sku: 1}, "CANCEL")
 			e.wantRefund(t, full, all, "REFUNDED", nil, "CANCEL")
 
-			// The next import sees the refunds and makes no credit note of them ...
+			// The full credit note cancelled in Odoo since: the money went
+			// back all the same.
+			for _, method := range []string{"button_draft", "button_cancel"} {
+				if err := e.odoo.Call(ctx(t), "account.move", method, []any{[]int64{all.id}}, nil, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The next import sees the refunds and makes no credit note of
+			// the partial one: it pays the merchant's with the money Shopify
+			// sent back. It credits the full one itself.
 			res, err := e.importer().Import(ctx(t), []string{partial, full})
 			if err != nil {
 				t.Fatal(err)
@@ -72,10 +82,12 @@ func TestOdooCreditNotesRefundedOnceInShopify(t *testing.T) {
 				if res[i].State != v1.LineDone {
 					t.Fatalf("import of %d: %+v", so, res[i])
 				}
-				// ... and pays the merchant's with the money Shopify sent back.
-				if notes := e.creditNotes(t, so); len(notes) != 1 || notes[0].PaymentState != "paid" && notes[0].PaymentState != "in_payment" {
-					t.Errorf("order %d has credit notes %+v after the import, want the merchant's only, paid", so, notes)
-				}
+			}
+			if notes := e.creditNotes(t, partialSO); len(notes) != 1 || notes[0].ID != one.id || notes[0].PaymentState != "paid" && notes[0].PaymentState != "in_payment" {
+				t.Errorf("the partly credited order has credit notes %+v after the import, want the merchant's only, paid", notes)
+			}
+			if notes := e.creditNotes(t, fullSO); len(notes) != 1 || notes[0].ID == all.id || math.Abs(notes[0].AmountTotal-all.total) > 0.005 {
+				t.Errorf("the order credited in full has credit notes %+v after the import, want one of the import for %.2f", notes, all.total)
 			}
 		})
 	}
