@@ -1,6 +1,6 @@
 // Package fulfillment sends the deliveries validated in Odoo for imported
-// orders to Shopify as fulfilments, and cancels there the orders cancelled
-// in Odoo, each once.
+// orders to Shopify as fulfilments, cancels there the orders cancelled in
+// Odoo and refunds the credit notes posted in Odoo, each once.
 //
 // Exactly once rests on two records. Shopify's own: an order's fulfillment
 // order lines say how much has shipped, so a delivery only sends what Odoo

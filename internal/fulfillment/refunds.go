@@ -116,11 +116,11 @@ func (e *Exporter) refundInput(cn odoo.PostedCreditNote, st shopify.FulfillmentS
 	}
 	for _, cl := range cn.Lines {
 		if cl.Code != "" && cl.Code == e.Refund.ShippingProduct {
-			// Shopify's shipping prices are the order's: with taxes when it
-			// includes them.
-			shipping += cl.PriceSubtotal
+			// Shopify's shipping prices include taxes when the order's do.
 			if pay.TaxesIncluded {
-				shipping += cl.PriceTotal - cl.PriceSubtotal
+				shipping += cl.PriceTotal
+			} else {
+				shipping += cl.PriceSubtotal
 			}
 			continue
 		}
@@ -162,7 +162,7 @@ func (e *Exporter) refundInput(cn odoo.PostedCreditNote, st shopify.FulfillmentS
 			Kind: "REFUND", Amount: amount})
 	}
 	if due.Sign() > 0 {
-		return in, fmt.Sprintf("credits %.2f, but %s has %s less left to refund in Shopify", cn.AmountTotal, pay.Name, due)
+		return in, fmt.Sprintf("credits %.2f, %s more than %s has left to refund in Shopify", cn.AmountTotal, due, pay.Name)
 	}
 	return in, ""
 }

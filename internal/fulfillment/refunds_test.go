@@ -156,6 +156,32 @@ func (e *env) unshippedWithShipping(t *testing.T) (string, int64) {
 	return "", 0
 }
 
+// A credit note worth more than Shopify has left to refund is not sent,
+// and the run says by how much.
+func TestCreditNoteBeyondWhatIsLeftIsReported(t *testing.T) {
+	e := newEnv(t, 17)
+	e.ex.Deliveries, e.ex.Since = false, time.Now().Add(-time.Minute)
+	gid, so := e.anyUnshipped()
+	// Everything paid given back in Shopify, as money only.
+	in := shopify.RefundInput{OrderID: gid}
+	e.shop.Store().View(gid, func(o shopifysim.Obj) {
+		for _, tx := range o["transactions"].([]shopifysim.Obj) {
+			paid := decimal.MustParse(fmt.Sprint(tx["amountSet"].(shopifysim.Obj)["shopMoney"].(shopifysim.Obj)["amount"]))
+			in.Transactions = append(in.Transactions, shopify.RefundTransaction{OrderID: gid, ParentID: tx["id"].(string),
+				Gateway: tx["gateway"].(string), Kind: "REFUND", Amount: paid})
+		}
+	})
+	if _, err := e.ex.Shopify.RefundCreate(ctx(t), in, "goodwill"); err != nil {
+		t.Fatal(err)
+	}
+	one := e.creditOneUnit(t, so)
+	r := e.refundRun(t, e.ex)
+	want := fmt.Sprintf("%s (%s): credits %.2f, %s more than ", one.name, one.order, one.total, money(one.total))
+	if r.Refunded != 0 || r.Failed != 1 || !strings.HasPrefix(r.Problems[0], want) {
+		t.Fatalf("run: %+v, want a problem starting %q", r, want)
+	}
+}
+
 // credited is a credit note a test posted.
 type credited struct {
 	id          int64
