@@ -71,6 +71,13 @@ func (r *ShopifyInstanceReconciler) steps() []step {
 		},
 		run: r.exportFulfillments, off: func(st *v1.ShopifyInstanceStatus) { st.Fulfillment = nil },
 	}, {
+		name: "ExportRefunds", condition: v1.ConditionRefundsExported, done: "Exported", failed: "RefundExportFailed",
+		feature: shopify.FeatureFulfillments, deadline: r.Limits.Step, on: refundsOn, interval: fulfillmentInterval,
+		last: func(i *v1.ShopifyInstance) *metav1.Time {
+			return lastOf(i.Status.Refunds, func(s *v1.RefundsStatus) *metav1.Time { return s.LastAttemptTime })
+		},
+		run: r.exportRefunds, off: func(st *v1.ShopifyInstanceStatus) { st.Refunds = nil },
+	}, {
 		name: "ListPayouts", condition: v1.ConditionPayoutsListed, done: "Listed", failed: "PayoutsListFailed",
 		feature: shopify.FeaturePayouts, deadline: r.Limits.Step, on: func(i *v1.ShopifyInstance) bool { return i.Spec.Payouts.Enabled },
 		interval: payoutsInterval,

@@ -270,6 +270,10 @@ type OrdersSpec struct {
 	// +optional
 	CancelInShopify CancelInShopify `json:"cancelInShopify,omitempty"`
 
+	// RefundsToShopify refunds in Shopify the credit notes posted in Odoo.
+	// +optional
+	RefundsToShopify RefundsToShopify `json:"refundsToShopify,omitempty"`
+
 	// Taxes maps Shopify tax lines to Odoo taxes.
 	// +optional
 	Taxes TaxesSpec `json:"taxes,omitempty"`
@@ -523,6 +527,10 @@ type ShopifyInstanceStatus struct {
 	// Fulfillment is what the last fulfilment export did.
 	// +optional
 	Fulfillment *FulfillmentStatus `json:"fulfillment,omitempty"`
+
+	// Refunds is what the last refund of Odoo credit notes in Shopify did.
+	// +optional
+	Refunds *RefundsStatus `json:"refunds,omitempty"`
 
 	// Webhooks are the instance's subscriptions and what its webhooks said.
 	// +optional

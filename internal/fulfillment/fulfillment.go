@@ -1,6 +1,6 @@
 // Package fulfillment sends the deliveries validated in Odoo for imported
-// orders to Shopify as fulfilments, and cancels there the orders cancelled
-// in Odoo, each once.
+// orders to Shopify as fulfilments, cancels there the orders cancelled in
+// Odoo and refunds the credit notes posted in Odoo, each once.
 //
 // Exactly once rests on two records. Shopify's own: an order's fulfillment
 // order lines say how much has shipped, so a delivery only sends what Odoo
@@ -44,6 +44,7 @@ type Exporter struct {
 	Deliveries bool   // send validated deliveries as fulfilments
 	Notify     bool   // Shopify emails the customer about each fulfilment
 	Cancel     Cancel
+	Refund     Refunds
 	// Since leaves out deliveries validated, and orders changed, before;
 	// zero is Lookback ago.
 	Since time.Time
@@ -64,6 +65,10 @@ type Result struct {
 	Sent       int // fulfilments created in Shopify
 	InShopify  int // nothing left to send: Shopify had it already
 	Cancelled  int // orders cancelled in Shopify
+	// CreditNotes are credit notes posted in Odoo not yet refunded in
+	// Shopify, Refunded those refunded now.
+	CreditNotes int
+	Refunded    int
 	// Waiting are deliveries Shopify cannot take yet: a fulfilment order
 	// of theirs is on hold, scheduled or incomplete. They are not marked
 	// sent, and go when Shopify releases them.
@@ -86,10 +91,7 @@ func (r *Result) fail(format string, args ...any) {
 // (an end unreachable).
 func (e *Exporter) Run(ctx context.Context) (Result, error) {
 	var res Result
-	since := e.Since
-	if since.IsZero() {
-		since = time.Now().Add(-Lookback)
-	}
+	since := e.since()
 	if e.Deliveries {
 		if err := e.deliveries(ctx, since, &res); err != nil {
 			return res, err
@@ -99,6 +101,13 @@ func (e *Exporter) Run(ctx context.Context) (Result, error) {
 		return res, e.cancellations(ctx, since, &res)
 	}
 	return res, nil
+}
+
+func (e *Exporter) since() time.Time {
+	if e.Since.IsZero() {
+		return time.Now().Add(-Lookback)
+	}
+	return e.Since
 }
 
 // deliveries sends the validated deliveries not marked sent.

@@ -10,11 +10,9 @@ import (
 	"time"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
-	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
-	"github.com/shopify-odoo/connector/test/catalog"
 	"github.com/shopify-odoo/connector/test/odoosim"
 	"github.com/shopify-odoo/connector/test/shopifysim"
 )
@@ -23,9 +21,10 @@ const shop = "sim-shop.myshopify.com"
 
 // env is a simulated shop whose orders are imported into a simulated Odoo.
 type env struct {
-	shop *shopifysim.Sim
-	odoo *odoo.Client
-	ex   *Exporter
+	shop    *shopifysim.Sim
+	odoo    *odoo.Client
+	odooURL string
+	ex      *Exporter
 	// unshipped are imported orders with nothing fulfilled and a line of
 	// several units: Shopify GID to Odoo sale order id.
 	unshipped map[string]int64
@@ -55,12 +54,11 @@ func newEnv(t *testing.T, version int) *env {
 		t.Fatal(err)
 	}
 	ids := sim.Store().OrderIDs()
-	im := &importer.Importer{Shopify: sc, Odoo: oc, Settings: importer.Settings{Shop: shop, Odoo: v1.OdooSpec{Warehouse: "WH"}, Orders: catalog.Orders()}}
-	res, err := im.Import(ctx(t), ids)
+	e := &env{shop: sim, odoo: oc, odooURL: osim.URL(), unshipped: map[string]int64{}, ex: &Exporter{Odoo: oc, Shopify: sc, Shop: shop, Deliveries: true, Notify: true}}
+	res, err := e.importer().Import(ctx(t), ids)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{shop: sim, odoo: oc, unshipped: map[string]int64{}, ex: &Exporter{Odoo: oc, Shopify: sc, Shop: shop, Deliveries: true, Notify: true}}
 	for i, r := range res {
 		if r.State != v1.LineDone || r.SaleOrderID == 0 {
 			continue

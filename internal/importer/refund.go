@@ -114,6 +114,12 @@ func (r *run) credit(ctx context.Context, it *item, inv odoo.Invoice, rf shopify
 	key := keys.Refund(r.s.Shop, rf.LegacyResourceID)
 	cn, ok := existing[key]
 	if !ok {
+		var err error
+		if cn, ok, err = r.fromOdoo(ctx, rf); err != nil {
+			return err
+		}
+	}
+	if !ok {
 		n, err := r.creditNote(it, inv, rf, key, sale)
 		if err != nil {
 			it.fail(false, err.Error())
@@ -143,6 +149,22 @@ func (r *run) credit(ctx context.Context, it *item, inv odoo.Invoice, rf shopify
 		it.did(fmt.Sprintf("refund %s credited by %s", rf.LegacyResourceID, cn.Name))
 	}
 	return nil
+}
+
+// fromOdoo finds the credit note a refund was made from, when Odoo's
+// refund export made it: its note names the credit note, which then
+// stands for the refund, so that it is not credited twice.
+func (r *run) fromOdoo(ctx context.Context, rf shopify.OrderRefund) (odoo.Invoice, bool, error) {
+	id := keys.CreditNoteOf(r.s.Shop, rf.Note)
+	if id == 0 {
+		return odoo.Invoice{}, false, nil
+	}
+	rows, err := r.c.Invoices(ctx, []int64{id})
+	if err != nil || len(rows) == 0 || rows[0].MoveType != "out_refund" || rows[0].State == "cancel" {
+		// Gone or cancelled since: the money went back all the same.
+		return odoo.Invoice{}, false, err
+	}
+	return rows[0], true, nil
 }
 
 // reverse credits the whole invoice of an order cancelled without a refund,

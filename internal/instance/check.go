@@ -135,6 +135,9 @@ func needs(spec v1.ShopifyInstanceSpec) []access {
 	if spec.Fulfillment.Enabled {
 		out = append(out, access{"fulfilments", "base", "ir.model.data", "create"})
 	}
+	if spec.Orders.RefundsToShopify.Enabled {
+		out = append(out, access{"refunds to Shopify", "base", "ir.model.data", "create"})
+	}
 	if spec.Payouts.Enabled {
 		out = append(out, access{"payouts", "account", "account.bank.statement", "create"},
 			access{"payouts", "account", "account.bank.statement.line", "create"},

@@ -7,6 +7,7 @@ package keys
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,6 +21,27 @@ func Order(shop, legacyID string) string { return Prefix(shop) + legacyID }
 
 // Refund is the key of a Shopify refund in its credit note's ref.
 func Refund(shop, legacyID string) string { return Prefix(shop) + "refund/" + legacyID }
+
+// CreditNote is the key of an Odoo credit note refunded in Shopify: the
+// refund's idempotency key, and in its note, which tells the import that
+// the refund came from Odoo.
+func CreditNote(shop string, moveID int64) string {
+	return fmt.Sprintf("%scredit-note/%d", Prefix(shop), moveID)
+}
+
+var creditNoteKey = regexp.MustCompile(`shopify:([^/\s]+)/credit-note/(\d+)`)
+
+// CreditNoteOf is the Odoo credit note a refund's note names for shop; 0
+// for none.
+func CreditNoteOf(shop, note string) int64 {
+	for _, m := range creditNoteKey.FindAllStringSubmatch(note, -1) {
+		if m[1] == shop {
+			id, _ := strconv.ParseInt(m[2], 10, 64)
+			return id
+		}
+	}
+	return 0
+}
 
 // Customer is the key of a Shopify customer in its contact's ref.
 func Customer(shop, legacyID string) string { return Prefix(shop) + "customer/" + legacyID }
@@ -37,6 +59,7 @@ const (
 	ModuleImage       = "shopify_image"       // imported products' images, by ExternalName and a hash
 	ModuleFulfillment = "shopify_fulfillment" // deliveries sent to Shopify, by Mark
 	ModuleCancel      = "shopify_cancel"      // orders cancelled in Shopify, by Mark
+	ModuleRefund      = "shopify_refund"      // credit notes refunded in Shopify, by Mark
 )
 
 // ExternalName is the external id name of an imported Shopify record: the

@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
 
 	"github.com/shopify-odoo/connector/internal/decimal"
 )
@@ -443,5 +446,19 @@ func (c *Client) RefundCreate(ctx context.Context, in RefundInput, key string) (
 		Refund Refund `json:"refund"`
 	}
 	err := c.mutate(ctx, "RefundCreate", map[string]any{"input": in, "idempotencyKey": keyOrNew(key)}, &p)
+	if previousAttemptFailed(err) {
+		// That attempt applied nothing: a new key has Shopify say again why
+		// it refuses, or refund now what it refused then.
+		err = c.mutate(ctx, "RefundCreate", map[string]any{"input": in, "idempotencyKey": NewIdempotencyKey()}, &p)
+	}
 	return p.Refund, err
+}
+
+// previousAttemptFailed says whether Shopify refused a key because an
+// earlier request with it failed.
+func previousAttemptFailed(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == KindUserErrors && slices.ContainsFunc(e.UserErrors, func(u UserError) bool {
+		return strings.HasPrefix(u.Message, "A previous request with this idempotency key failed.")
+	})
 }

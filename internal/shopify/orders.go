@@ -318,3 +318,28 @@ func (c *Client) OrderRefunds(ctx context.Context, id string) ([]OrderRefund, Mo
 	}
 	return data.Order.Refunds, data.Order.TotalRefunded, nil
 }
+
+// OrderPayments is what an order has left to refund.
+type OrderPayments struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	CancelledAt *time.Time `json:"cancelledAt"`
+	// TaxesIncluded says whether its prices, shipping's too, include taxes.
+	TaxesIncluded bool           `json:"taxesIncluded"`
+	Lines         Conn[LineItem] `json:"lineItems"`
+	Transactions  []Transaction  `json:"transactions"`
+}
+
+// OrderPayments reads an order's lines and transactions.
+func (c *Client) OrderPayments(ctx context.Context, id string) (OrderPayments, error) {
+	var data struct {
+		Order *OrderPayments `json:"order"`
+	}
+	if err := c.do(ctx, doc("OrderPayments"), map[string]any{"id": id}, &data); err != nil {
+		return OrderPayments{}, err
+	}
+	if data.Order == nil {
+		return OrderPayments{}, errorf("OrderPayments", KindNotFound, "order %s not found", id)
+	}
+	return *data.Order, nil
+}

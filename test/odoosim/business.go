@@ -34,6 +34,8 @@ var defaults = map[string]func(t *tx) map[string]any{
 	"product.pricelist.item": func(*tx) map[string]any { return map[string]any{"applied_on": "3_global", "compute_price": "fixed"} },
 	"stock.location":         func(*tx) map[string]any { return map[string]any{"active": true, "usage": "internal"} },
 	"sale.order.line":        func(*tx) map[string]any { return map[string]any{"product_uom_qty": 1.0} },
+	// Odoo computes it: product, for every line the simulator keeps
+	"account.move.line": func(*tx) map[string]any { return map[string]any{"display_type": "product"} },
 	"account.move": func(t *tx) map[string]any {
 		return map[string]any{"state": "draft", "move_type": "entry", "date": t.today(), "currency_id": t.companyCurrency(), "company_id": t.currentCompany()}
 	},

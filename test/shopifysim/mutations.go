@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -240,19 +241,41 @@ func init() {
 		if o == nil {
 			return fail("Order does not exist")
 		}
-		spec := refundSpec{qty: map[string]int{}, restock: "NO_RESTOCK", note: in["note"]}
+		spec := refundSpec{qty: map[string]int{}, restock: "NO_RESTOCK", restocks: map[string]restockAt{}, note: in["note"]}
 		for _, l := range list(in, "refundLineItems") {
-			spec.qty[str(l, "lineItemId")] += intArg(l, "quantity", 0)
+			id := str(l, "lineItemId")
+			spec.qty[id] += intArg(l, "quantity", 0)
 			if t := str(l, "restockType"); t != "" {
-				spec.restock = t
+				spec.restocks[id] = restockAt{kind: t, location: st.typed(l["locationId"], "Location")}
 			}
 		}
 		ship, _ := in["shipping"].(map[string]any)
 		spec.shipping, _ = ship["fullRefund"].(bool)
+		if a, ok := ship["amount"]; ok && a != nil {
+			d := decimal.MustParse(fmt.Sprint(a))
+			spec.shippingAmount = &d
+		}
 		if txs := list(in, "transactions"); len(txs) > 0 {
 			var m decimal.Decimal
 			for _, t := range txs {
-				m = m.Add(decimal.MustParse(fmt.Sprint(t["amount"])))
+				// Captured: a kind other than REFUND is refused without a
+				// field, and a parent that is not the order's with one; the
+				// refund goes through the parent's gateway, whatever the
+				// input names. Without a parent, the order's last
+				// transaction is.
+				if kind := str(t, "kind"); kind != "REFUND" {
+					return Obj{"refund": nil, "order": o, "userErrors": []Obj{userError(nil, nil, "Kind %s is not a valid transaction", strings.ToLower(kind))}}, nil
+				}
+				txs := o["transactions"].([]Obj)
+				var parent Obj
+				if t["parentId"] == nil && len(txs) > 0 {
+					parent = txs[len(txs)-1]
+				} else if parent = st.typed(t["parentId"], "OrderTransaction"); parent == nil || !slices.ContainsFunc(txs, func(x Obj) bool { return x["id"] == parent["id"] }) {
+					return Obj{"refund": nil, "order": o, "userErrors": []Obj{userError([]string{"transactions"}, nil, "Transactions require a parent_id associated with the order")}}, nil
+				}
+				d := decimal.MustParse(fmt.Sprint(t["amount"]))
+				spec.payments = append(spec.payments, refundPayment{parent: parent, amount: d})
+				m = m.Add(d)
 			}
 			spec.money = &m
 		}
@@ -399,13 +422,18 @@ func (st *Store) transaction(o Obj, kind string, amt Obj) Obj {
 	if len(txs) > 0 {
 		parent = txs[len(txs)-1]
 	}
+	return st.child(o, parent, kind, amt)
+}
+
+// child records a transaction through its parent's gateway.
+func (st *Store) child(o, parent Obj, kind string, amt Obj) Obj {
 	gateway := "manual"
 	if parent != nil {
 		gateway = parent["gateway"].(string)
 	}
 	tx := st.add("OrderTransaction", Obj{"gateway": gateway, "kind": kind, "status": "SUCCESS",
 		"test": o["test"], "processedAt": st.stamp(), "amountSet": amt, "parentTransaction": parent})
-	o["transactions"] = append(txs, tx)
+	o["transactions"] = append(o["transactions"].([]Obj), tx)
 	return tx
 }
 
@@ -417,8 +445,26 @@ type refundSpec struct {
 	// says; otherwise what the lines and shipping come to. A difference is
 	// an order adjustment (refund discrepancy).
 	money   *decimal.Decimal
-	restock string // the lines' restock type
-	note    any
+	restock string // the lines' restock type, unless restocks says
+	// restocks are the restock types and locations of lines, by GID.
+	restocks map[string]restockAt
+	// shippingAmount is shipping refunded in part: of the first shipping
+	// line, with its share of that line's tax.
+	shippingAmount *decimal.Decimal
+	// payments are the transactions the money goes back to; without, the
+	// order's last one.
+	payments []refundPayment
+	note     any
+}
+
+type restockAt struct {
+	kind     string
+	location Obj
+}
+
+type refundPayment struct {
+	parent Obj
+	amount decimal.Decimal
 }
 
 // refund gives back quantities of lines and the shipping, with their taxes
@@ -466,8 +512,12 @@ func (st *Store) refund(o Obj, r refundSpec) (Obj, error) {
 			}
 		}
 		li["currentQuantity"] = li["currentQuantity"].(int) - int(n)
-		refundLines = append(refundLines, st.add("RefundLineItem", Obj{"lineItem": li, "quantity": int(n), "restockType": r.restock,
-			"restocked": r.restock != "NO_RESTOCK", "location": nil, "priceSet": li["discountedUnitPriceSet"],
+		at, ok := r.restocks[li["id"].(string)]
+		if !ok {
+			at.kind = r.restock
+		}
+		refundLines = append(refundLines, st.add("RefundLineItem", Obj{"lineItem": li, "quantity": int(n), "restockType": at.kind,
+			"restocked": at.kind != "NO_RESTOCK", "location": at.location, "priceSet": li["discountedUnitPriceSet"],
 			"subtotalSet": bag(sub[0], sub[1], pcur), "totalTaxSet": bag(tax[0], tax[1], pcur)}))
 	}
 	if r.shipping {
@@ -488,6 +538,26 @@ func (st *Store) refund(o Obj, r refundSpec) (Obj, error) {
 				"subtotalAmountSet": sl["discountedPriceSet"], "taxAmountSet": bag(tax[0], tax[1], pcur)}))
 		}
 	}
+	if r.shippingAmount != nil && len(o["shippingLines"].([]Obj)) > 0 {
+		sl := o["shippingLines"].([]Obj)[0]
+		var sub, tax [2]decimal.Decimal
+		for side := range 2 {
+			full := amount(sl["discountedPriceSet"], side)
+			sub[side] = *r.shippingAmount
+			if side == 1 && !full.IsZero() {
+				sub[1] = r.shippingAmount.Mul(full).Div(amount(sl["discountedPriceSet"], 0), 2)
+			}
+			if !full.IsZero() {
+				tax[side] = taxes(sl["taxLines"], side).Mul(sub[side]).Div(full, 2)
+			}
+			computed[side] = computed[side].Add(sub[side])
+			if !included {
+				computed[side] = computed[side].Add(tax[side])
+			}
+		}
+		shipLines = append(shipLines, st.add("RefundShippingLine", Obj{"shippingLine": sl,
+			"subtotalAmountSet": bag(sub[0], sub[1], pcur), "taxAmountSet": bag(tax[0], tax[1], pcur)}))
+	}
 	total := computed
 	if r.money != nil {
 		total[0] = *r.money
@@ -507,7 +577,13 @@ func (st *Store) refund(o Obj, r refundSpec) (Obj, error) {
 	if amount(refunded, 0).Cmp(amount(o["totalPriceSet"], 0)) >= 0 {
 		o["displayFinancialStatus"] = "REFUNDED"
 	}
-	if total[0].Sign() > 0 {
+	for _, p := range r.payments {
+		if p.amount.Sign() > 0 {
+			y := p.amount.Mul(total[1]).Div(total[0], 2)
+			txs = append(txs, st.child(o, p.parent, "REFUND", bag(p.amount, y, pcur)))
+		}
+	}
+	if r.payments == nil && total[0].Sign() > 0 {
 		txs = append(txs, st.transaction(o, "REFUND", amt))
 	}
 	rf := st.add("Refund", Obj{"createdAt": st.stamp(), "processedAt": st.stamp(), "updatedAt": st.stamp(), "note": r.note, "order": o,

@@ -387,3 +387,65 @@ func TestWebhookEventIDs(t *testing.T) {
 		t.Fatalf("%d events for %v in %d deliveries", len(events), topics, len(calls))
 	}
 }
+
+// refundCreate answers as Shopify's captured answers do: a transaction of
+// another kind, or whose parent is not the order's, is refused; the money
+// goes back through the parent's gateway whatever the input says; each
+// line is restocked as asked, at its location; the key names the refund.
+func TestRefundCreateAsCaptured(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: 20, Seed: 5})
+	var order, line, sale, gateway string
+	for _, id := range sim.Store().OrderIDs() {
+		sim.Store().View(id, func(o shopifysim.Obj) {
+			for _, tx := range o["transactions"].([]shopifysim.Obj) {
+				if order == "" && tx["kind"] == "SALE" && o["cancelledAt"] == nil && len(o["refunds"].([]shopifysim.Obj)) == 0 {
+					order, sale, gateway = id, tx["id"].(string), tx["gateway"].(string)
+					line = o["lineItems"].([]shopifysim.Obj)[0]["id"].(string)
+				}
+			}
+		})
+	}
+	if order == "" {
+		t.Fatal("no paid order")
+	}
+	loc := sim.Store().LocationIDs()[0]
+	refund := func(key, kind, parent string) (string, string) {
+		t.Helper()
+		_, r := post(t, sim, token, `mutation($in: RefundInput!, $key: String!) {
+			refundCreate(input: $in) @idempotent(key: $key) { refund { id transactions(first: 5) { nodes { gateway } } }
+				userErrors { field message } } }`,
+			map[string]any{"key": key, "in": map[string]any{"orderId": order, "note": "from a test",
+				"refundLineItems": []any{map[string]any{"lineItemId": line, "quantity": 1, "restockType": "RETURN", "locationId": loc}},
+				"transactions":    []any{map[string]any{"orderId": order, "parentId": parent, "gateway": "other", "kind": kind, "amount": "1.00"}}}})
+		p := r.Data["refundCreate"].(map[string]any)
+		if ue := p["userErrors"].([]any); len(ue) > 0 {
+			u := ue[0].(map[string]any)
+			return fmt.Sprint(u["field"]), u["message"].(string)
+		}
+		rf := p["refund"].(map[string]any)
+		return rf["id"].(string), rf["transactions"].(map[string]any)["nodes"].([]any)[0].(map[string]any)["gateway"].(string)
+	}
+	if f, msg := refund("a", "AUTHORIZATION", sale); f != "<nil>" || msg != "Kind authorization is not a valid transaction" {
+		t.Errorf("kind: %s %q", f, msg)
+	}
+	if f, msg := refund("b", "REFUND", "gid://shopify/OrderTransaction/999999999999"); f != "[transactions]" || msg != "Transactions require a parent_id associated with the order" {
+		t.Errorf("parent: %s %q", f, msg)
+	}
+	id, via := refund("c", "REFUND", sale)
+	if via != gateway {
+		t.Errorf("refunded through %q, want the parent's %q", via, gateway)
+	}
+	if again, _ := refund("c", "REFUND", sale); again != id {
+		t.Errorf("the same key made %s, want %s again", again, id)
+	}
+	sim.Store().View(order, func(o shopifysim.Obj) {
+		rfs := o["refunds"].([]shopifysim.Obj)
+		if len(rfs) != 1 {
+			t.Fatalf("%d refunds, want 1", len(rfs))
+		}
+		l := rfs[0]["refundLineItems"].([]shopifysim.Obj)[0]
+		if l["restockType"] != "RETURN" || l["restocked"] != true || l["location"].(shopifysim.Obj)["id"] != loc {
+			t.Errorf("line restocked %v %v at %v", l["restockType"], l["restocked"], l["location"])
+		}
+	})
+}
