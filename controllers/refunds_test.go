@@ -90,7 +90,11 @@ func (f *fixture) creditInOdoo(so int64) {
 	if err := oc.Read(ctx, "sale.order", []int64{so}, []string{"invoice_ids"}, &orders); err != nil || len(orders) != 1 || len(orders[0].Invoices) == 0 {
 		f.t.Fatalf("invoices of %d: %v, %v", so, orders, err)
 	}
-	ids, err := oc.CreditNotes(ctx, orders[0].Invoices[:1], "Returned", 0)
+	invs, err := oc.Invoices(ctx, orders[0].Invoices[:1])
+	if err != nil || len(invs) != 1 {
+		f.t.Fatalf("invoice of %d: %v, %v", so, invs, err)
+	}
+	ids, err := oc.CreditNote(ctx, invs[0], "Returned")
 	if err == nil {
 		err = oc.PostInvoices(ctx, ids)
 	}

@@ -256,7 +256,7 @@ func (e *env) creditOneUnit(t *testing.T, so int64) credited {
 // wizard.
 func (e *env) reverse(t *testing.T, so int64) credited {
 	t.Helper()
-	ids, err := e.odoo.CreditNotes(ctx(t), []int64{e.invoice(t, so).ID}, "Returned", 0)
+	ids, err := e.odoo.CreditNote(ctx(t), e.invoice(t, so), "Returned")
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("reversal: %v, %v", ids, err)
 	}

@@ -174,7 +174,7 @@ func (r *run) reverse(ctx context.Context, it *item, inv odoo.Invoice) error {
 	if err != nil || len(notes) > 0 {
 		return err
 	}
-	ids, err := r.c.CreditNotes(ctx, []int64{inv.ID}, "Cancelled in Shopify", 0)
+	ids, err := r.c.CreditNote(ctx, inv, "Cancelled in Shopify")
 	if err != nil || len(ids) == 0 {
 		return err
 	}

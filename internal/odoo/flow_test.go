@@ -148,7 +148,7 @@ func runFlow(t *testing.T, c *odoo.Client) outcome {
 	bank := must(c.Resolve(ctx, odoo.Names{BankJournal: "Bank"})).BankJournal
 	payments := must(c.RegisterPayments(ctx, odoo.Payment{InvoiceIDs: invIDs, JournalID: bank}))
 	out.Payments = len(payments)
-	refunds := must(c.CreditNotes(ctx, invIDs[:1], "Shopify refund", 0))
+	refunds := must(c.CreditNote(ctx, must(c.Invoices(ctx, invIDs[:1]))[0], "Shopify refund"))
 	check(t, c.PostInvoices(ctx, refunds))
 	check(t, c.CancelOrders(ctx, ids[2:]))
 

@@ -287,6 +287,7 @@ type Invoice struct {
 	AmountTotal    float64  `json:"amount_total"`
 	AmountResidual float64  `json:"amount_residual"`
 	ReversedEntry  Many2One `json:"reversed_entry_id"`
+	Journal        Many2One `json:"journal_id"`
 }
 
 // Invoices reads invoices or credit notes by id.
@@ -297,7 +298,7 @@ func (c *Client) Invoices(ctx context.Context, ids []int64) ([]Invoice, error) {
 }
 
 var invoiceFields = []string{"name", "state", "move_type", "payment_state", "partner_id", "invoice_origin",
-	"amount_untaxed", "amount_tax", "amount_total", "amount_residual", "reversed_entry_id"}
+	"amount_untaxed", "amount_tax", "amount_total", "amount_residual", "reversed_entry_id", "journal_id"}
 
 // Payment says how to pay posted invoices: in full, one payment per invoice
 // (group_payment off), unless Amount is set for a single invoice.
@@ -325,14 +326,12 @@ func (c *Client) RegisterPayments(ctx context.Context, p Payment) ([]int64, erro
 	return a.IDs(), err
 }
 
-// CreditNotes reverses posted invoices in full through account.move.reversal
-// and returns the draft credit notes.
-func (c *Client) CreditNotes(ctx context.Context, invoiceIDs []int64, reason string, journalID int64) ([]int64, error) {
-	vals := map[string]any{"reason": reason}
-	if journalID != 0 {
-		vals["journal_id"] = journalID
-	}
-	a, err := c.wizard(ctx, "account.move.reversal", vals, "account.move", invoiceIDs, "refund_moves")
+// CreditNote reverses a posted invoice in full through account.move.reversal
+// and returns the draft credit notes. The wizard is given the invoice's
+// journal: real Odoo refuses it without one, the invoice in context or not.
+func (c *Client) CreditNote(ctx context.Context, inv Invoice, reason string) ([]int64, error) {
+	vals := map[string]any{"reason": reason, "journal_id": inv.Journal.ID}
+	a, err := c.wizard(ctx, "account.move.reversal", vals, "account.move", []int64{inv.ID}, "refund_moves")
 	return a.IDs(), err
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -252,6 +253,23 @@ func TestZeroInvoiceIsPaidOnPosting(t *testing.T) {
 		must(t, s, "account.move", "action_post", []any{[]any{inv}}, nil)
 		if st := state(); st["payment_state"] != "paid" || st["amount_residual"] != 0.0 {
 			t.Errorf("%d posted: %v", v, st)
+		}
+	}
+}
+
+// Real Odoo 17, 18 and 19 refuse a reversal wizard created without a journal,
+// even with the invoice in the context: the journal is not computed in time.
+func TestReversalNeedsAJournal(t *testing.T) {
+	for _, v := range []int{17, 18, 19} {
+		s := New(Options{Version: v})
+		pid := must(t, s, "res.partner", "create", []any{map[string]any{"name": "Reversed"}}, nil)
+		inv := must(t, s, "account.move", "create", []any{map[string]any{"move_type": "out_invoice", "partner_id": pid,
+			"invoice_line_ids": []any{[]any{0, 0, map[string]any{"name": "Work", "quantity": 1.0, "price_unit": 5.0}}}}}, nil)
+		must(t, s, "account.move", "action_post", []any{[]any{inv}}, nil)
+		ctx := map[string]any{"context": map[string]any{"active_model": "account.move", "active_ids": []any{inv}}}
+		_, err := call(t, s, "account.move.reversal", "create", []any{map[string]any{"reason": "r"}}, ctx)
+		if !strings.Contains(errMsg(err), "journal_id") {
+			t.Errorf("%d: reversal without a journal: %v, want a missing journal_id", v, err)
 		}
 	}
 }

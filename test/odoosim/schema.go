@@ -136,7 +136,7 @@ var schemaSrc = map[string]string{
 	"account.payment.register": `payment_date date | amount float | journal_id m2o account.journal | communication char |
 		payment_method_line_id m2o account.payment.method.line | group_payment boolean | line_ids m2m account.move.line |
 		payment_difference_handling sel=open,reconcile`,
-	"account.move.reversal": `reason char | journal_id m2o account.journal | date date | move_ids m2m account.move |
+	"account.move.reversal": `reason char | journal_id m2o account.journal ! | date date | move_ids m2m account.move |
 		new_move_ids m2m account.move`,
 	"stock.backorder.confirmation": `pick_ids m2m stock.picking | show_transfers boolean |
 		backorder_confirmation_line_ids o2m stock.backorder.confirmation.line backorder_confirmation_id`,
