@@ -22,6 +22,9 @@ type Cache struct {
 	// imports of one order (a webhook's and the schedule's) do not both
 	// make its credit note.
 	credits sync.Mutex
+	// products is held while products are looked up and imported, so that
+	// an order import and a product import do not both create a product.
+	products sync.Mutex
 	// lookups is held while the named records and taxes are looked up, so
 	// that queues starting together look them up once.
 	lookups sync.Mutex
@@ -43,12 +46,22 @@ func (c *Cache) use(s Settings, f func(c *Cache)) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	spec := fmt.Sprint(s.Odoo, s.Orders.Workflows, s.Orders.Customers, s.Orders.Taxes, s.Orders.RefundAdjustmentProduct)
+	spec := fmt.Sprint(s.Odoo, s.Names(), s.Orders.Customers, s.Orders.Taxes)
 	if c.spec != spec || time.Since(c.at) > cacheTTL {
 		c.spec, c.at, c.refs = spec, time.Time{}, refs{}
 		c.countries, c.states, c.taxes = map[string]int64{}, map[odoo.StateKey]int64{}, map[TaxKey]int64{}
 	}
 	f(c)
+}
+
+// LockProducts holds the lock under which products are looked up and
+// imported. A nil cache locks nothing.
+func (c *Cache) LockProducts() (unlock func()) {
+	if c == nil {
+		return func() {}
+	}
+	c.products.Lock()
+	return c.products.Unlock
 }
 
 // lockLookups holds the lock under which named records and taxes are looked

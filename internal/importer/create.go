@@ -82,6 +82,11 @@ func (r *run) create(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if r.s.Orders.UnknownProducts == v1.UnknownCreate {
+		if products, err = r.createUnknown(ctx, fresh, products); err != nil {
+			return err
+		}
+	}
 	taxes, err := r.taxes(ctx, fresh)
 	if err != nil {
 		return err
@@ -149,6 +154,7 @@ func (r *run) newOrder(p *Plan, partner int64, products map[string]int64, taxes 
 		o.Vals["payment_term_id"] = r.refs.PaymentTerms[p.Workflow.PaymentTerm]
 	}
 	var unknown []string
+	catalogue := false // a catalogue product is unknown, not only a service product
 	for _, l := range p.Lines {
 		id, ok := products[l.SKU]
 		if !ok && l.Barcode != "" {
@@ -157,6 +163,7 @@ func (r *run) newOrder(p *Plan, partner int64, products map[string]int64, taxes 
 		if !ok {
 			if l.Role == RoleProduct {
 				unknown = append(unknown, fmt.Sprintf("SKU %s (%s)", l.SKU, l.Name))
+				catalogue = true
 			} else {
 				unknown = append(unknown, fmt.Sprintf("%s product %s", l.Role, l.SKU))
 			}
@@ -174,7 +181,10 @@ func (r *run) newOrder(p *Plan, partner int64, products map[string]int64, taxes 
 		disc, _ := strconv.ParseFloat(l.DiscountPct.String(), 64)
 		o.Lines = append(o.Lines, odoo.OrderLine{ProductID: id, Name: l.Name, Qty: float64(l.Quantity), PriceUnit: price, Discount: disc, TaxIDs: taxIDs})
 	}
-	if len(unknown) > 0 {
+	switch {
+	case catalogue && r.s.Orders.UnknownProducts != v1.UnknownCreate:
+		return o, fmt.Errorf("unknown in Odoo: %s; import the products (an ImportQueue of Products), or set spec.orders.unknownProducts to Create", strings.Join(unknown, ", "))
+	case len(unknown) > 0:
 		return o, fmt.Errorf("unknown in Odoo: %s", strings.Join(unknown, ", "))
 	}
 	return o, nil

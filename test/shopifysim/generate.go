@@ -458,7 +458,7 @@ func (st *Store) build(p plan, at, kind string) Obj {
 	o := st.add("Order", Obj{
 		"name": fmt.Sprintf("#%d", st.number), "note": nil, "tags": []string{}, "test": kind == "test",
 		"createdAt": at, "processedAt": at, "updatedAt": at, "cancelledAt": nil, "closedAt": nil, "cancelReason": nil,
-		"sourceName": "web", "sourceIdentifier": nil, "currencyCode": catalog.Currency, "presentmentCurrencyCode": p.pcur,
+		"sourceName": "web", "sourceIdentifier": nil, "retailLocation": nil, "currencyCode": catalog.Currency, "presentmentCurrencyCode": p.pcur,
 		"taxesIncluded": p.included, "displayFinancialStatus": "PAID", "displayFulfillmentStatus": "UNFULFILLED",
 		"email": nil, "phone": nil, "customer": p.customer, "billingAddress": nil, "shippingAddress": nil,
 		"subtotalPriceSet": b(s.subtotal, r.subtotal), "totalDiscountsSet": b(s.discounts, r.discounts),
@@ -500,7 +500,8 @@ func (st *Store) build(p plan, at, kind string) Obj {
 			"discountAllocations": shipAllocs, "taxLines": taxLines(s.shipTax, r.shipTax),
 		})}
 	} else {
-		o["sourceName"], o["sourceIdentifier"] = "pos", fmt.Sprintf("POS-%d", st.number)
+		// sold at the till of the store: the schema's retailLocation
+		o["sourceName"], o["sourceIdentifier"], o["retailLocation"] = "pos", fmt.Sprintf("POS-%d", st.number), st.locations[1]
 	}
 	st.pay(o, kind, s.total, r.total, p.pcur)
 	st.assignFulfillment(o, kind == "pos")
