@@ -106,8 +106,10 @@ func (st *Store) generate(n int) {
 	}
 	st.known = len(st.variants)
 	// Products Odoo does not know, and a gift card, as long-lived shops have.
-	st.addProduct(catalog.Product{Handle: "legacy-scarf", Title: "Legacy Silk Scarf", Vendor: "Old Stock", Type: "Accessories",
-		Variants: []catalog.Variant{{SKU: "LEGACY-SCARF", Price: "45.00"}, {SKU: "LEGACY-SCARF-2", Price: "49.00"}}}, false)
+	// Two variants need an option of their own values: Shopify refuses
+	// a second Default Title.
+	st.addProduct(catalog.Product{Handle: "legacy-scarf", Title: "Legacy Silk Scarf", Vendor: "Old Stock", Type: "Accessories", Options: []string{"Colour"},
+		Variants: []catalog.Variant{{SKU: "LEGACY-SCARF", Options: []string{"Ivory"}, Price: "45.00"}, {SKU: "LEGACY-SCARF-2", Options: []string{"Navy"}, Price: "49.00"}}}, false)
 	st.addProduct(catalog.Product{Handle: "gift-card", Title: "Gift Card", Vendor: "Northwool & Co", Type: "Gift Cards",
 		Variants: []catalog.Variant{{Price: "25.00"}, {Price: "50.00"}}}, true)
 	for i := range 40 {
