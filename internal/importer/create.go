@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,6 +79,8 @@ func (r *run) create(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// an order without a customer or guest is settled already
+	fresh = slices.DeleteFunc(fresh, func(it *item) bool { return it.plan == nil })
 	products, err := r.products(ctx, fresh)
 	if err != nil {
 		return err

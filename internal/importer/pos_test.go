@@ -121,3 +121,18 @@ func TestUnknownSKUFailsByDefault(t *testing.T) {
 		t.Errorf("%d LEGACY products in Odoo; nothing is invented", n)
 	}
 }
+
+func TestPOSOrderWithoutGuestFailsSayingWhich(t *testing.T) {
+	e := newEnv(t, 17, len(shopifysim.Kinds))
+	e.im.Settings.Orders.Customers.GuestCustomer = ""
+	res, err := e.im.Import(ctx(t), append(e.ofKind("pos"), e.ofKind("multi-line")...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[0]; r.State != v1.LineFailed || r.Message != "the point of sale order has no customer and neither spec.orders.pos.guestCustomer nor spec.orders.customers.guestCustomer is set" {
+		t.Errorf("point of sale order without a guest: %s %q", r.State, r.Message)
+	}
+	if r := res[1]; r.State != v1.LineDone {
+		t.Errorf("the web order beside it: %s %q", r.State, r.Message)
+	}
+}

@@ -35,7 +35,7 @@ type ProductFailure struct {
 // createUnknown imports from Shopify the products of the lines products
 // lacks, then looks their SKUs up again. An order whose product cannot be
 // imported fails, naming the SKU and why.
-func (r *run) createUnknown(ctx context.Context, its []*item, products map[string]int64) (map[string]int64, error) {
+func (r *run) createUnknown(ctx context.Context, its []*item, products map[string]int64) (_ map[string]int64, err error) {
 	want := NewProducts{Untaxed: map[string]bool{}, Type: r.s.Orders.ProductType, Category: r.refs.Category}
 	lines := map[*item][]Line{}
 	for _, it := range its {
@@ -53,11 +53,12 @@ func (r *run) createUnknown(ctx context.Context, its []*item, products map[strin
 	if len(want.IDs) == 0 {
 		return products, nil
 	}
-	if r.im.Products == nil {
-		return nil, fmt.Errorf("spec.orders.unknownProducts is Create, but this import cannot create products")
-	}
-	failed, err := r.im.Products.CreateProducts(ctx, want)
-	if err != nil {
+	failed := map[string]ProductFailure{}
+	if r.im.Products == nil { // an importer made without the catalogue
+		for _, id := range want.IDs {
+			failed[id] = ProductFailure{Message: "this import cannot create products"}
+		}
+	} else if failed, err = r.im.Products.CreateProducts(ctx, want); err != nil {
 		return nil, err
 	}
 	var again []*item
