@@ -1,6 +1,7 @@
 package catalogimport_test
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,5 +111,35 @@ func TestProductsCreatedForOrdersKeepTheirTaxability(t *testing.T) {
 	}
 	if gift, scarf := made[0], made[1]; gift.Name != "Gift Card" || len(gift.Taxes) != 0 || len(scarf.Taxes) == 0 {
 		t.Errorf("taxes: %+v; want none on the gift card sold untaxed, Odoo's default on the scarf", made)
+	}
+}
+
+// An order import and a product import of the same new product at once
+// make it once; the other finds it.
+func TestConcurrentImportsOfOneProductMakeItOnce(t *testing.T) {
+	e := start(t, odoosim.Options{Version: 19, Catalog: true}, shopifysim.Options{})
+	e.im.Cache = &importer.Cache{}
+	ids := e.ids(e.im.Shopify.ProductRefs)
+	legacy := ids[len(ids)-2]
+	before := e.count("product.template", nil)
+	errs := make(chan error, 2)
+	go func() {
+		failed, err := e.im.CreateProducts(ctx(t), importer.NewProducts{IDs: []string{legacy}})
+		if len(failed) > 0 {
+			err = fmt.Errorf("%v", failed)
+		}
+		errs <- err
+	}()
+	go func() {
+		_, err := e.im.Products(ctx(t), []string{legacy})
+		errs <- err
+	}()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.count("product.template", nil); n != before+1 {
+		t.Errorf("%d templates made, want 1", n-before)
 	}
 }

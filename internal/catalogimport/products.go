@@ -83,7 +83,7 @@ func (im *Importer) Products(ctx context.Context, ids []string) ([]Result, error
 	if err != nil {
 		return nil, err
 	}
-	defer im.Cache.LockProducts()()
+	defer im.Cache.LockProducts(ids)()
 	byID := results(ids, ps, func(p shopify.ImportProduct) (string, string) { return p.LegacyResourceID, p.Title })
 	var items []*item
 	for _, p := range ps {
