@@ -32,7 +32,7 @@ func (s Settings) Names() odoo.Names {
 	if o.POS.Enabled {
 		n.POSGuest = o.POS.GuestCustomer
 	}
-	for _, w := range slices.Concat(o.Workflows, s.posWorkflows()) {
+	for _, w := range s.AllWorkflows() {
 		if w.Journal != "" && !slices.Contains(n.Journals, w.Journal) {
 			n.Journals = append(n.Journals, w.Journal)
 		}
@@ -55,6 +55,11 @@ func (s Settings) posWorkflows() []v1.Workflow {
 		return nil
 	}
 	return s.Orders.POS.Workflows
+}
+
+// AllWorkflows are the rows of every order, point of sale or not.
+func (s Settings) AllWorkflows() []v1.Workflow {
+	return slices.Concat(s.Orders.Workflows, s.posWorkflows())
 }
 
 // Workflows are the rows for an order, point of sale or not, and the

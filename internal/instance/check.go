@@ -125,7 +125,7 @@ func needs(spec v1.ShopifyInstanceSpec) []access {
 		out = append(out, access{"unknownProducts Create", "product", "product.template", "create"},
 			access{"unknownProducts Create", "base", "ir.model.data", "create"})
 	}
-	for _, w := range slices.Concat(spec.Orders.Workflows, spec.Orders.POS.Workflows) {
+	for _, w := range (importer.Settings{Orders: spec.Orders}).AllWorkflows() {
 		invoice, pay = invoice || w.CreateInvoice, pay || w.RegisterPayment
 	}
 	if invoice {
