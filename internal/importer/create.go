@@ -164,10 +164,13 @@ func (r *run) newOrder(p *Plan, partner int64, products map[string]int64, taxes 
 			id, ok = products["barcode:"+l.Barcode]
 		}
 		if !ok {
-			if l.Role == RoleProduct {
+			switch {
+			case l.Role == RoleProduct && l.Product == "":
+				unknown = append(unknown, fmt.Sprintf("SKU %s (%s, a custom item: set spec.orders.customItemProduct)", l.SKU, l.Name))
+			case l.Role == RoleProduct:
 				unknown = append(unknown, fmt.Sprintf("SKU %s (%s)", l.SKU, l.Name))
 				catalogue = true
-			} else {
+			default:
 				unknown = append(unknown, fmt.Sprintf("%s product %s", l.Role, l.SKU))
 			}
 			continue

@@ -90,6 +90,22 @@ func TestCustomItemMappedToItsProduct(t *testing.T) {
 	if r := res[0]; r.State != v1.LineFailed || !strings.Contains(r.Message, `line "Gift wrapping" has no SKU: it is a custom item (no product in Shopify); set spec.orders.customItemProduct`) {
 		t.Fatalf("unmapped custom item: %s %q", r.State, r.Message)
 	}
+	// a custom item with a SKU Odoo lacks says what to set
+	if err := e.shop.Store().UpdateOrder("gid://shopify/Order/"+ids[0], func(o shopifysim.Obj) {
+		for _, l := range o["lineItems"].([]shopifysim.Obj) {
+			if l["title"] == "Gift wrapping" {
+				l["sku"] = "WRAP-1"
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err = e.im.Import(ctx(t), ids); err != nil {
+		t.Fatal(err)
+	}
+	if r := res[0]; r.State != v1.LineFailed || !strings.Contains(r.Message, "unknown in Odoo: SKU WRAP-1 (Gift wrapping, a custom item: set spec.orders.customItemProduct)") {
+		t.Fatalf("custom item of an unknown SKU: %s %q", r.State, r.Message)
+	}
 	e.im.Settings.Orders.CustomItemProduct = catalog.ShippingSKU // any service product Odoo has
 	if res, err = e.im.Import(ctx(t), ids); err != nil {
 		t.Fatal(err)
