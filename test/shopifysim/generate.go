@@ -502,8 +502,11 @@ func (st *Store) build(p plan, at, kind string) Obj {
 			"discountAllocations": shipAllocs, "taxLines": taxLines(s.shipTax, r.shipTax),
 		})}
 	} else {
-		// sold at the till of the store: the schema's retailLocation
-		o["sourceName"], o["sourceIdentifier"], o["retailLocation"] = "pos", fmt.Sprintf("POS-%d", st.number), st.locations[1]
+		// sold at the till of the store: the schema's retailLocation, and a
+		// receipt identifier shaped as its example "1234-12-1000"
+		store := st.locations[1]
+		o["sourceName"], o["retailLocation"] = "pos", store
+		o["sourceIdentifier"] = fmt.Sprintf("%s-1-%s", strings.TrimPrefix(store["id"].(string), "gid://shopify/Location/"), strings.TrimPrefix(o["name"].(string), "#"))
 	}
 	st.pay(o, kind, s.total, r.total, p.pcur)
 	st.assignFulfillment(o, kind == "pos")

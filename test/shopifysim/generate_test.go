@@ -2,6 +2,7 @@ package shopifysim_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -179,7 +180,7 @@ func TestGeneratedOrdersCoverEveryKindAndAddUp(t *testing.T) {
 // or SKU, and products of two variants an option of their own values.
 func TestPointOfSaleAndCustomItemsAsShopifyHasThem(t *testing.T) {
 	sim := start(t, shopifysim.Options{Orders: len(shopifysim.Kinds)})
-	_, r := post(t, sim, token, `{ orders(first: 50) { nodes { sourceName retailLocation { name }
+	_, r := post(t, sim, token, `{ orders(first: 50) { nodes { name sourceName sourceIdentifier retailLocation { name legacyResourceId }
 		lineItems(first: 10) { nodes { title sku variant { id } product { id } } } } }
 		products(first: 50) { nodes { title options { name values } } } }`, nil)
 	if r.Errors != nil {
@@ -191,6 +192,9 @@ func TestPointOfSaleAndCustomItemsAsShopifyHasThem(t *testing.T) {
 		loc, _ := o["retailLocation"].(map[string]any)
 		switch {
 		case o["sourceName"] == "pos" && loc["name"] == "Paris Store":
+			if want := fmt.Sprintf("%v-1-%s", loc["legacyResourceId"], strings.TrimPrefix(o["name"].(string), "#")); o["sourceIdentifier"] != want {
+				t.Errorf("point of sale order %v: source identifier %v, want %s", o["name"], o["sourceIdentifier"], want)
+			}
 			pos++
 		case o["sourceName"] != "web" || o["retailLocation"] != nil:
 			t.Errorf("%v: an online order with a retail location", o)
