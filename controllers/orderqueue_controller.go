@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/catalogimport"
 	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/metrics"
@@ -68,8 +69,10 @@ func (orderWorker) draft(q *v1.OrderQueue, ids []string) {
 }
 
 func (orderWorker) work(ctx context.Context, q *v1.OrderQueue, inst *v1.ShopifyInstance, conn *instance.Conn, ids []string) {
-	im := importer.Importer{Shopify: conn.Shopify, Odoo: conn.Odoo, Cache: conn.Cache,
-		Settings:  importer.Settings{Shop: inst.Spec.Shopify.Shop, Odoo: inst.Spec.Odoo, Orders: inst.Spec.Orders},
+	settings := importer.Settings{Shop: inst.Spec.Shopify.Shop, Odoo: inst.Spec.Odoo, Orders: inst.Spec.Orders}
+	im := importer.Importer{Shopify: conn.Shopify, Odoo: conn.Odoo, Cache: conn.Cache, Settings: settings,
+		Products: &catalogimport.Importer{Shopify: conn.Shopify, Odoo: conn.Odoo, Cache: conn.Cache, Settings: settings,
+			ProductSettings: inst.Spec.Products.Import},
 		AllOrders: shopify.HasScope(conn.Shop.AccessScopes, shopify.ScopeAllOrders)}
 	results, err := im.Import(ctx, ids)
 	queue.Record(q.Status.Lines, ids, results, err, func(r importer.Result) v1.LineStatus {

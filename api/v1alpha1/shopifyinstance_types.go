@@ -184,8 +184,48 @@ const (
 	RiskSkip RiskPolicy = "Skip"
 )
 
+// UnknownProducts says what an order line whose product Odoo lacks does.
+// +kubebuilder:validation:Enum=Fail;Create
+type UnknownProducts string
+
+// Unknown product policies.
+const (
+	// UnknownFail fails the order, naming the SKU: nothing is invented.
+	UnknownFail UnknownProducts = "Fail"
+	// UnknownCreate imports the Shopify product as the product import does,
+	// then the order.
+	UnknownCreate UnknownProducts = "Create"
+)
+
+// POSSpec says whether and how the orders of Shopify's point of sale
+// (sourceName pos) are imported. Empty fields take the orders' own.
+type POSSpec struct {
+	// Enabled imports point of sale orders. Off (default), they are skipped
+	// and their queue lines say so.
+	// +optional
+	Enabled bool `json:"enabled,omitempty"`
+
+	// NamePrefix of their Odoo order references, e.g. "POS-" gives POS-#1001.
+	// +kubebuilder:validation:MaxLength=16
+	// +optional
+	NamePrefix string `json:"namePrefix,omitempty"`
+
+	// GuestCustomer is the Odoo contact (by name) of point of sale orders
+	// without a customer, most of them.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	GuestCustomer string `json:"guestCustomer,omitempty"`
+
+	// Workflows for point of sale orders, as orders.workflows.
+	// +kubebuilder:validation:MaxItems=32
+	// +optional
+	Workflows []Workflow `json:"workflows,omitempty"`
+}
+
 // OrdersSpec says which orders are imported and what they become.
 // +kubebuilder:validation:XValidation:rule="!has(self.roundingLimit) || has(self.roundingProduct)",message="roundingLimit needs roundingProduct"
+// +kubebuilder:validation:XValidation:rule="!has(self.unknownProducts) || self.unknownProducts != 'Create' || has(self.productCategory)",message="unknownProducts Create needs productCategory, the Odoo category of the products it creates"
+// +kubebuilder:validation:XValidation:rule="(!has(self.productCategory) && !has(self.productType)) || (has(self.unknownProducts) && self.unknownProducts == 'Create')",message="productCategory and productType are for unknownProducts Create"
 type OrdersSpec struct {
 	// ImportInterval is how often the scheduled import runs. Defaults to 10m.
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="importInterval must be at least 1m"
@@ -281,6 +321,33 @@ type OrdersSpec struct {
 	// Customers says how Shopify customers map to Odoo contacts.
 	// +optional
 	Customers CustomersSpec `json:"customers,omitempty"`
+
+	// POS says whether point of sale orders are imported, and how.
+	// +optional
+	POS POSSpec `json:"pos,omitempty"`
+
+	// UnknownProducts: Fail (default) fails an order with a product Odoo
+	// lacks, naming its SKU; Create imports the product from Shopify first.
+	// +optional
+	UnknownProducts UnknownProducts `json:"unknownProducts,omitempty"`
+
+	// ProductCategory is the full name of the Odoo product category of the
+	// products unknownProducts Create makes, e.g. "All / Saleable".
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	ProductCategory string `json:"productCategory,omitempty"`
+
+	// ProductType of the products unknownProducts Create makes: Goods
+	// (default), Consumable or Service.
+	// +optional
+	ProductType ProductType `json:"productType,omitempty"`
+
+	// CustomItemProduct is the default code of the product for custom
+	// items, lines sold without a Shopify product. Unset, they are matched
+	// by their SKU like any line.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	CustomItemProduct string `json:"customItemProduct,omitempty"`
 }
 
 // FinancialStatus is Shopify's displayFinancialStatus, lower case.

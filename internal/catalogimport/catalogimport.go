@@ -1,6 +1,7 @@
 package catalogimport
 
 import (
+	"context"
 	"fmt"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
@@ -22,6 +23,41 @@ type Importer struct {
 	Settings importer.Settings
 	// ProductSettings is spec.products.import.
 	ProductSettings v1.ProductsImport
+	// newVals are more vals of the template a product becomes, when new.
+	newVals func(productID string) map[string]any
+}
+
+// CreateProducts imports the products orders name that Odoo lacks, as
+// Products does: new ones of the type and in the category asked, without
+// sales taxes when Shopify sold them untaxed, else with Odoo's defaults.
+func (im *Importer) CreateProducts(ctx context.Context, p importer.NewProducts) (map[string]importer.ProductFailure, error) {
+	c := *im
+	c.ProductSettings.ProductType = p.Type
+	c.newVals = func(id string) map[string]any {
+		v := map[string]any{}
+		if p.Category != 0 {
+			v["categ_id"] = p.Category
+		}
+		if p.Untaxed[id] {
+			v["taxes_id"] = []any{[]any{6, 0, []any{}}}
+		}
+		return v
+	}
+	results, err := c.Products(ctx, p.IDs)
+	if err != nil {
+		return nil, err
+	}
+	failed := map[string]importer.ProductFailure{}
+	for _, r := range results {
+		switch r.State {
+		case v1.LineDone:
+		case v1.LineSkipped:
+			failed[r.ID] = importer.ProductFailure{Message: "the product is no longer in Shopify"}
+		default:
+			failed[r.ID] = importer.ProductFailure{Message: r.Message, Retry: r.Retry}
+		}
+	}
+	return failed, nil
 }
 
 func gids(typ string, ids []string) []string {

@@ -83,6 +83,7 @@ func (im *Importer) Products(ctx context.Context, ids []string) ([]Result, error
 	if err != nil {
 		return nil, err
 	}
+	defer im.Cache.LockProducts(ids)()
 	byID := results(ids, ps, func(p shopify.ImportProduct) (string, string) { return p.LegacyResourceID, p.Title })
 	var items []*item
 	for _, p := range ps {
@@ -427,6 +428,9 @@ func (im *Importer) createTemplates(ctx context.Context, items []*item, values m
 			continue
 		}
 		v := im.Odoo.Adapter().ProductTypeVals(string(im.ProductSettings.ProductType))
+		if im.newVals != nil {
+			maps.Copy(v, im.newVals(it.p.LegacyResourceID))
+		}
 		v["name"] = it.p.Title
 		v["description_sale"] = plainText(it.p.DescriptionHTML)
 		v["list_price"] = float64(basePrice(it.p)) / 100

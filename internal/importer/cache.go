@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,6 +23,11 @@ type Cache struct {
 	// imports of one order (a webhook's and the schedule's) do not both
 	// make its credit note.
 	credits sync.Mutex
+	// importing are the Shopify products being imported, under products,
+	// so that an order import and a product import do not both create one.
+	products  sync.Mutex
+	imported  *sync.Cond // signalled when products leave importing
+	importing map[string]bool
 	// lookups is held while the named records and taxes are looked up, so
 	// that queues starting together look them up once.
 	lookups sync.Mutex
@@ -43,12 +49,40 @@ func (c *Cache) use(s Settings, f func(c *Cache)) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	spec := fmt.Sprint(s.Odoo, s.Orders.Workflows, s.Orders.Customers, s.Orders.Taxes, s.Orders.RefundAdjustmentProduct)
+	spec := fmt.Sprint(s.Odoo, s.Names(), s.Orders.Customers, s.Orders.Taxes)
 	if c.spec != spec || time.Since(c.at) > cacheTTL {
 		c.spec, c.at, c.refs = spec, time.Time{}, refs{}
 		c.countries, c.states, c.taxes = map[string]int64{}, map[odoo.StateKey]int64{}, map[TaxKey]int64{}
 	}
 	f(c)
+}
+
+// LockProducts waits until none of the Shopify products ids is being
+// imported, and holds them until unlock: imports of other products go on.
+// A nil cache locks nothing.
+func (c *Cache) LockProducts(ids []string) (unlock func()) {
+	if c == nil {
+		return func() {}
+	}
+	c.products.Lock()
+	defer c.products.Unlock()
+	if c.imported == nil {
+		c.imported, c.importing = sync.NewCond(&c.products), map[string]bool{}
+	}
+	for slices.ContainsFunc(ids, func(id string) bool { return c.importing[id] }) {
+		c.imported.Wait()
+	}
+	for _, id := range ids {
+		c.importing[id] = true
+	}
+	return func() {
+		c.products.Lock()
+		defer c.products.Unlock()
+		for _, id := range ids {
+			delete(c.importing, id)
+		}
+		c.imported.Broadcast()
+	}
 }
 
 // lockLookups holds the lock under which named records and taxes are looked

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,9 +79,16 @@ func (r *run) create(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// an order without a customer or guest is settled already
+	fresh = slices.DeleteFunc(fresh, func(it *item) bool { return it.plan == nil })
 	products, err := r.products(ctx, fresh)
 	if err != nil {
 		return err
+	}
+	if r.s.Orders.UnknownProducts == v1.UnknownCreate {
+		if products, err = r.createUnknown(ctx, fresh, products); err != nil {
+			return err
+		}
 	}
 	taxes, err := r.taxes(ctx, fresh)
 	if err != nil {
@@ -149,15 +157,20 @@ func (r *run) newOrder(p *Plan, partner int64, products map[string]int64, taxes 
 		o.Vals["payment_term_id"] = r.refs.PaymentTerms[p.Workflow.PaymentTerm]
 	}
 	var unknown []string
+	catalogue := false // a catalogue product is unknown, not only a service product
 	for _, l := range p.Lines {
 		id, ok := products[l.SKU]
 		if !ok && l.Barcode != "" {
 			id, ok = products["barcode:"+l.Barcode]
 		}
 		if !ok {
-			if l.Role == RoleProduct {
+			switch {
+			case l.Role == RoleProduct && l.Product == "":
+				unknown = append(unknown, fmt.Sprintf("SKU %s (%s, a custom item: set spec.orders.customItemProduct)", l.SKU, l.Name))
+			case l.Role == RoleProduct:
 				unknown = append(unknown, fmt.Sprintf("SKU %s (%s)", l.SKU, l.Name))
-			} else {
+				catalogue = true
+			default:
 				unknown = append(unknown, fmt.Sprintf("%s product %s", l.Role, l.SKU))
 			}
 			continue
@@ -174,7 +187,10 @@ func (r *run) newOrder(p *Plan, partner int64, products map[string]int64, taxes 
 		disc, _ := strconv.ParseFloat(l.DiscountPct.String(), 64)
 		o.Lines = append(o.Lines, odoo.OrderLine{ProductID: id, Name: l.Name, Qty: float64(l.Quantity), PriceUnit: price, Discount: disc, TaxIDs: taxIDs})
 	}
-	if len(unknown) > 0 {
+	switch {
+	case catalogue && r.s.Orders.UnknownProducts != v1.UnknownCreate:
+		return o, fmt.Errorf("unknown in Odoo: %s; import the products (an ImportQueue of Products), or set spec.orders.unknownProducts to Create", strings.Join(unknown, ", "))
+	case len(unknown) > 0:
 		return o, fmt.Errorf("unknown in Odoo: %s", strings.Join(unknown, ", "))
 	}
 	return o, nil

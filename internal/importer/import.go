@@ -38,6 +38,9 @@ type Importer struct {
 	// named records again, and keeps concurrent imports from creating the
 	// same customer twice. Optional.
 	Cache *Cache
+	// Products imports the products orders name that Odoo lacks, when
+	// spec.orders.unknownProducts is Create.
+	Products ProductCreator
 	// AllOrders says the app has read_all_orders: without it Shopify hides
 	// the orders created more than 60 days ago, as if they did not exist.
 	AllOrders bool
@@ -560,7 +563,7 @@ func (r *run) journalFor(p *Plan, gateway string) (int64, error) {
 	if p.Workflow != nil {
 		name = p.Workflow.Journal
 	}
-	rows := r.s.Orders.Workflows
+	rows, _ := r.s.Workflows(p.POS)
 	if wf, err := matchWorkflow(rows, p.Order.DisplayFinancialStatus, []string{gateway}); err == nil && wf.Journal != "" {
 		name = wf.Journal
 	}

@@ -81,11 +81,13 @@ func (r *run) partners(ctx context.Context, its []*item) (map[*item]int64, error
 	for _, it := range its {
 		c := it.plan.Order.Customer
 		if c == nil {
-			if r.refs.GuestCustomer == 0 {
+			if id := r.guest(it.plan); id != 0 {
+				out[it] = id
+			} else if it.plan.POS {
+				it.fail(false, "the point of sale order has no customer and neither spec.orders.pos.guestCustomer nor spec.orders.customers.guestCustomer is set")
+			} else {
 				it.fail(false, "the order has no customer and spec.orders.customers.guestCustomer is not set")
-				continue
 			}
-			out[it] = r.refs.GuestCustomer
 			continue
 		}
 		ref := keys.Customer(r.s.Shop, c.LegacyResourceID)
@@ -127,6 +129,15 @@ func (r *run) partners(ctx context.Context, its []*item) (map[*item]int64, error
 		}
 	}
 	return out, nil
+}
+
+// guest is the contact of an order without a customer: a point of sale
+// order's own when set, else the shop's; 0 when none is set.
+func (r *run) guest(p *Plan) int64 {
+	if p.POS && r.refs.POSGuest != 0 {
+		return r.refs.POSGuest
+	}
+	return r.refs.GuestCustomer
 }
 
 func (r *run) assign(out map[*item]int64, its []*item, id int64) {

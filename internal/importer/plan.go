@@ -28,8 +28,11 @@ type Settings struct {
 func (s Settings) Names() odoo.Names {
 	o := s.Orders
 	n := odoo.Names{Company: s.Odoo.Company, Warehouse: s.Odoo.Warehouse, Pricelist: s.Odoo.Pricelist, SalesTeam: s.Odoo.SalesTeam,
-		GuestCustomer: o.Customers.GuestCustomer}
-	for _, w := range o.Workflows {
+		GuestCustomer: o.Customers.GuestCustomer, Category: o.ProductCategory}
+	if o.POS.Enabled {
+		n.POSGuest = o.POS.GuestCustomer
+	}
+	for _, w := range s.AllWorkflows() {
 		if w.Journal != "" && !slices.Contains(n.Journals, w.Journal) {
 			n.Journals = append(n.Journals, w.Journal)
 		}
@@ -37,12 +40,35 @@ func (s Settings) Names() odoo.Names {
 			n.PaymentTerms = append(n.PaymentTerms, w.PaymentTerm)
 		}
 	}
-	for _, code := range []string{o.ShippingProduct, o.DiscountProduct, o.GiftCardProduct, o.TipProduct, o.RoundingProduct, o.RefundAdjustmentProduct} {
+	for _, code := range []string{o.ShippingProduct, o.DiscountProduct, o.GiftCardProduct, o.TipProduct, o.RoundingProduct, o.RefundAdjustmentProduct, o.CustomItemProduct} {
 		if code != "" && !slices.Contains(n.Products, code) {
 			n.Products = append(n.Products, code)
 		}
 	}
 	return n
+}
+
+// posWorkflows are the rows of point of sale orders when they differ from
+// the others'.
+func (s Settings) posWorkflows() []v1.Workflow {
+	if !s.Orders.POS.Enabled {
+		return nil
+	}
+	return s.Orders.POS.Workflows
+}
+
+// AllWorkflows are the rows of every order, point of sale or not.
+func (s Settings) AllWorkflows() []v1.Workflow {
+	return slices.Concat(s.Orders.Workflows, s.posWorkflows())
+}
+
+// Workflows are the rows for an order, point of sale or not, and the
+// field that holds them.
+func (s Settings) Workflows(pos bool) ([]v1.Workflow, string) {
+	if pos && len(s.posWorkflows()) > 0 {
+		return s.posWorkflows(), "spec.orders.pos.workflows"
+	}
+	return s.Orders.Workflows, "spec.orders.workflows"
 }
 
 // Role says what a planned line stands for when it is not a catalogue product.
@@ -56,6 +82,7 @@ const (
 	RoleGiftCard Role = "gift card"
 	RoleTip      Role = "tip"
 	RoleRounding Role = "rounding"
+	RoleCustom   Role = "custom item"
 )
 
 // TaxKey identifies a Shopify tax as the import maps it to an Odoo tax.
@@ -78,6 +105,8 @@ type Line struct {
 	Role        Role
 	SKU         string // for RoleProduct
 	Barcode     string
+	Product     string // the Shopify product's numeric id, for RoleProduct
+	Untaxed     bool   // Shopify charges no tax on the item
 	Name        string
 	Quantity    int
 	PriceUnit   decimal.Decimal
@@ -94,6 +123,7 @@ type Plan struct {
 	Total     decimal.Decimal // Shopify's total, shop currency
 	Currency  string
 	Risky     bool
+	POS       bool         // sold at Shopify's point of sale
 	Cancelled bool         // in Shopify: cancel in Odoo what was imported
 	Workflow  *v1.Workflow // nil for a risky order kept as a quotation
 	Gateways  []string     // of the successful payments, in order
@@ -115,10 +145,19 @@ func PlanOrder(s Settings, o *shopify.Order) (*Plan, error) {
 	if o.Test {
 		return nil, &Skip{State: v1.LineSkipped, Message: "test order: not imported"}
 	}
+	pos := o.SourceName == "pos"
+	if pos && !s.Orders.POS.Enabled {
+		return nil, &Skip{State: v1.LineSkipped, Message: "point of sale order: not imported, as spec.orders.pos.enabled is off"}
+	}
+	prefix := s.Orders.NamePrefix
+	if pos && s.Orders.POS.NamePrefix != "" {
+		prefix = s.Orders.POS.NamePrefix
+	}
 	p := &Plan{
 		Order:     o,
 		Key:       keys.Order(s.Shop, o.LegacyResourceID),
-		Reference: s.Orders.NamePrefix + o.Name,
+		Reference: prefix + o.Name,
+		POS:       pos,
 		Total:     o.TotalPrice.Shop.Amount,
 		Currency:  o.TotalPrice.Shop.CurrencyCode,
 		Risky:     risky(o),
@@ -141,9 +180,10 @@ func PlanOrder(s Settings, o *shopify.Order) (*Plan, error) {
 		}
 	}
 	if !p.Risky {
-		wf, err := matchWorkflow(s.Orders.Workflows, o.DisplayFinancialStatus, p.Gateways)
+		rows, field := s.Workflows(pos)
+		wf, err := matchWorkflow(rows, o.DisplayFinancialStatus, p.Gateways)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: add one to %s", err, field)
 		}
 		p.Workflow = wf
 	}
@@ -185,7 +225,7 @@ func matchWorkflow(rows []v1.Workflow, status string, gateways []string) (*v1.Wo
 	if len(gateways) > 0 {
 		gw = strings.Join(gateways, ", ")
 	}
-	return nil, fmt.Errorf("no workflow row for financial status %s and gateway %s: add one to spec.orders.workflows", status, gw)
+	return nil, fmt.Errorf("no workflow row for financial status %s and gateway %s", status, gw)
 }
 
 func (p *Plan) addLines(s v1.OrdersSpec, o *shopify.Order) error {
@@ -211,11 +251,18 @@ func (p *Plan) addLines(s v1.OrdersSpec, o *shopify.Order) error {
 				return fmt.Errorf("line %q is a gift card and spec.orders.giftCardProduct is not set", li.Name)
 			}
 			l.Role, l.SKU = RoleGiftCard, s.GiftCardProduct
+		case li.Variant == nil && s.CustomItemProduct != "":
+			l.Role, l.SKU = RoleCustom, s.CustomItemProduct
 		case li.SKU != "":
-			l.SKU = li.SKU
+			l.SKU, l.Untaxed = li.SKU, !li.Taxable
 			if li.Variant != nil {
 				l.Barcode = li.Variant.Barcode
+				if li.Variant.Product != nil {
+					l.Product = keys.LegacyID(li.Variant.Product.ID)
+				}
 			}
+		case li.Variant == nil:
+			return fmt.Errorf("line %q has no SKU: it is a custom item (no product in Shopify); set spec.orders.customItemProduct", li.Name)
 		default:
 			return fmt.Errorf("line %q has no SKU: give the item a SKU in Shopify", li.Name)
 		}

@@ -17,7 +17,7 @@ import (
 func settings() Settings {
 	return Settings{Shop: "sim-shop.myshopify.com", Orders: v1.OrdersSpec{
 		NamePrefix: "SHOP-", ShippingProduct: catalog.ShippingSKU, DiscountProduct: catalog.DiscountSKU,
-		GiftCardProduct: catalog.GiftCardSKU, TipProduct: catalog.TipSKU,
+		GiftCardProduct: catalog.GiftCardSKU, TipProduct: catalog.TipSKU, POS: v1.POSSpec{Enabled: true},
 		Workflows: []v1.Workflow{
 			{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Bank"},
 			{FinancialStatus: "partially_refunded", Confirm: true},
@@ -152,6 +152,8 @@ func TestPlanFailuresSayWhatToFix(t *testing.T) {
 			"is a gift card and spec.orders.giftCardProduct is not set"},
 		{"no tip product", func(s *Settings) { s.Orders.TipProduct = "" }, &pos,
 			"the order has a tip of 2.00 and spec.orders.tipProduct is not set"},
+		{"no point of sale row", func(s *Settings) { s.Orders.POS.Workflows = []v1.Workflow{{FinancialStatus: "pending"}} }, &pos,
+			"no workflow row for financial status paid and gateway cash: add one to spec.orders.pos.workflows"},
 	}
 	for _, tc := range cases {
 		s := settings()

@@ -121,7 +121,11 @@ func needs(spec v1.ShopifyInstanceSpec) []access {
 		{"the order import", "stock", "stock.picking", "write"},
 	}
 	var invoice, pay bool
-	for _, w := range spec.Orders.Workflows {
+	if spec.Orders.UnknownProducts == v1.UnknownCreate {
+		out = append(out, access{"unknownProducts Create", "product", "product.template", "create"},
+			access{"unknownProducts Create", "base", "ir.model.data", "create"})
+	}
+	for _, w := range (importer.Settings{Orders: spec.Orders}).AllWorkflows() {
 		invoice, pay = invoice || w.CreateInvoice, pay || w.RegisterPayment
 	}
 	if invoice {

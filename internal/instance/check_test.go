@@ -112,6 +112,15 @@ func TestCheckOdoo(t *testing.T) {
 		if p == nil || p.Reason != ReasonNotFound || !p.Stalled || p.Message != `not found in Odoo: payment term "45 Days", product "REFUND-ADJ"` {
 			t.Errorf("%d: missing payment term and refund adjustment product: %+v", version, p)
 		}
+		// and so do the point of sale's and those of products made for orders
+		s = spec()
+		s.Orders.POS = v1.POSSpec{Enabled: true, GuestCustomer: "Walk-in", Workflows: []v1.Workflow{{FinancialStatus: "paid", Journal: "Till"}}}
+		s.Orders.UnknownProducts, s.Orders.ProductCategory, s.Orders.CustomItemProduct = v1.UnknownCreate, "All / New", "CUSTOM"
+		_, p = CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s)
+		if p == nil || p.Reason != ReasonNotFound || !p.Stalled ||
+			p.Message != `not found in Odoo: point of sale guest customer "Walk-in", product category "All / New", journal "Till", product "CUSTOM"` {
+			t.Errorf("%d: missing point of sale and product records: %+v", version, p)
+		}
 		s = spec()
 		s.Orders.RoundingProduct = ""
 		_, p = CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s)
@@ -188,6 +197,11 @@ func TestCheckOdooAccessAndModules(t *testing.T) {
 		if _, p := CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s); p != nil {
 			t.Errorf("%d: fulfilments off need no external ids: %+v", version, p)
 		}
+		s.Orders.UnknownProducts, s.Orders.ProductCategory = v1.UnknownCreate, "All"
+		if _, p := CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s); p == nil || !strings.Contains(p.Message, "create ir.model.data (for unknownProducts Create)") {
+			t.Errorf("%d: products made for orders need external ids: %+v", version, p)
+		}
+		s.Orders.UnknownProducts, s.Orders.ProductCategory = "", ""
 		// a module not installed: Odoo does not know its models
 		c := odooClient(t, sim.URL(), "key")
 		if err := c.Connect(ctx(t)); err != nil {

@@ -14,6 +14,8 @@ type Names struct {
 	Pricelist     string // product.pricelist by name
 	SalesTeam     string // crm.team by name
 	GuestCustomer string // res.partner by name
+	POSGuest      string // res.partner by name
+	Category      string // product.category by full name
 	Journals      []string
 	PaymentTerms  []string
 	Products      []string // product.product by internal reference
@@ -23,8 +25,8 @@ type Names struct {
 
 // Refs are the ids of Names; a name not given has none.
 type Refs struct {
-	Company, Warehouse, Pricelist, SalesTeam, GuestCustomer, BankJournal int64
-	Journals, PaymentTerms, Products, Accounts                           map[string]int64
+	Company, Warehouse, Pricelist, SalesTeam, GuestCustomer, POSGuest, Category, BankJournal int64
+	Journals, PaymentTerms, Products, Accounts                                               map[string]int64
 }
 
 // Unresolved names the records of Names Odoo does not have.
@@ -55,6 +57,8 @@ func (c *Client) Resolve(ctx context.Context, n Names) (Refs, error) {
 		{"product.pricelist", "name", "pricelist", n.Pricelist, &r.Pricelist},
 		{"crm.team", "name", "sales team", n.SalesTeam, &r.SalesTeam},
 		{"res.partner", "name", "guest customer", n.GuestCustomer, &r.GuestCustomer},
+		{"res.partner", "name", "point of sale guest customer", n.POSGuest, &r.POSGuest},
+		{"product.category", "complete_name", "product category", n.Category, &r.Category},
 	} {
 		if one.value == "" {
 			continue

@@ -171,14 +171,16 @@ func ean13(d12 string) string {
 }
 
 // Orders is an order import spec that fits the catalogue and the simulated
-// Odoo: its service products, guest contact and journals; cash sales and
-// card sales paid in full, anything else confirmed.
+// Odoo: its service products, guest contact and journals; point of sale
+// orders imported like the others; cash sales and card sales paid in full,
+// anything else confirmed.
 func Orders() v1.OrdersSpec {
 	return v1.OrdersSpec{
 		NamePrefix:      "SHOP-",
 		ShippingProduct: ShippingSKU, DiscountProduct: DiscountSKU, GiftCardProduct: GiftCardSKU, TipProduct: TipSKU,
 		RoundingProduct: RoundingSKU, RoundingLimit: "0.05",
 		Customers: v1.CustomersSpec{GuestCustomer: GuestCustomer},
+		POS:       v1.POSSpec{Enabled: true},
 		Workflows: []v1.Workflow{
 			{FinancialStatus: "paid", Gateway: "cash", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Cash"},
 			{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Shopify Payments"},

@@ -167,6 +167,21 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 			si.Spec.Orders.Workflows = []v1.Workflow{{FinancialStatus: "paid", CreateInvoice: true}}
 			return si
 		}, "createInvoice needs confirm"},
+		{"unknown products created without a category", func() client.Object {
+			si := instance()
+			si.Spec.Orders.UnknownProducts = v1.UnknownCreate
+			return si
+		}, "unknownProducts Create needs productCategory"},
+		{"a product type for products never created", func() client.Object {
+			si := instance()
+			si.Spec.Orders.ProductType = v1.ProductService
+			return si
+		}, "productCategory and productType are for unknownProducts Create"},
+		{"point of sale invoice without confirm", func() client.Object {
+			si := instance()
+			si.Spec.Orders.POS = v1.POSSpec{Enabled: true, Workflows: []v1.Workflow{{FinancialStatus: "paid", CreateInvoice: true}}}
+			return si
+		}, "createInvoice needs confirm"},
 		{"stock without locations", func() client.Object {
 			si := instance()
 			si.Spec.Stock.Enabled = true
@@ -257,6 +272,9 @@ func TestValidObjectsAreAccepted(t *testing.T) {
 		ImportInterval: &metav1.Duration{Duration: 60e9},
 		Workflows:      []v1.Workflow{{FinancialStatus: "paid", Confirm: true, CreateInvoice: true, PostInvoice: true, RegisterPayment: true, Journal: "Bank"}},
 		RoundingLimit:  "0.05", RoundingProduct: "ROUNDING",
+		POS:             v1.POSSpec{Enabled: true, NamePrefix: "POS-", GuestCustomer: "Walk-in", Workflows: []v1.Workflow{{FinancialStatus: "any", Confirm: true}}},
+		UnknownProducts: v1.UnknownCreate, ProductCategory: "All / Saleable", ProductType: v1.ProductConsumable,
+		CustomItemProduct: "CUSTOM",
 	}
 	si.Spec.Webhooks = v1.WebhooksSpec{Enabled: true, PublicBaseURL: "https://connector.example.com/shop"}
 	si.Spec.Shopify.APIVersion = "2026-04"

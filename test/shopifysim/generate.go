@@ -106,8 +106,10 @@ func (st *Store) generate(n int) {
 	}
 	st.known = len(st.variants)
 	// Products Odoo does not know, and a gift card, as long-lived shops have.
-	st.addProduct(catalog.Product{Handle: "legacy-scarf", Title: "Legacy Silk Scarf", Vendor: "Old Stock", Type: "Accessories",
-		Variants: []catalog.Variant{{SKU: "LEGACY-SCARF", Price: "45.00"}, {SKU: "LEGACY-SCARF-2", Price: "49.00"}}}, false)
+	// Two variants need an option of their own values: Shopify refuses
+	// a second Default Title.
+	st.addProduct(catalog.Product{Handle: "legacy-scarf", Title: "Legacy Silk Scarf", Vendor: "Old Stock", Type: "Accessories", Options: []string{"Colour"},
+		Variants: []catalog.Variant{{SKU: "LEGACY-SCARF", Options: []string{"Ivory"}, Price: "45.00"}, {SKU: "LEGACY-SCARF-2", Options: []string{"Navy"}, Price: "49.00"}}}, false)
 	st.addProduct(catalog.Product{Handle: "gift-card", Title: "Gift Card", Vendor: "Northwool & Co", Type: "Gift Cards",
 		Variants: []catalog.Variant{{Price: "25.00"}, {Price: "50.00"}}}, true)
 	for i := range 40 {
@@ -458,7 +460,7 @@ func (st *Store) build(p plan, at, kind string) Obj {
 	o := st.add("Order", Obj{
 		"name": fmt.Sprintf("#%d", st.number), "note": nil, "tags": []string{}, "test": kind == "test",
 		"createdAt": at, "processedAt": at, "updatedAt": at, "cancelledAt": nil, "closedAt": nil, "cancelReason": nil,
-		"sourceName": "web", "sourceIdentifier": nil, "currencyCode": catalog.Currency, "presentmentCurrencyCode": p.pcur,
+		"sourceName": "web", "sourceIdentifier": nil, "retailLocation": nil, "currencyCode": catalog.Currency, "presentmentCurrencyCode": p.pcur,
 		"taxesIncluded": p.included, "displayFinancialStatus": "PAID", "displayFulfillmentStatus": "UNFULFILLED",
 		"email": nil, "phone": nil, "customer": p.customer, "billingAddress": nil, "shippingAddress": nil,
 		"subtotalPriceSet": b(s.subtotal, r.subtotal), "totalDiscountsSet": b(s.discounts, r.discounts),
@@ -500,7 +502,11 @@ func (st *Store) build(p plan, at, kind string) Obj {
 			"discountAllocations": shipAllocs, "taxLines": taxLines(s.shipTax, r.shipTax),
 		})}
 	} else {
-		o["sourceName"], o["sourceIdentifier"] = "pos", fmt.Sprintf("POS-%d", st.number)
+		// sold at the till of the store: the schema's retailLocation, and a
+		// receipt identifier shaped as its example "1234-12-1000"
+		store := st.locations[1]
+		o["sourceName"], o["retailLocation"] = "pos", store
+		o["sourceIdentifier"] = fmt.Sprintf("%s-1-%s", strings.TrimPrefix(store["id"].(string), "gid://shopify/Location/"), strings.TrimPrefix(o["name"].(string), "#"))
 	}
 	st.pay(o, kind, s.total, r.total, p.pcur)
 	st.assignFulfillment(o, kind == "pos")

@@ -2,6 +2,7 @@ package shopifysim_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -170,6 +171,58 @@ func TestGeneratedOrdersCoverEveryKindAndAddUp(t *testing.T) {
 		}
 		if !ok[kind]() {
 			t.Errorf("%s does not look like a %s order: %+v", o.Name, kind, o)
+		}
+	}
+}
+
+// Point of sale orders carry the store they were sold in, as Shopify's
+// retailLocation; online orders none. Custom items have no variant, product
+// or SKU, and products of two variants an option of their own values.
+func TestPointOfSaleAndCustomItemsAsShopifyHasThem(t *testing.T) {
+	sim := start(t, shopifysim.Options{Orders: len(shopifysim.Kinds)})
+	_, r := post(t, sim, token, `{ orders(first: 50) { nodes { name sourceName sourceIdentifier retailLocation { name legacyResourceId }
+		lineItems(first: 10) { nodes { title sku variant { id } product { id } } } } }
+		products(first: 50) { nodes { title options { name values } } } }`, nil)
+	if r.Errors != nil {
+		t.Fatal(errorText(r))
+	}
+	pos, custom := 0, 0
+	for _, n := range r.Data["orders"].(map[string]any)["nodes"].([]any) {
+		o := n.(map[string]any)
+		loc, _ := o["retailLocation"].(map[string]any)
+		switch {
+		case o["sourceName"] == "pos" && loc["name"] == "Paris Store":
+			if want := fmt.Sprintf("%v-1-%s", loc["legacyResourceId"], strings.TrimPrefix(o["name"].(string), "#")); o["sourceIdentifier"] != want {
+				t.Errorf("point of sale order %v: source identifier %v, want %s", o["name"], o["sourceIdentifier"], want)
+			}
+			pos++
+		case o["sourceName"] != "web" || o["retailLocation"] != nil:
+			t.Errorf("%v: an online order with a retail location", o)
+		}
+		for _, l := range o["lineItems"].(map[string]any)["nodes"].([]any) {
+			if l := l.(map[string]any); l["title"] == "Gift wrapping" {
+				if l["variant"] != nil || l["product"] != nil || l["sku"] != nil {
+					t.Errorf("custom item %v: has a variant, product or SKU", l)
+				}
+				custom++
+			}
+		}
+	}
+	if pos != 1 || custom != 1 {
+		t.Errorf("%d point of sale orders and %d custom items, want one of each", pos, custom)
+	}
+	var legacy []any
+	for _, n := range r.Data["products"].(map[string]any)["nodes"].([]any) {
+		if n.(map[string]any)["title"] == "Legacy Silk Scarf" {
+			legacy = append(legacy, n)
+		}
+	}
+	if len(legacy) != 1 {
+		t.Fatalf("%d legacy products", len(legacy))
+	}
+	for _, n := range legacy {
+		if opts := n.(map[string]any)["options"].([]any); len(opts) != 1 || len(opts[0].(map[string]any)["values"].([]any)) != 2 {
+			t.Errorf("legacy product options %v, want one option of two values", opts)
 		}
 	}
 }
