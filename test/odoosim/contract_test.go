@@ -183,6 +183,13 @@ func (r *replay) mapVals(model string, v any) any {
 	out := map[string]any{}
 	for k, val := range vals {
 		out[k] = val
+		if k == "res_id" { // a many2one_reference: to the model of res_model_id
+			simModel := r.id("ir.model", vals["res_model_id"])
+			if doc := r.sim.db.models["ir.model"].records[asInt(simModel)]; doc != nil {
+				out[k] = r.id(asString(doc["model"]), val)
+			}
+			continue
+		}
 		f := r.field(model, k)
 		if f == nil || f.rel == "" {
 			continue
