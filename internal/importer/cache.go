@@ -43,7 +43,7 @@ func (c *Cache) use(s Settings, f func(c *Cache)) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	spec := fmt.Sprint(s.Odoo, s.Orders.Workflows, s.Orders.Customers, s.Orders.Taxes, s.Orders.RefundAdjustmentProduct)
+	spec := fmt.Sprint(s.Odoo, s.Orders.Workflows, s.Orders.Customers, s.Orders.Taxes, s.Orders.RefundAdjustmentProduct, s.Orders.Risk, s.Orders.OnFailure)
 	if c.spec != spec || time.Since(c.at) > cacheTTL {
 		c.spec, c.at, c.refs = spec, time.Time{}, refs{}
 		c.countries, c.states, c.taxes = map[string]int64{}, map[odoo.StateKey]int64{}, map[TaxKey]int64{}

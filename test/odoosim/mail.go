@@ -13,7 +13,19 @@ func init() {
 	schemaSrc["crm.tag"] = "name char ! | color integer"
 	schemaSrc["ir.model"] = "model char ! | name char"
 	schemaSrc["mail.activity.type"] = "name char ! | res_model char | category char"
-	schemaSrc["mail.message"] = "model char | res_id integer | body html | message_type sel=comment,notification | subject char"
+	schemaSrc["mail.message"] = `model char | res_id integer | body html | message_type sel=comment,notification | subject char |
+		author_id m2o res.partner | subtype_id m2o mail.message.subtype`
+	schemaSrc["mail.message.subtype"] = "name char ! | internal boolean"
+	defaults["mail.message"] = func(t *tx) map[string]any {
+		return map[string]any{"author_id": t.val("res.users", t.uid, "partner_id")}
+	}
+	onCreate["mail.message"] = func(t *tx, r Record, _ map[string]any) error {
+		if m := t.model(asString(r["model"])); m != nil && len(t.missing(m, []int64{asInt(r["res_id"])})) > 0 {
+			return missingError(m, []int64{asInt(r["res_id"])})
+		}
+		r["body"] = asHTML(asString(r["body"]), true)
+		return nil
+	}
 	schemaSrc["mail.activity"] = `res_model_id m2o ir.model | res_model char ~ | res_id integer | res_name char ~ |
 		activity_type_id m2o mail.activity.type | summary char | note html | date_deadline date | user_id m2o res.users |
 		state sel=overdue,today,planned ~ | active boolean`
@@ -44,6 +56,13 @@ func seedMail(s seeder) {
 		s.add("mail.activity.type", map[string]any{"name": n, "category": "default"})
 	}
 	s.add("ir.model.data", map[string]any{"module": "mail", "name": "mail_activity_data_todo", "model": "mail.activity.type", "res_id": int64(4), "noupdate": true})
+	for _, st := range []struct {
+		name     string
+		internal bool
+	}{{"Discussions", false}, {"Note", true}, {"Activities", false}} {
+		s.add("mail.message.subtype", map[string]any{"name": st.name, "internal": st.internal})
+	}
+	s.add("ir.model.data", map[string]any{"module": "mail", "name": "mt_note", "model": "mail.message.subtype", "res_id": int64(2), "noupdate": true})
 }
 
 func createActivity(t *tx, r Record, _ map[string]any) error {
@@ -103,7 +122,7 @@ func messagePost(t *tx, m *model, ids []int64, a map[string]any) (any, error) {
 		kind = "notification"
 	}
 	body := asHTML(asString(a["body"]), a["body_is_html"] == true)
-	return t.create(t.model("mail.message"), map[string]any{"model": m.name, "res_id": ids[0], "body": body, "message_type": kind})
+	return t.create(t.model("mail.message"), map[string]any{"model": m.name, "res_id": ids[0], "body": body, "message_type": kind, "subtype_id": int64(2)})
 }
 
 // activityDone posts "done" on each activity's record, then deletes the
