@@ -562,6 +562,12 @@ type ShopifyInstanceStatus struct {
 	// +optional
 	CountedQueues []string `json:"countedQueues,omitempty"`
 
+	// RiskyReviewed are the risky quotations of the shop people confirmed or
+	// cancelled in Odoo when the orders were last listed: the counters move
+	// by what changed since.
+	// +optional
+	RiskyReviewed *RiskyReviewed `json:"riskyReviewed,omitempty"`
+
 	// Stock is what the last stock export did.
 	// +optional
 	Stock *StockStatus `json:"stock,omitempty"`
@@ -622,6 +628,13 @@ type OdooInfo struct {
 	Protocol OdooProtocol `json:"protocol,omitempty"`
 	// CompanyID of spec.odoo.company.
 	CompanyID int64 `json:"companyID,omitempty"`
+}
+
+// RiskyReviewed counts the tagged risky quotations by what people made of
+// them in Odoo.
+type RiskyReviewed struct {
+	Confirmed int64 `json:"confirmed,omitempty"`
+	Cancelled int64 `json:"cancelled,omitempty"`
 }
 
 // Counters are the totals the connector's dashboard shows.

@@ -187,3 +187,12 @@ func (c *Client) byField(ctx context.Context, model, field string, values []stri
 	}
 	return out, err
 }
+
+// CountTagged counts the sale orders whose origin starts with prefix that
+// carry the tag named tag and are in one of states.
+func (c *Client) CountTagged(ctx context.Context, prefix, tag string, states []string) (int64, error) {
+	var n int64
+	err := c.Call(ctx, "sale.order", "search_count", []any{Domain{Cond("origin", "=like", prefix+"%"), Cond("tag_ids.name", "=", tag),
+		In("state", states)}}, nil, &n)
+	return n, err
+}
