@@ -99,24 +99,36 @@ func orderIDs(its []*item) []int64 {
 // loadMailRefs looks up the risk tag, made when missing, and mail's records
 // once for the instance's cache.
 func (r *run) loadMailRefs(ctx context.Context) error {
-	if r.refs.riskTag != 0 {
-		return nil
+	if err := r.loadMail(ctx); err != nil || r.refs.riskTag != 0 {
+		return err
 	}
 	defer r.im.Cache.lockLookups()()
-	r.im.Cache.use(r.s, func(c *Cache) { r.refs.riskTag, r.refs.mail = c.refs.riskTag, c.refs.mail })
+	r.im.Cache.use(r.s, func(c *Cache) { r.refs.riskTag = c.refs.riskTag })
 	if r.refs.riskTag != 0 {
 		return nil
 	}
 	tag, err := r.c.TagByName(ctx, RiskTag(r.s.Orders))
-	if err != nil {
-		return err
+	r.refs.riskTag = tag
+	r.im.Cache.use(r.s, func(c *Cache) { c.refs.riskTag = tag })
+	return err
+}
+
+// loadMail looks up mail's records once for the instance's cache.
+func (r *run) loadMail(ctx context.Context) error {
+	if r.refs.mail.Todo != 0 {
+		return nil
+	}
+	defer r.im.Cache.lockLookups()()
+	r.im.Cache.use(r.s, func(c *Cache) { r.refs.mail = c.refs.mail })
+	if r.refs.mail.Todo != 0 {
+		return nil
 	}
 	m, err := r.c.MailRefs(ctx)
 	if err != nil {
 		return err
 	}
-	r.refs.riskTag, r.refs.mail = tag, m
-	r.im.Cache.use(r.s, func(c *Cache) { c.refs.riskTag, c.refs.mail = tag, m })
+	r.refs.mail = m
+	r.im.Cache.use(r.s, func(c *Cache) { c.refs.mail = m })
 	return nil
 }
 
@@ -139,12 +151,8 @@ func (r *run) tellFailures(ctx context.Context) error {
 			return err
 		}
 	}
-	if r.refs.mail.Todo == 0 {
-		m, err := r.c.MailRefs(ctx)
-		if err != nil {
-			return err
-		}
-		r.refs.mail = m
+	if err := r.loadMail(ctx); err != nil {
+		return err
 	}
 	user := r.refs.Users[f.ActivityUser]
 	if user == 0 {
