@@ -24,7 +24,7 @@ func riskNote(o *shopify.Order) string {
 	for i, a := range o.Risk.Assessments {
 		levels[i] = strings.ToLower(a.RiskLevel)
 	}
-	note := "Shopify flags order " + o.Name + " as risky: " + riskSummary(o)
+	note := riskMarker + " " + o.Name + " as risky: " + riskSummary(o)
 	if len(levels) > 0 {
 		note += "; assessments: " + strings.Join(levels, ", ")
 	}
