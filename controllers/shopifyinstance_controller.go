@@ -266,6 +266,9 @@ func (r *ShopifyInstanceReconciler) importOrders(ctx context.Context, inst *v1.S
 		}
 	}
 	st.ImportWatermark = &metav1.Time{Time: schedule.Watermark(refs, start, st.ImportWatermark)}
+	if err := r.reviewRisky(ctx, inst, conn); err != nil {
+		return "", err
+	}
 	return "both ends connected; importing orders every " + schedule.Interval(inst.Spec.Orders).String(), nil
 }
 

@@ -222,6 +222,48 @@ type POSSpec struct {
 	Workflows []Workflow `json:"workflows,omitempty"`
 }
 
+// RiskSpec marks the quotations riskPolicy Quotation keeps for a person: a
+// tag, Shopify's risk in the chatter, and a To-Do activity for a reviewer.
+type RiskSpec struct {
+	// Tag is the name of the crm.tag put on a risky quotation, made when
+	// Odoo has none. Defaults to "Shopify: risky".
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Tag string `json:"tag,omitempty"`
+
+	// Reviewer is the login of the Odoo user given a To-Do activity on each
+	// risky quotation. None when empty.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	Reviewer string `json:"reviewer,omitempty"`
+}
+
+// FailureSpec gives an Odoo user a To-Do activity for each order whose
+// queue line fails: one per order, closed once the order imports.
+type FailureSpec struct {
+	// ActivityUser is the login of the Odoo user given the activities.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	ActivityUser string `json:"activityUser"`
+
+	// Record carries the activity of an order that has no sale order yet.
+	// Defaults to the journal of the first workflow naming one.
+	// +optional
+	Record *OdooRecord `json:"record,omitempty"`
+}
+
+// OdooRecord names an Odoo record that can carry activities.
+type OdooRecord struct {
+	// Model of the record.
+	// +kubebuilder:validation:Enum=account.journal;res.partner
+	Model string `json:"model"`
+
+	// Name of the record.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	Name string `json:"name"`
+}
+
 // OrdersSpec says which orders are imported and what they become.
 // +kubebuilder:validation:XValidation:rule="!has(self.roundingLimit) || has(self.roundingProduct)",message="roundingLimit needs roundingProduct"
 // +kubebuilder:validation:XValidation:rule="!has(self.unknownProducts) || self.unknownProducts != 'Create' || has(self.productCategory)",message="unknownProducts Create needs productCategory, the Odoo category of the products it creates"
@@ -256,6 +298,14 @@ type OrdersSpec struct {
 	// RiskPolicy: Quotation (default), Ignore or Skip.
 	// +optional
 	RiskPolicy RiskPolicy `json:"riskPolicy,omitempty"`
+
+	// Risk says how a risky quotation is marked in Odoo.
+	// +optional
+	Risk RiskSpec `json:"risk,omitempty"`
+
+	// OnFailure tells a person in Odoo when an order fails to import.
+	// +optional
+	OnFailure *FailureSpec `json:"onFailure,omitempty"`
 
 	// Workflows say, by financial status and payment gateway, how far an
 	// imported order goes. An order that matches no row fails its queue line.
@@ -587,6 +637,12 @@ type ShopifyInstanceStatus struct {
 	// +optional
 	CountedQueues []string `json:"countedQueues,omitempty"`
 
+	// RiskyReviewed are the risky quotations of the shop people confirmed or
+	// cancelled in Odoo when the orders were last listed: the counters move
+	// by what changed since.
+	// +optional
+	RiskyReviewed *RiskyReviewed `json:"riskyReviewed,omitempty"`
+
 	// Stock is what the last stock export did.
 	// +optional
 	Stock *StockStatus `json:"stock,omitempty"`
@@ -651,6 +707,13 @@ type OdooInfo struct {
 	Protocol OdooProtocol `json:"protocol,omitempty"`
 	// CompanyID of spec.odoo.company.
 	CompanyID int64 `json:"companyID,omitempty"`
+}
+
+// RiskyReviewed counts the tagged risky quotations by what people made of
+// them in Odoo.
+type RiskyReviewed struct {
+	Confirmed int64 `json:"confirmed,omitempty"`
+	Cancelled int64 `json:"cancelled,omitempty"`
 }
 
 // Counters are the totals the connector's dashboard shows.

@@ -49,7 +49,7 @@ func (c *Cache) use(s Settings, f func(c *Cache)) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	spec := fmt.Sprint(s.Odoo, s.Names(), s.Orders.Customers, s.Orders.Taxes)
+	spec := fmt.Sprint(s.Odoo, s.Names(), s.Orders.Customers, s.Orders.Taxes, s.Orders.Risk)
 	if c.spec != spec || time.Since(c.at) > cacheTTL {
 		c.spec, c.at, c.refs = spec, time.Time{}, refs{}
 		c.countries, c.states, c.taxes = map[string]int64{}, map[odoo.StateKey]int64{}, map[TaxKey]int64{}

@@ -22,6 +22,8 @@ type refs struct {
 	rounding   int64  // the rounding product
 	adjustment int64  // the refund adjustment product
 	currency   string // of the sale orders: the pricelist's, else the company's
+	riskTag    int64  // the tag of risky quotations, once one is imported
+	mail       odoo.MailRefs
 }
 
 func (r *run) loadRefs(ctx context.Context) error {
@@ -74,6 +76,11 @@ func (r *run) create(ctx context.Context) error {
 	}
 	if len(fresh) == 0 {
 		return r.reread(ctx)
+	}
+	if slices.ContainsFunc(fresh, func(it *item) bool { return it.plan.Risky }) {
+		if err := r.loadMailRefs(ctx); err != nil {
+			return err
+		}
 	}
 	partners, err := r.partners(ctx, fresh)
 	if err != nil {
@@ -155,6 +162,9 @@ func (r *run) newOrder(p *Plan, partner int64, products map[string]int64, taxes 
 	}
 	if p.Workflow != nil && p.Workflow.PaymentTerm != "" {
 		o.Vals["payment_term_id"] = r.refs.PaymentTerms[p.Workflow.PaymentTerm]
+	}
+	if p.Risky {
+		o.Vals["tag_ids"] = []any{[]any{6, 0, []int64{r.refs.riskTag}}}
 	}
 	var unknown []string
 	catalogue := false // a catalogue product is unknown, not only a service product

@@ -92,12 +92,21 @@ func (im *Importer) Import(ctx context.Context, ids []string) ([]Result, error) 
 			it.fail(odoo.IsRetryable(err) || errors.Is(err, odoo.ErrReplyLost), "Odoo: "+err.Error())
 		}
 	}
-	out := make([]Result, len(r.items))
-	for i, it := range r.items {
+	for _, it := range r.items {
 		if it.plan != nil && it.res.State == "" {
 			it.res.State = v1.LineDone
 			it.res.Message = it.summary()
 		}
+	}
+	if err := r.tellFailures(ctx); err != nil {
+		for _, it := range r.items {
+			if it.res.State == v1.LineFailed {
+				it.res.Message += "; the activity in Odoo could not be scheduled: " + err.Error()
+			}
+		}
+	}
+	out := make([]Result, len(r.items))
+	for i, it := range r.items {
 		out[i] = it.res
 	}
 	return out, nil
@@ -178,6 +187,7 @@ func (r *run) execute(ctx context.Context) error {
 		r.checkCurrency,
 		r.create,
 		r.checkTotals,
+		r.markRisky,
 		r.confirm,
 		r.deliver,
 		r.invoice,

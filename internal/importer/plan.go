@@ -40,6 +40,14 @@ func (s Settings) Names() odoo.Names {
 			n.PaymentTerms = append(n.PaymentTerms, w.PaymentTerm)
 		}
 	}
+	for _, login := range []string{o.Risk.Reviewer, onFailure(o).ActivityUser} {
+		if login != "" && !slices.Contains(n.Users, login) {
+			n.Users = append(n.Users, login)
+		}
+	}
+	if rec := onFailure(o).Record; rec != nil {
+		n.Records = append(n.Records, odoo.Record{Model: rec.Model, Name: rec.Name})
+	}
 	for _, code := range []string{o.ShippingProduct, o.DiscountProduct, o.GiftCardProduct, o.TipProduct, o.RoundingProduct, o.RefundAdjustmentProduct, o.CustomItemProduct} {
 		if code != "" && !slices.Contains(n.Products, code) {
 			n.Products = append(n.Products, code)
@@ -69,6 +77,14 @@ func (s Settings) Workflows(pos bool) ([]v1.Workflow, string) {
 		return s.posWorkflows(), "spec.orders.pos.workflows"
 	}
 	return s.Orders.Workflows, "spec.orders.workflows"
+}
+
+// onFailure is the spec's, or one that tells nobody.
+func onFailure(o v1.OrdersSpec) v1.FailureSpec {
+	if o.OnFailure == nil {
+		return v1.FailureSpec{}
+	}
+	return *o.OnFailure
 }
 
 // Role says what a planned line stands for when it is not a catalogue product.

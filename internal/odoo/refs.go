@@ -21,12 +21,18 @@ type Names struct {
 	Products      []string // product.product by internal reference
 	BankJournal   string   // an account.journal of type bank, by name
 	Accounts      []string // account.account by code
+	Users         []string // res.users by login
+	Records       []Record // records that carry activities, by name
 }
+
+// Record names a record of a model by its name.
+type Record struct{ Model, Name string }
 
 // Refs are the ids of Names; a name not given has none.
 type Refs struct {
 	Company, Warehouse, Pricelist, SalesTeam, GuestCustomer, POSGuest, Category, BankJournal int64
-	Journals, PaymentTerms, Products, Accounts                                               map[string]int64
+	Journals, PaymentTerms, Products, Accounts, Users                                        map[string]int64
+	Records                                                                                  map[Record]int64
 }
 
 // Unresolved names the records of Names Odoo does not have.
@@ -85,6 +91,22 @@ func (c *Client) Resolve(ctx context.Context, n Names) (Refs, error) {
 			return r, err
 		}
 		missing = append(missing, absent(many.label, many.values, *many.ids)...)
+	}
+	if r.Users, err = c.byField(ctx, "res.users", "login", n.Users); err != nil {
+		return r, err
+	}
+	missing = append(missing, absent("user with login", n.Users, r.Users)...)
+	r.Records = map[Record]int64{}
+	for _, rec := range n.Records {
+		found, err := c.byName(ctx, rec.Model, []string{rec.Name})
+		if err != nil {
+			return r, err
+		}
+		if id, ok := found[rec.Name]; ok {
+			r.Records[rec] = id
+		} else {
+			missing = append(missing, fmt.Sprintf("%s %q", rec.Model, rec.Name))
+		}
 	}
 	r.Products = map[string]int64{}
 	if len(n.Products) > 0 {
@@ -167,19 +189,5 @@ func absent(label string, values []string, found map[string]int64) []string {
 
 // byName maps names to ids of model in one call; the oldest wins.
 func (c *Client) byName(ctx context.Context, model string, names []string) (map[string]int64, error) {
-	out := map[string]int64{}
-	if len(names) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		ID   int64 `json:"id"`
-		Name Text  `json:"name"`
-	}
-	err := c.SearchRead(ctx, model, Domain{In("name", names)}, []string{"name"}, 0, "id", &rows)
-	for _, row := range rows {
-		if _, seen := out[string(row.Name)]; !seen {
-			out[string(row.Name)] = row.ID
-		}
-	}
-	return out, err
+	return c.byField(ctx, model, "name", names)
 }

@@ -183,6 +183,10 @@ func (r *replay) mapVals(model string, v any) any {
 	out := map[string]any{}
 	for k, val := range vals {
 		out[k] = val
+		if k == "res_id" { // a many2one_reference: to the model named by model or res_model_id
+			out[k] = r.id(r.docModel(vals["model"], vals["res_model_id"]), val)
+			continue
+		}
 		f := r.field(model, k)
 		if f == nil || f.rel == "" {
 			continue
@@ -212,6 +216,14 @@ func (r *replay) mapVals(model string, v any) any {
 	return out
 }
 
+// docModel is the model a res_id refers to: named, or an ir.model's id.
+func (r *replay) docModel(name, irModel any) string {
+	if doc := r.sim.db.models["ir.model"].records[asInt(r.id("ir.model", irModel))]; doc != nil {
+		return asString(doc["model"])
+	}
+	return asString(name)
+}
+
 func (r *replay) mapDomain(model string, d any) any {
 	l, ok := d.([]any)
 	if !ok {
@@ -228,6 +240,8 @@ func (r *replay) mapDomain(model string, d any) any {
 		rel := ""
 		if name == "id" {
 			rel = model
+		} else if name == "res_id" {
+			rel = r.docModel(domainValue(l, "model"), nil)
 		} else if f := r.field(model, name); f != nil {
 			rel = f.rel
 		}
@@ -254,6 +268,16 @@ func (r *replay) mapContext(ctx any) any {
 		}
 	}
 	return out
+}
+
+// domainValue is the value a domain compares field with by "=".
+func domainValue(d []any, field string) any {
+	for _, e := range d {
+		if leaf, ok := e.([]any); ok && len(leaf) == 3 && leaf[0] == field && leaf[1] == "=" {
+			return leaf[2]
+		}
+	}
+	return nil
 }
 
 // mapCall rewrites one call's named arguments.

@@ -18,6 +18,8 @@ type method struct {
 	since        int      // first version having it, if not 17
 	privateSince int      // version from which @api.private refuses it remotely
 	run          func(t *tx, m *model, ids []int64, a map[string]any) (any, error)
+	// listOnJSON2: JSON-2 answers the record's id as a list (message_post)
+	listOnJSON2 bool
 }
 
 var methods map[string]method
@@ -62,6 +64,10 @@ func init() {
 		"dont_send_sms": {records: true, models: []string{"confirm.stock.sms"}, run: func(t *tx, m *model, ids []int64, _ map[string]any) (any, error) {
 			return answerSMS(t, m, ids, false)
 		}},
+		"message_post": {params: []string{"body", "subject", "message_type", "subtype_xmlid", "body_is_html", "partner_ids"},
+			records: true, models: []string{"sale.order", "account.journal", "res.partner"}, listOnJSON2: true, run: messagePost},
+		"action_feedback":     {params: []string{"feedback", "attachment_ids"}, records: true, models: []string{"mail.activity"}, run: activityDone},
+		"action_done":         {records: true, models: []string{"mail.activity"}, run: activityDone},
 		"check_access_rights": {params: []string{"operation", "raise_exception"}, required: 1, run: checkAccessRights},
 		"has_access":          {params: []string{"operation"}, required: 1, records: true, since: 18, run: hasAccess},
 		"check_access":        {params: []string{"operation"}, required: 1, records: true, since: 18, privateSince: 19, run: checkAccess},

@@ -108,6 +108,7 @@ func seed(db *database, o Options) {
 	seedAccounts(s, o.Fresh)
 	seedModules(s)
 	seedGroups(s, o.Fresh)
+	seedMail(s)
 	if o.Catalog {
 		seedCatalog(s)
 	}

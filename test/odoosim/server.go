@@ -626,5 +626,9 @@ func (s *Sim) json2Call(model, name string, body map[string]any, f *Fault) (any,
 	if err := f.refusal(); err != nil {
 		return nil, err
 	}
-	return s.execute(model, name, ids, named, ctx)
+	res, err := s.execute(model, name, ids, named, ctx)
+	if mt.listOnJSON2 && err == nil {
+		res = []any{res}
+	}
+	return res, err
 }
