@@ -157,15 +157,7 @@ func tools(t *testing.T) (helm, kubectl string) {
 	if assets == "" {
 		t.Fatal("KUBEBUILDER_ASSETS is not set: run through make test, which builds kube-apiserver, kubectl and etcd")
 	}
-	helm = os.Getenv("HELM")
-	if helm == "" {
-		out, err := exec.Command(filepath.Join(root, "hack", "setup-helm.sh")).Output()
-		if err != nil {
-			t.Fatalf("hack/setup-helm.sh: %v", err)
-		}
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		helm = lines[len(lines)-1]
-	}
+	helm = controlplane.Helm(t)
 	return helm, filepath.Join(assets, "kubectl")
 }
 
