@@ -82,6 +82,20 @@ func TestChartInstallsAndItsRBACIsEnough(t *testing.T) {
 			t.Errorf("%s: the pods break the restricted Pod Security profile", in.release)
 		}
 	}
+	// The chart's optional values, all at once, make objects the API server
+	// accepts.
+	extras := filepath.Join(t.TempDir(), "extras.yaml")
+	out := run(t, helm, "template", "extras", chart, "--namespace", "connector-system", "--set", "crds.install=false",
+		"--set", "fullnameOverride=extras", "--set", "commonLabels.team=shop", "--set", "revisionHistoryLimit=3",
+		"--set", "image.digest=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"--set", "podDisruptionBudget.minAvailable=50%", "--set", "extraEnv[0].name=SSL_CERT_DIR", "--set", "extraEnv[0].value=/ca",
+		"--set", "extraVolumes[0].name=ca", "--set", "extraVolumes[0].configMap.name=corporate-ca",
+		"--set", "extraVolumeMounts[0].name=ca", "--set", "extraVolumeMounts[0].mountPath=/ca",
+		"--set", "webhook.ingress.enabled=true", "--set", "networkPolicy.enabled=true")
+	if err := os.WriteFile(extras, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Log(admin.must("apply", "--server-side", "--dry-run=server", "--field-manager=helm", "-f", extras))
 	for _, in := range installs {
 		t.Run(in.release, func(t *testing.T) {
 			admin := &kube{t: t, kubectl: kubectl, kubeconfig: cp.Kubeconfig}
