@@ -127,7 +127,9 @@ func TestChartInstallsAndItsRBACIsEnough(t *testing.T) {
 				"--serviceaccount="+in.namespace+":prometheus")
 			reader := admin.must("create", "token", "prometheus", "-n", in.namespace)
 			scrape(t, metrics, reader, `shopify_odoo_shopify_cost_points_total{shopify_instance="`+in.instanceNamespace+`/demo"}`,
-				`shopify_odoo_odoo_round_trips_total{method="authenticate",model="common",result="ok"}`)
+				`shopify_odoo_odoo_round_trips_total{method="authenticate",model="common",result="ok"}`,
+				`shopify_odoo_instance_ready{condition="Ready",shopify_instance="`+in.instanceNamespace+`/demo",status="True"}`,
+				`shopify_odoo_step_last_success_timestamp_seconds{shopify_instance="`+in.instanceNamespace+`/demo",step="ImportOrders"}`)
 			for who, token := range map[string]string{"no token": "", "the manager's own token": strings.TrimSpace(token)} {
 				if _, err := get(metrics, token); err == nil || !strings.Contains(err.Error(), map[bool]string{true: "401", false: "403"}[token == ""]) {
 					t.Errorf("metrics with %s: %v", who, err)
