@@ -72,7 +72,7 @@ func TestAlertRulesLoadAndNameRegisteredMetrics(t *testing.T) {
 		}
 	}
 	for _, m := range []string{"shopify_odoo_queue_lines", "shopify_odoo_import_queue_lines", "shopify_odoo_instance_ready",
-		"shopify_odoo_shopify_throttle_wait_seconds_total", "shopify_odoo_webhook_deliveries_total", "shopify_odoo_queue_oldest_pending_timestamp_seconds"} {
+		"shopify_odoo_shopify_throttle_wait_seconds_total", "shopify_odoo_shopify_throttled_total", "shopify_odoo_webhook_deliveries_total", "shopify_odoo_queue_oldest_pending_timestamp_seconds"} {
 		if !used[m] {
 			t.Errorf("no alert on %s", m)
 		}
