@@ -23,31 +23,7 @@ import (
 // failed lines, stalled instances, throttling, rejected webhooks and the age
 // of queues, and each links a section of the chart README that exists.
 func TestAlertRulesLoadAndNameRegisteredMetrics(t *testing.T) {
-	out, err := controlplane.HelmTemplate(t, "--set", "prometheusRule.enabled=true", "--show-only", "templates/prometheusrule.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rule struct {
-		Kind string
-		Spec any
-	}
-	if err := yaml.Unmarshal([]byte(out), &rule); err != nil {
-		t.Fatal(err)
-	}
-	if rule.Kind != "PrometheusRule" {
-		t.Fatalf("rendered a %q", rule.Kind)
-	}
-	spec, err := yaml.Marshal(rule.Spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	groups, errs := rulefmt.Parse(spec, false, model.UTF8Validation, parser.NewParser(parser.Options{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	for _, err := range errs {
-		t.Error(err)
-	}
-	if groups == nil || len(groups.Groups) == 0 {
-		t.Fatal("no rule group")
-	}
+	groups := alertRules(t)
 	sections := readmeSections(t)
 	used := map[string]bool{}
 	for _, g := range groups.Groups {
@@ -77,6 +53,38 @@ func TestAlertRulesLoadAndNameRegisteredMetrics(t *testing.T) {
 			t.Errorf("no alert on %s", m)
 		}
 	}
+}
+
+// alertRules are the chart's alerting rules, loaded as Prometheus loads a
+// rule file.
+func alertRules(t *testing.T) *rulefmt.RuleGroups {
+	t.Helper()
+	out, err := controlplane.HelmTemplate(t, "--set", "prometheusRule.enabled=true", "--show-only", "templates/prometheusrule.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rule struct {
+		Kind string
+		Spec any
+	}
+	if err := yaml.Unmarshal([]byte(out), &rule); err != nil {
+		t.Fatal(err)
+	}
+	if rule.Kind != "PrometheusRule" {
+		t.Fatalf("rendered a %q", rule.Kind)
+	}
+	spec, err := yaml.Marshal(rule.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, errs := rulefmt.Parse(spec, false, model.UTF8Validation, parser.NewParser(parser.Options{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, err := range errs {
+		t.Error(err)
+	}
+	if groups == nil || len(groups.Groups) == 0 {
+		t.Fatal("no rule group")
+	}
+	return groups
 }
 
 // readmeSections are the anchors of the chart README's headings, as GitHub
