@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -86,7 +87,7 @@ func TestAlertsFireOnWhatTheOperatorReports(t *testing.T) {
 				t.Fatalf("%s: %v", r.Alert, err)
 			}
 			for _, s := range vec {
-				fired[r.Alert] = append(fired[r.Alert], cmpOr(s.Metric.Get(LabelInstance), "all"))
+				fired[r.Alert] = append(fired[r.Alert], cmp.Or(s.Metric.Get(LabelInstance), "all"))
 			}
 			slices.Sort(fired[r.Alert])
 		}
@@ -110,13 +111,6 @@ func TestAlertsFireOnWhatTheOperatorReports(t *testing.T) {
 			t.Errorf("%s is not tested here", alert)
 		}
 	}
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // recorded is what Prometheus would hold after scraping the registry for
