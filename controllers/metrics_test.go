@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	corev1 "k8s.io/api/core/v1"
@@ -17,11 +18,21 @@ import (
 // sample sums the registry's series of a metric whose labels include want.
 func sample(t *testing.T, name string, want map[string]string) float64 {
 	t.Helper()
+	var sum float64
+	for _, m := range series(t, name, want) {
+		sum += value(m)
+	}
+	return sum
+}
+
+// series are the registry's series of a metric whose labels include want.
+func series(t *testing.T, name string, want map[string]string) []*dto.Metric {
+	t.Helper()
 	families, err := ctrlmetrics.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sum float64
+	var out []*dto.Metric
 	for _, f := range families {
 		if f.GetName() != name {
 			continue
@@ -37,10 +48,10 @@ func sample(t *testing.T, name string, want map[string]string) float64 {
 					continue series
 				}
 			}
-			sum += value(m)
+			out = append(out, m)
 		}
 	}
-	return sum
+	return out
 }
 
 func value(m *dto.Metric) float64 {
@@ -118,6 +129,50 @@ func TestImportMovesTheMetrics(t *testing.T) {
 	if got := sample(t, "shopify_odoo_odoo_round_trip_duration_seconds", map[string]string{"model": "sale.order", "method": "create"}); got < 1 {
 		t.Errorf("no sale.order create latency observed: %v", got)
 	}
+}
+
+// An instance without queues has its readiness and when its steps last
+// succeeded as series, from which the dashboard lists instances; they go
+// with the instance.
+func TestInstanceMetricsLiveAndGoWithTheInstance(t *testing.T) {
+	f := newFixture(t, 18, 0)
+	f.secrets(goodShopify(), goodOdoo())
+	start := time.Now()
+	f.instance(nil)
+	inst := map[string]string{metrics.LabelInstance: metrics.Instance(f.ns, "shop")}
+	ready := func(status string) float64 {
+		return sample(t, "shopify_odoo_instance_ready", with(with(inst, "condition", v1.ConditionReady), "status", status))
+	}
+	eventually(t, "the instance's Ready series", func() error {
+		if len(series(t, "shopify_odoo_instance_ready", inst)) == 0 {
+			return fmt.Errorf("none")
+		}
+		return nil
+	})
+	f.ready()
+	eventually(t, "Ready=True in the metric", func() error {
+		if ready("True") != 1 || ready("False") != 0 || ready("Unknown") != 0 {
+			return fmt.Errorf("True %v, False %v, Unknown %v", ready("True"), ready("False"), ready("Unknown"))
+		}
+		return nil
+	})
+	if len(f.queues()) != 0 {
+		t.Fatal("the instance has queues: the test needs one without")
+	}
+	at := sample(t, "shopify_odoo_step_last_success_timestamp_seconds", with(inst, "step", "ImportOrders"))
+	if at < float64(start.Unix()) || at > float64(time.Now().Unix()+1) {
+		t.Errorf("ImportOrders last succeeded at %v, not since the test started at %v", at, start.Unix())
+	}
+	f.delete("shop")
+	f.gone("shop")
+	eventually(t, "the instance's series gone", func() error {
+		for _, name := range []string{"shopify_odoo_instance_ready", "shopify_odoo_step_last_success_timestamp_seconds"} {
+			if n := len(series(t, name, inst)); n > 0 {
+				return fmt.Errorf("%d series of %s", n, name)
+			}
+		}
+		return nil
+	})
 }
 
 func with(labels map[string]string, k, v string) map[string]string {

@@ -78,7 +78,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := si.SetupWithManager(mgr, workers(opts.InstanceConcurrency, 50)); err != nil {
 		return fmt.Errorf("ShopifyInstance controller: %w", err)
 	}
-	metrics.WatchQueues(mgr.GetCache())
+	metrics.Watch(mgr.GetCache())
 	for _, k := range queueKinds(mgr, pool, limits) {
 		if err := k.setup(mgr, workers(opts.QueueConcurrency, 2)); err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/kstatus"
+	"github.com/shopify-odoo/connector/internal/metrics"
 	"github.com/shopify-odoo/connector/internal/schedule"
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
@@ -121,6 +122,9 @@ func (r *ShopifyInstanceReconciler) runStep(ctx context.Context, inst *v1.Shopif
 	ctx, cancel := context.WithTimeout(ctx, s.deadline)
 	defer cancel()
 	msg, err := s.run(ctx, inst, conn)
+	if err == nil {
+		metrics.StepSucceeded(metrics.Instance(inst.Namespace, inst.Name), s.name)
+	}
 	var p *instance.Problem
 	switch {
 	case errors.As(err, &p):

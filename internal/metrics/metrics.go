@@ -63,7 +63,7 @@ func counter(name, help string, labels ...string) *prometheus.CounterVec {
 }
 
 // Collectors are every metric this package defines, for tests and the docs.
-var Collectors = []prometheus.Collector{ordersImported, ordersDelivered, ordersFailed, queueLines,
+var Collectors = []prometheus.Collector{ordersImported, ordersDelivered, ordersFailed, queueLines, instances,
 	odooRoundTrips, odooLatency, shopifyCost, shopifyWait, shopifyThrottled, webhookDeliveries, productsExported, stockUpdates}
 
 func init() {

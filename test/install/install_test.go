@@ -82,6 +82,20 @@ func TestChartInstallsAndItsRBACIsEnough(t *testing.T) {
 			t.Errorf("%s: the pods break the restricted Pod Security profile", in.release)
 		}
 	}
+	// The chart's optional values, all at once, make objects the API server
+	// accepts.
+	extras := filepath.Join(t.TempDir(), "extras.yaml")
+	out := run(t, helm, "template", "extras", chart, "--namespace", "connector-system", "--set", "crds.install=false",
+		"--set", "fullnameOverride=extras", "--set", "commonLabels.team=shop", "--set", "revisionHistoryLimit=3",
+		"--set", "image.digest=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"--set", "podDisruptionBudget.minAvailable=50%", "--set", "extraEnv[0].name=SSL_CERT_DIR", "--set", "extraEnv[0].value=/ca",
+		"--set", "extraVolumes[0].name=ca", "--set", "extraVolumes[0].configMap.name=corporate-ca",
+		"--set", "extraVolumeMounts[0].name=ca", "--set", "extraVolumeMounts[0].mountPath=/ca",
+		"--set", "webhook.ingress.enabled=true", "--set", "networkPolicy.enabled=true")
+	if err := os.WriteFile(extras, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Log(admin.must("apply", "--server-side", "--dry-run=server", "--field-manager=helm", "-f", extras))
 	for _, in := range installs {
 		t.Run(in.release, func(t *testing.T) {
 			admin := &kube{t: t, kubectl: kubectl, kubeconfig: cp.Kubeconfig}
@@ -113,7 +127,9 @@ func TestChartInstallsAndItsRBACIsEnough(t *testing.T) {
 				"--serviceaccount="+in.namespace+":prometheus")
 			reader := admin.must("create", "token", "prometheus", "-n", in.namespace)
 			scrape(t, metrics, reader, `shopify_odoo_shopify_cost_points_total{shopify_instance="`+in.instanceNamespace+`/demo"}`,
-				`shopify_odoo_odoo_round_trips_total{method="authenticate",model="common",result="ok"}`)
+				`shopify_odoo_odoo_round_trips_total{method="authenticate",model="common",result="ok"}`,
+				`shopify_odoo_instance_ready{condition="Ready",shopify_instance="`+in.instanceNamespace+`/demo",status="True"}`,
+				`shopify_odoo_step_last_success_timestamp_seconds{shopify_instance="`+in.instanceNamespace+`/demo",step="ImportOrders"}`)
 			for who, token := range map[string]string{"no token": "", "the manager's own token": strings.TrimSpace(token)} {
 				if _, err := get(metrics, token); err == nil || !strings.Contains(err.Error(), map[bool]string{true: "401", false: "403"}[token == ""]) {
 					t.Errorf("metrics with %s: %v", who, err)
@@ -157,15 +173,7 @@ func tools(t *testing.T) (helm, kubectl string) {
 	if assets == "" {
 		t.Fatal("KUBEBUILDER_ASSETS is not set: run through make test, which builds kube-apiserver, kubectl and etcd")
 	}
-	helm = os.Getenv("HELM")
-	if helm == "" {
-		out, err := exec.Command(filepath.Join(root, "hack", "setup-helm.sh")).Output()
-		if err != nil {
-			t.Fatalf("hack/setup-helm.sh: %v", err)
-		}
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		helm = lines[len(lines)-1]
-	}
+	helm = controlplane.Helm(t)
 	return helm, filepath.Join(assets, "kubectl")
 }
 

@@ -1,22 +1,42 @@
-{{/* The release's full name, used for every object of the chart. */}}
+{{/* The chart's name, or nameOverride: the app.kubernetes.io/name of the pods. */}}
+{{- define "connector.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 58 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The release's full name, used for every object of the chart; fullnameOverride replaces it. */}}
 {{- define "connector.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains (include "connector.name" .) .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name (include "connector.name" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 {{- end -}}
 
 {{- define "connector.selectorLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "connector.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/* The labels of every object: the chart's, then commonLabels. */}}
 {{- define "connector.labels" -}}
 {{ include "connector.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* The manager's image: by digest when one is given, else by tag. */}}
+{{- define "connector.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "connector.serviceAccountName" -}}
@@ -33,7 +53,7 @@ pods have a name of their own, so that no Deployment selects another's pods.
 */}}
 {{- define "connector.podSelector" -}}
 {{- if .shard -}}
-app.kubernetes.io/name: {{ .root.Chart.Name }}-shard
+app.kubernetes.io/name: {{ include "connector.name" .root }}-shard
 app.kubernetes.io/instance: {{ .root.Release.Name }}
 sharding.connector.shopify-odoo.dev/key: {{ .shard }}
 {{- else -}}
