@@ -17,10 +17,11 @@ const (
 	FeatureProducts     Feature = "products" // export and import
 	FeatureCustomers    Feature = "customers"
 	FeaturePayouts      Feature = "payouts"
+	FeatureStockImport  Feature = "stock import" // an ImportQueue of Stock
 )
 
 // Features lists every feature.
-var Features = []Feature{FeatureOrders, FeatureFulfillments, FeatureStock, FeatureProducts, FeatureCustomers, FeaturePayouts}
+var Features = []Feature{FeatureOrders, FeatureFulfillments, FeatureStock, FeatureProducts, FeatureCustomers, FeaturePayouts, FeatureStockImport}
 
 // featureScopes are the access scopes each feature needs, a write scope
 // standing for its read scope too. A test derives them from the documents
@@ -36,6 +37,8 @@ var featureScopes = map[Feature][]string{
 	FeatureCustomers:    {"read_customers"},
 	// An approval scope: Shopify grants it to apps it approved for payouts.
 	FeaturePayouts: {"read_shopify_payments"},
+	// InventoryItem.inventoryLevels needs read_inventory; a Location either.
+	FeatureStockImport: {"read_products", "read_inventory", "read_locations"},
 }
 
 // ScopeAllOrders lifts the 60-day window: without it Shopify shows an app

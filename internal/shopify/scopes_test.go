@@ -20,6 +20,7 @@ var featureDocuments = map[Feature][]string{
 	FeatureProducts:     {"ProductSet", "MatchVariants", "ProductDetail", "StagedUploadsCreate", "Variants", "ProductRefs", "ProductsByIDs"},
 	FeatureCustomers:    {"CustomerRefs", "CustomersByIDs"},
 	FeaturePayouts:      {"Payouts", "PayoutTransactions"},
+	FeatureStockImport:  {"Locations", "VariantRefs", "VariantLevels"},
 }
 
 // testOnly are documents the connector never sends: the tests refund as a
