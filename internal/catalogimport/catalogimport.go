@@ -22,6 +22,8 @@ type Importer struct {
 	Settings importer.Settings
 	// ProductSettings is spec.products.import.
 	ProductSettings v1.ProductsImport
+	// Locations are spec.stock.locations, where stock is imported to.
+	Locations []v1.LocationMapping
 }
 
 func gids(typ string, ids []string) []string {

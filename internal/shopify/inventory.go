@@ -6,9 +6,9 @@ import (
 	"github.com/shopify-odoo/connector/internal/keys"
 )
 
-// VariantRefs calls fn on every variant of the shop.
-func (c *Client) VariantRefs(ctx context.Context, fn func(Record) error) error {
-	return pages(ctx, c, "VariantRefs", map[string]any{"first": 250}, fn)
+// VariantRefs calls fn on every variant matching query.
+func (c *Client) VariantRefs(ctx context.Context, query string, fn func(Record) error) error {
+	return pages(ctx, c, "VariantRefs", map[string]any{"first": 250, "query": query}, fn)
 }
 
 // VariantStock is a variant with its inventory item's available quantity

@@ -30,7 +30,7 @@ func TestVariantLevelsPerLocation(t *testing.T) {
 		t.Errorf("%+v", v)
 	}
 	var ids []string
-	if err := c.VariantRefs(ctx(t), func(r shopify.Record) error {
+	if err := c.VariantRefs(ctx(t), "", func(r shopify.Record) error {
 		ids = append(ids, r.LegacyResourceID)
 		return nil
 	}); err != nil {
