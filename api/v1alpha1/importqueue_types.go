@@ -80,7 +80,7 @@ type ImportQueueStatus struct {
 	Counts LineCounts `json:"counts,omitempty"`
 }
 
-// ImportQueue is a batch of Shopify products or customers to import into Odoo.
+// ImportQueue is a batch of Shopify products, customers or variants' stock to import into Odoo.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=iq,categories=shopify-odoo

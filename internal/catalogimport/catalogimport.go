@@ -10,7 +10,7 @@ import (
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
-// Importer imports the products or customers of one instance.
+// Importer imports the products, customers or stock of one instance.
 type Importer struct {
 	Shopify *shopify.Client
 	Odoo    *odoo.Client
