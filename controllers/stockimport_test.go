@@ -49,7 +49,7 @@ func TestStockImportSetsOdooQuantsToShopifys(t *testing.T) {
 			if onHand["SKU-01-M"] != 12 || onHand["SKU-01-S"] != 0 {
 				t.Errorf("SKU-01-M %v, SKU-01-S %v in Odoo; want 12 and 0", onHand["SKU-01-M"], onHand["SKU-01-S"])
 			}
-			if l := f.stockLine(first, "SKU-01-M"); l.State != v1.LineFailed || !strings.Contains(l.Message, "3 at Paris Store, a location spec.stock.locations does not map") ||
+			if l := f.stockLine(first, "SKU-01-M"); l.State != v1.LineFailed || !strings.Contains(l.Message, "3 at Paris Store, which spec.stock.locations does not map") ||
 				!strings.Contains(l.Message, "Lyon Warehouse: 12 in warehouse WH") {
 				t.Errorf("SKU-01-M, stocked at an unmapped location: %s %q", l.State, l.Message)
 			}

@@ -3,6 +3,7 @@ package catalogimport
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -31,7 +32,7 @@ type stockPlace struct {
 // once the mapped locations are set: it is reported, never put elsewhere.
 func (im *Importer) Stock(ctx context.Context, ids []string) ([]Result, error) {
 	if len(im.Locations) == 0 {
-		return nil, fmt.Errorf("spec.stock.locations maps no Shopify location to an Odoo one: map them to import stock")
+		return nil, errors.New("spec.stock.locations maps no Shopify location to an Odoo one: map them to import stock")
 	}
 	locs, err := im.Shopify.Locations(ctx)
 	if err != nil {
@@ -75,7 +76,7 @@ func (im *Importer) Stock(ctx context.Context, ids []string) ([]Result, error) {
 		}
 		if len(left) > 0 {
 			r.State = v1.LineFailed
-			r.Message = fmt.Sprintf("not imported: %s, a location spec.stock.locations does not map; %s", strings.Join(left, ", "), r.Message)
+			r.Message = fmt.Sprintf("not imported: %s, which spec.stock.locations does not map; %s", strings.Join(left, ", "), r.Message)
 		}
 	}
 	return ordered(ids, byID), nil
