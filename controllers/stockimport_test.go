@@ -9,10 +9,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/instance"
 	"github.com/shopify-odoo/connector/internal/keys"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/queue"
+	"github.com/shopify-odoo/connector/internal/shopify"
 	"github.com/shopify-odoo/connector/test/catalog"
+	"github.com/shopify-odoo/connector/test/shopifysim"
 )
 
 // A shop moving to Odoo brings its stock: Odoo's quantity at the mapped
@@ -99,6 +102,28 @@ func TestStockImportSetsOdooQuantsToShopifys(t *testing.T) {
 				t.Errorf("SKU-01-M: %v in WH/Stock/Paris, want 3", n)
 			}
 		})
+	}
+}
+
+// Without read_inventory a stock import waits and says which scope the
+// app lacks; nothing is read or counted.
+func TestStockImportNamesTheScopeItLacks(t *testing.T) {
+	scopes := append(shopify.FeatureOrders.Scopes(), shopify.ScopeAllOrders, "read_locations")
+	f := newFixtureWith(t, 18, shopifysim.Options{Scopes: scopes})
+	f.secrets(goodShopify(), goodOdoo())
+	f.instance(func(s *v1.ShopifyInstanceSpec) {
+		noSchedule(s)
+		s.Stock.Locations = []v1.LocationMapping{{ShopifyLocation: "Lyon Warehouse", OdooWarehouse: "WH"}}
+	})
+	f.create(&v1.ImportQueue{ObjectMeta: metav1.ObjectMeta{Name: "stock"},
+		Spec: v1.ImportQueueSpec{InstanceRef: v1.InstanceReference{Name: "shop"}, Resource: v1.ImportStock, All: true}})
+	var q v1.ImportQueue
+	c := f.condition(&q, "stock", v1.ConditionStalled, metav1.ConditionTrue, instance.ReasonMissingScope)
+	if !strings.Contains(c.Message, "stock import: read_inventory;") || len(q.Status.Lines) != 0 {
+		t.Errorf("%s; %d lines", c.Message, len(q.Status.Lines))
+	}
+	if n := inventoryMoves(t, f.odooClient()); n != 0 {
+		t.Errorf("%d inventory adjustments without the scope to read Shopify's stock", n)
 	}
 }
 
