@@ -318,6 +318,8 @@ func (f *fixture) requestRun(obj client.Object, name, value string) {
 			handled = o.Status.LastHandledReconcileAt
 		case *v1.OrderQueue:
 			handled = o.Status.LastHandledReconcileAt
+		case *v1.ImportQueue:
+			handled = o.Status.LastHandledReconcileAt
 		}
 		if handled != value {
 			return fmt.Errorf("lastHandledReconcileAt is %q", handled)

@@ -3,23 +3,27 @@ package v1alpha1
 import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 // ImportResource says what an ImportQueue brings from Shopify into Odoo.
-// +kubebuilder:validation:Enum=Products;Customers
+// +kubebuilder:validation:Enum=Products;Customers;Stock
 type ImportResource string
 
 // Import resources.
 const (
 	ImportProducts  ImportResource = "Products"
 	ImportCustomers ImportResource = "Customers"
+	// ImportStock sets Odoo's on-hand quantities to Shopify's available
+	// ones, a line per variant.
+	ImportStock ImportResource = "Stock"
 )
 
-// ImportQueueSpec is a batch of Shopify products or customers to import.
+// ImportQueueSpec is a batch of Shopify products, customers or variants' stock to import.
+// +kubebuilder:validation:XValidation:rule="self.resource != 'Stock' || !has(self.window)",message="a Stock import takes all: true or ids of variants: quantities have no update time to window on"
 // +kubebuilder:validation:XValidation:rule="[has(self.all) && self.all, has(self.window), has(self.ids)].filter(x, x).size() == 1",message="set exactly one of all: true, window and ids"
 // +kubebuilder:validation:XValidation:rule="self.instanceRef == oldSelf.instanceRef && self.resource == oldSelf.resource && (has(self.source) ? has(oldSelf.source) && self.source == oldSelf.source : !has(oldSelf.source)) && (has(self.all) ? has(oldSelf.all) && self.all == oldSelf.all : !has(oldSelf.all)) && (has(self.window) ? has(oldSelf.window) && self.window == oldSelf.window : !has(oldSelf.window)) && (has(self.ids) ? has(oldSelf.ids) && self.ids == oldSelf.ids : !has(oldSelf.ids))",message="spec is immutable but for suspend: create a new ImportQueue instead"
 type ImportQueueSpec struct {
 	// InstanceRef names the ShopifyInstance the records come from.
 	InstanceRef InstanceReference `json:"instanceRef"`
 
-	// Resource: Products or Customers.
+	// Resource: Products, Customers or Stock.
 	Resource ImportResource `json:"resource"`
 
 	// Source: scheduled or manual (default).
@@ -35,13 +39,13 @@ type ImportQueueSpec struct {
 	// +optional
 	Window *TimeWindow `json:"window,omitempty"`
 
-	// IDs are Shopify product or customer ids, numeric or as GIDs, at most
-	// the instance's queue size.
+	// IDs are Shopify product, customer or (for Stock) variant ids, numeric
+	// or as GIDs, at most the instance's queue size.
 	// +listType=set
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=250
 	// +kubebuilder:validation:items:MaxLength=64
-	// +kubebuilder:validation:items:XValidation:rule="self.matches('^(gid://shopify/(Product|Customer)/)?[0-9]+$')",message="an id must be a number or gid://shopify/Product|Customer/<number>"
+	// +kubebuilder:validation:items:XValidation:rule="self.matches('^(gid://shopify/(Product|Customer|ProductVariant)/)?[0-9]+$')",message="an id must be a number or gid://shopify/Product|Customer|ProductVariant/<number>"
 	// +optional
 	IDs []string `json:"ids,omitempty"`
 
@@ -54,7 +58,8 @@ type ImportQueueSpec struct {
 type ImportLine struct {
 	LineStatus `json:",inline"`
 
-	// OdooID is the Odoo product.template or res.partner id.
+	// OdooID is the Odoo product.template, res.partner or, for Stock,
+	// product.product id.
 	// +optional
 	OdooID int64 `json:"odooID,omitempty"`
 }
@@ -75,7 +80,7 @@ type ImportQueueStatus struct {
 	Counts LineCounts `json:"counts,omitempty"`
 }
 
-// ImportQueue is a batch of Shopify products or customers to import into Odoo.
+// ImportQueue is a batch of Shopify products, customers or variants' stock to import into Odoo.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=iq,categories=shopify-odoo

@@ -11,7 +11,7 @@ import (
 	"github.com/shopify-odoo/connector/internal/shopify"
 )
 
-// Importer imports the products or customers of one instance.
+// Importer imports the products, customers or stock of one instance.
 type Importer struct {
 	Shopify *shopify.Client
 	Odoo    *odoo.Client
@@ -25,6 +25,8 @@ type Importer struct {
 	ProductSettings v1.ProductsImport
 	// newVals are more vals of the template a product becomes, when new.
 	newVals func(productID string) map[string]any
+	// Locations are spec.stock.locations, where stock is imported to.
+	Locations []v1.LocationMapping
 }
 
 // CreateProducts imports the products orders name that Odoo lacks, as

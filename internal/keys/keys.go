@@ -81,9 +81,10 @@ func Mark(model string, id int64) string {
 
 // Shopify global id types.
 const (
-	TypeOrder    = "Order"
-	TypeProduct  = "Product"
-	TypeCustomer = "Customer"
+	TypeOrder          = "Order"
+	TypeProduct        = "Product"
+	TypeCustomer       = "Customer"
+	TypeProductVariant = "ProductVariant"
 )
 
 // GID is the Shopify global id of a record of typ; id may be one already.

@@ -37,9 +37,10 @@ func OrderTotals(c v1.OrderCounts) v1.Counters {
 // ImportTotals is what an ImportQueue of res adds to the instance's totals.
 func ImportTotals(res v1.ImportResource, c v1.LineCounts) v1.Counters {
 	t := v1.Counters{FailedLines: int64(c.Failed)}
-	if res == v1.ImportCustomers {
+	switch res {
+	case v1.ImportCustomers:
 		t.CustomersImported = int64(c.Done)
-	} else {
+	case v1.ImportProducts:
 		t.ProductsImported = int64(c.Done)
 	}
 	return t

@@ -17,11 +17,12 @@ const (
 	FeatureProducts     Feature = "products" // export and import
 	FeatureCustomers    Feature = "customers"
 	FeaturePayouts      Feature = "payouts"
-	FeaturePublishing   Feature = "publishing" // a product export's publications
+	FeaturePublishing   Feature = "publishing"   // a product export's publications
+	FeatureStockImport  Feature = "stock import" // an ImportQueue of Stock
 )
 
 // Features lists every feature.
-var Features = []Feature{FeatureOrders, FeatureFulfillments, FeatureStock, FeatureProducts, FeatureCustomers, FeaturePayouts, FeaturePublishing}
+var Features = []Feature{FeatureOrders, FeatureFulfillments, FeatureStock, FeatureProducts, FeatureCustomers, FeaturePayouts, FeaturePublishing, FeatureStockImport}
 
 // featureScopes are the access scopes each feature needs, a write scope
 // standing for its read scope too. A test derives them from the documents
@@ -39,6 +40,8 @@ var featureScopes = map[Feature][]string{
 	FeaturePayouts: {"read_shopify_payments"},
 	// Reading which channels a product is on finds it among nodes.
 	FeaturePublishing: {"read_products", "write_publications"},
+	// InventoryItem.inventoryLevels needs read_inventory; a Location either.
+	FeatureStockImport: {"read_products", "read_inventory", "read_locations"},
 }
 
 // ScopeAllOrders lifts the 60-day window: without it Shopify shows an app

@@ -21,6 +21,7 @@ var featureDocuments = map[Feature][]string{
 	FeatureCustomers:    {"CustomerRefs", "CustomersByIDs"},
 	FeaturePayouts:      {"Payouts", "PayoutTransactions"},
 	FeaturePublishing:   {"Publications", "ProductPublications", "PublishablePublish", "PublishableUnpublish"},
+	FeatureStockImport:  {"Locations", "VariantRefs", "VariantLevels"},
 }
 
 // selection is a field a document selects, with what it needs.

@@ -236,6 +236,10 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 			q.Spec.Type = "partial"
 			return q
 		}, `supported values: "unshipped", "shipped"`},
+		{"stock by window", func() client.Object {
+			return &v1.ImportQueue{ObjectMeta: metav1.ObjectMeta{Name: "stock"}, Spec: v1.ImportQueueSpec{InstanceRef: v1.InstanceReference{Name: "shop"},
+				Resource: v1.ImportStock, Window: &v1.TimeWindow{From: jan, To: feb}}}
+		}, "a Stock import takes all: true or ids of variants"},
 		{"two selectors", func() client.Object {
 			pe := export()
 			pe.Spec.Selector.DefaultCodes = []string{"SKU-1"}
@@ -281,7 +285,9 @@ func TestValidObjectsAreAccepted(t *testing.T) {
 	q := queue()
 	q.Spec.OrderIDs = nil
 	q.Spec.Window = &v1.TimeWindow{From: metav1.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: metav1.Date(2026, 1, 1, 0, 0, 1, 0, time.UTC)}
-	for _, obj := range []client.Object{si, queue(), q, export()} {
+	stock := &v1.ImportQueue{ObjectMeta: metav1.ObjectMeta{Name: "stock"}, Spec: v1.ImportQueueSpec{InstanceRef: v1.InstanceReference{Name: "shop"},
+		Resource: v1.ImportStock, IDs: []string{"gid://shopify/ProductVariant/42", "43"}}}
+	for _, obj := range []client.Object{si, queue(), q, export(), stock} {
 		obj.SetNamespace(ns)
 		if err := cp.Client.Create(context.Background(), obj); err != nil {
 			t.Errorf("%T rejected: %v", obj, err)
@@ -481,7 +487,8 @@ func sampleFeatures(o *unstructured.Unstructured) []shopify.Feature {
 		return []shopify.Feature{shopify.FeatureProducts}
 	case "ImportQueue":
 		resource, _, _ := unstructured.NestedString(o.Object, "spec", "resource")
-		return []shopify.Feature{map[string]shopify.Feature{"Products": shopify.FeatureProducts, "Customers": shopify.FeatureCustomers}[resource]}
+		return []shopify.Feature{map[string]shopify.Feature{"Products": shopify.FeatureProducts, "Customers": shopify.FeatureCustomers,
+			"Stock": shopify.FeatureStockImport}[resource]}
 	case "PayoutReport":
 		return []shopify.Feature{shopify.FeaturePayouts}
 	}

@@ -164,7 +164,6 @@ func init() {
 			return nil
 		},
 		"account.bank.statement.line": createStatementLine,
-		"stock.quant":                 applyInventory,
 		"account.journal":             createJournal,
 		"account.move.reversal": func(t *tx, r Record, vals map[string]any) error {
 			if _, ok := vals["move_ids"]; !ok {
@@ -181,28 +180,6 @@ func init() {
 			return nil
 		},
 	}
-}
-
-// applyInventory is stock.quant's create with inventory_quantity_auto_apply
-// in inventory mode (stock/models/stock_quant.py create and
-// _set_inventory_quantity): the quant is set to the counted quantity at once,
-// the difference coming from the product's inventory adjustment location,
-// where a quant of the opposite quantity is made. Out of inventory mode the
-// value is ignored.
-func applyInventory(t *tx, r Record, _ map[string]any) error {
-	v, ok := r["_inventory_quantity_auto_apply"]
-	delete(r, "_inventory_quantity_auto_apply")
-	if !ok || !truthy(t.ctx["inventory_mode"]) {
-		return nil
-	}
-	diff := toFloat(v) - toFloat(r["quantity"])
-	r["quantity"] = toFloat(v)
-	adj, _ := t.search(t.model("stock.location"), []any{[]any{"usage", "=", "inventory"}}, 0, 1, "")
-	if len(adj) == 0 || diff == 0 {
-		return nil
-	}
-	_, err := t.create(t.model("stock.quant"), map[string]any{"product_id": r["product_id"], "location_id": adj[0], "quantity": -diff})
-	return err
 }
 
 var onWrite map[string]func(t *tx, r Record, vals map[string]any) error

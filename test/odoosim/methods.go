@@ -199,6 +199,10 @@ func doRead(t *tx, m *model, ids []int64, a map[string]any) (any, error) {
 	return out, nil
 }
 
+// createWith are the models whose create may do otherwise than make a
+// record, e.g. return one that exists.
+var createWith = map[string]func(t *tx, m *model, vals map[string]any) (int64, error){}
+
 func doCreate(t *tx, m *model, _ []int64, a map[string]any) (any, error) {
 	list, _ := a["vals_list"].([]any)
 	single := false
@@ -215,7 +219,11 @@ func doCreate(t *tx, m *model, _ []int64, a map[string]any) (any, error) {
 		if err := t.checkVals(m, vals); err != nil {
 			return nil, err
 		}
-		id, err := t.create(m, vals)
+		create := t.create
+		if c := createWith[m.name]; c != nil {
+			create = func(m *model, vals map[string]any) (int64, error) { return c(t, m, vals) }
+		}
+		id, err := create(m, vals)
 		if err != nil {
 			return nil, err
 		}
