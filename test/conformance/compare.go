@@ -27,7 +27,7 @@ func (e orderEnd) fields() []string {
 }
 
 // collect reads what each order of the store became: its sale orders
-// (state, total), invoices and credit notes (state, payment state, total),
+// (state, total, tags, the summaries of their open activities), invoices and credit notes (state, payment state, total),
 // the payments of those (+ on invoices, - on credit notes), its pickings
 // (type, state), and its state in Shopify.
 func (r *run) collect(ctx context.Context) (map[string]orderEnd, error) {
@@ -53,9 +53,18 @@ func (r *run) collect(ctx context.Context) (map[string]orderEnd, error) {
 		State    odoo.Text `json:"state"`
 		Total    float64   `json:"amount_total"`
 		Invoices []int64   `json:"invoice_ids"`
+		Tags     []int64   `json:"tag_ids"`
 	}
 	if err := c.SearchRead(ctx, "sale.order", odoo.Domain{odoo.Cond("origin", "=like", keys.Order(r.spec.Shopify.Shop, "%"))},
-		[]string{"origin", "state", "amount_total", "invoice_ids"}, 0, "id", &sales); err != nil {
+		[]string{"origin", "state", "amount_total", "invoice_ids", "tag_ids"}, 0, "id", &sales); err != nil {
+		return nil, err
+	}
+	tags := map[int64][]int64{}
+	for _, s := range sales {
+		tags[s.ID] = s.Tags
+	}
+	marks, err := marks(ctx, c, tags)
+	if err != nil {
 		return nil, err
 	}
 	saleOf, moveOf := map[int64]*lists{}, map[int64]*lists{}
@@ -65,7 +74,7 @@ func (r *run) collect(ctx context.Context) (map[string]orderEnd, error) {
 		if l == nil {
 			continue // of another store of the same shop: a database run against before
 		}
-		l.sale = append(l.sale, fmt.Sprintf("%s %.2f", s.State, s.Total))
+		l.sale = append(l.sale, fmt.Sprintf("%s %.2f%s", s.State, s.Total, marks[s.ID]))
 		saleOf[s.ID] = l
 		saleIDs = append(saleIDs, s.ID)
 		for _, id := range s.Invoices {
@@ -130,6 +139,44 @@ func (r *run) collect(ctx context.Context) (map[string]orderEnd, error) {
 		e := out[n]
 		e.Sale, e.Invoices, e.Payments, e.Pickings, e.Credits = join(l.sale), join(l.inv), join(l.pay), join(l.pick), join(l.credit)
 		out[n] = e
+	}
+	return out, nil
+}
+
+// marks are the names of the tags and the summaries of the open activities
+// of sale orders, by sale order.
+func marks(ctx context.Context, c *odoo.Client, tags map[int64][]int64) (map[int64]string, error) {
+	var tagIDs []int64
+	for _, ids := range tags {
+		tagIDs = append(tagIDs, ids...)
+	}
+	var tagRows []struct {
+		ID   int64     `json:"id"`
+		Name odoo.Text `json:"name"`
+	}
+	if err := c.Read(ctx, "crm.tag", tagIDs, []string{"name"}, &tagRows); err != nil {
+		return nil, err
+	}
+	name := map[int64]string{}
+	for _, t := range tagRows {
+		name[t.ID] = string(t.Name)
+	}
+	var acts []struct {
+		ResID   int64     `json:"res_id"`
+		Summary odoo.Text `json:"summary"`
+	}
+	if err := c.SearchRead(ctx, "mail.activity", odoo.Domain{odoo.Cond("res_model", "=", "sale.order"), odoo.In("res_id", slices.Collect(maps.Keys(tags)))},
+		[]string{"res_id", "summary"}, 0, "id", &acts); err != nil {
+		return nil, err
+	}
+	out := map[int64]string{}
+	for id, ids := range tags {
+		for _, t := range ids {
+			out[id] += fmt.Sprintf(" [%s]", name[t])
+		}
+	}
+	for _, a := range acts {
+		out[a.ResID] += fmt.Sprintf(" (to do: %s)", a.Summary)
 	}
 	return out, nil
 }

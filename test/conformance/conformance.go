@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
+	"github.com/shopify-odoo/connector/internal/catalogimport"
 	"github.com/shopify-odoo/connector/internal/importer"
 	"github.com/shopify-odoo/connector/internal/odoo"
 	"github.com/shopify-odoo/connector/internal/shopify"
@@ -117,6 +118,8 @@ func Main(ctx context.Context, args []string, out io.Writer) int {
 			continue
 		}
 		r.im.Settings = importer.Settings{Shop: r.spec.Shopify.Shop, Odoo: r.spec.Odoo, Orders: r.spec.Orders}
+		r.im.Products = &catalogimport.Importer{Shopify: r.sc, Odoo: r.oc, Cache: r.im.Cache, Settings: r.im.Settings,
+			ProductSettings: r.spec.Products.Import}
 		fmt.Fprintf(out, "\n== %s: scenario\n", r.label)
 		r.scenario(ctx)
 	}
