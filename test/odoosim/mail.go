@@ -47,9 +47,11 @@ func init() {
 	}
 }
 
-// seedMail adds the models activities name and the To-Do type.
+// seedMail adds the models activities name and the To-Do type. The models
+// come in the order Odoo installs their modules (base, account, sale), as
+// their ids show it.
 func seedMail(s seeder) {
-	for _, m := range []struct{ model, name string }{{"sale.order", "Sales Order"}, {"account.journal", "Journal"}, {"res.partner", "Contact"}} {
+	for _, m := range []struct{ model, name string }{{"res.partner", "Contact"}, {"account.journal", "Journal"}, {"sale.order", "Sales Order"}} {
 		s.add("ir.model", map[string]any{"model": m.model, "name": m.name})
 	}
 	for _, n := range []string{"Email", "Call", "Meeting", "To-Do"} {
