@@ -136,6 +136,13 @@ func needs(spec v1.ShopifyInstanceSpec) []access {
 	if pay {
 		out = append(out, access{"payments", "account", "account.payment.register", "create"})
 	}
+	if r := spec.Orders.RiskPolicy; r == "" || r == v1.RiskQuotation {
+		out = append(out, access{"risky quotations", "sales_team", "crm.tag", "create"},
+			access{"risky quotations", "mail", "mail.message", "create"})
+	}
+	if spec.Orders.Risk.Reviewer != "" || spec.Orders.OnFailure != nil {
+		out = append(out, access{"activities", "mail", "mail.activity", "create"})
+	}
 	if spec.Fulfillment.Enabled {
 		out = append(out, access{"fulfilments", "base", "ir.model.data", "create"})
 	}

@@ -181,6 +181,25 @@ func TestCheckOdooUnreachable(t *testing.T) {
 
 // The preflight names the rights an enabled feature lacks, and tells a
 // model whose module is not installed.
+// Activities for a person need the right to create them; a user without it
+// stalls the instance up front rather than failing each order.
+func TestCheckOdooActivityRights(t *testing.T) {
+	for _, version := range []int{17, 19} {
+		s := spec()
+		sim := odoosim.New(odoosim.Options{Version: version, Database: "demo", Login: "admin", APIKey: "key", Catalog: true,
+			Denied: map[string][]string{"mail.activity": {"create"}}})
+		sim.Start()
+		t.Cleanup(sim.Close)
+		if _, p := CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s); p != nil {
+			t.Errorf("%d: no activities asked for, none needed: %+v", version, p)
+		}
+		s.Orders.OnFailure = &v1.FailureSpec{ActivityUser: "admin"}
+		if _, p := CheckOdoo(ctx(t), odooClient(t, sim.URL(), "key"), s); p == nil || p.Reason != ReasonNoAccess || !strings.Contains(p.Message, "create mail.activity (for activities)") {
+			t.Errorf("%d: failure activities need the right to create them: %+v", version, p)
+		}
+	}
+}
+
 func TestCheckOdooAccessAndModules(t *testing.T) {
 	for _, version := range []int{17, 18, 19} {
 		s := spec()
