@@ -58,6 +58,11 @@ func Parse(s string) (Decimal, error) {
 	return Decimal{unscaled: u, scale: int32(scale)}, nil
 }
 
+// Money is an amount Odoo gives as a float, in cents.
+func Money(f float64) Decimal {
+	return MustParse(strconv.FormatFloat(f, 'f', 2, 64))
+}
+
 // MustParse is Parse for constants; it panics on malformed input.
 func MustParse(s string) Decimal {
 	d, err := Parse(s)

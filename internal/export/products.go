@@ -642,13 +642,13 @@ func (e *exporter) input(t *template, values map[int64]odoo.AttributeValue, dups
 		pi.Files = []shopify.FileInput{{Alt: altPrefix + t.image}}
 	}
 	for _, v := range t.variants {
-		vi := shopify.VariantInput{SKU: string(v.Code), Barcode: string(v.Barcode), Price: money(v.Price), WeightKg: v.Weight,
+		vi := shopify.VariantInput{SKU: string(v.Code), Barcode: string(v.Barcode), Price: decimal.Money(v.Price), WeightKg: v.Weight,
 			Tracked: e.p.syncs(v1.SyncField("stock"))}
 		if prices[0] != nil {
-			vi.Price = money(prices[0][v.ID])
+			vi.Price = decimal.Money(prices[0][v.ID])
 		}
 		if len(prices) > 1 && prices[1] != nil {
-			c := money(prices[1][v.ID])
+			c := decimal.Money(prices[1][v.ID])
 			vi.CompareAtPrice = &c
 		}
 		if e.p.syncs(v1.SyncField("hsCode")) {
@@ -667,11 +667,6 @@ func (e *exporter) input(t *template, values map[int64]odoo.AttributeValue, dups
 		pi.Variants = append(pi.Variants, vi)
 	}
 	return pi, true
-}
-
-func money(f float64) decimal.Decimal {
-	d, _ := decimal.Parse(fmt.Sprintf("%.2f", f))
-	return d
 }
 
 func vendor(raw json.RawMessage) string {

@@ -145,10 +145,10 @@ func (e *Exporter) refundInput(cn odoo.PostedCreditNote, st shopify.FulfillmentS
 		}
 	}
 	if shipping > 0.005 {
-		amount := money(shipping)
+		amount := decimal.Money(shipping)
 		in.Shipping = &shopify.RefundShipping{Amount: &amount}
 	}
-	due := money(cn.AmountTotal)
+	due := decimal.Money(cn.AmountTotal)
 	for _, t := range refundable(pay.Transactions) {
 		if due.Sign() <= 0 {
 			break
@@ -214,9 +214,4 @@ func refundable(txs []shopify.Transaction) []payment {
 		}
 	}
 	return out
-}
-
-// money is an Odoo amount in Shopify's decimals.
-func money(f float64) decimal.Decimal {
-	return decimal.MustParse(fmt.Sprintf("%.2f", f))
 }

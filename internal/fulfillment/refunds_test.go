@@ -176,7 +176,7 @@ func TestCreditNoteBeyondWhatIsLeftIsReported(t *testing.T) {
 	}
 	one := e.creditOneUnit(t, so)
 	r := e.refundRun(t, e.ex)
-	want := fmt.Sprintf("%s (%s): credits %.2f, %s more than ", one.name, one.order, one.total, money(one.total))
+	want := fmt.Sprintf("%s (%s): credits %.2f, %s more than ", one.name, one.order, one.total, decimal.Money(one.total))
 	if r.Refunded != 0 || r.Failed != 1 || !strings.HasPrefix(r.Problems[0], want) {
 		t.Fatalf("run: %+v, want a problem starting %q", r, want)
 	}
@@ -307,7 +307,7 @@ func (e *env) wantRefund(t *testing.T, gid string, cn credited, status string, q
 			}
 			sent = sent.Add(decimal.MustParse(fmt.Sprint(tx["amountSet"].(shopifysim.Obj)["shopMoney"].(shopifysim.Obj)["amount"])))
 		}
-		if !sent.Equal(money(cn.total)) {
+		if !sent.Equal(decimal.Money(cn.total)) {
 			t.Errorf("%s: %v sent back, the credit note comes to %.2f", gid, sent, cn.total)
 		}
 		got := map[string]int{}

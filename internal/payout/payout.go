@@ -95,7 +95,7 @@ func Run(ctx context.Context, sc *shopify.Client, oc *odoo.Client, s Settings, p
 	for _, l := range lines {
 		sum += l.Amount
 	}
-	rep.Odoo = decimal.MustParse(fmt.Sprintf("%.2f", sum))
+	rep.Odoo = decimal.Money(sum)
 	if err := reconcile(ctx, oc, plan, lines, &rep); err != nil {
 		return rep, err
 	}
