@@ -99,36 +99,40 @@ func orderIDs(its []*item) []int64 {
 // loadMailRefs looks up the risk tag, made when missing, and mail's records
 // once for the instance's cache.
 func (r *run) loadMailRefs(ctx context.Context) error {
-	if err := r.loadMail(ctx); err != nil || r.refs.riskTag != 0 {
+	if err := r.loadMail(ctx); err != nil {
 		return err
 	}
-	defer r.im.Cache.lockLookups()()
-	r.im.Cache.use(r.s, func(c *Cache) { r.refs.riskTag = c.refs.riskTag })
-	if r.refs.riskTag != 0 {
-		return nil
-	}
-	tag, err := r.c.TagByName(ctx, RiskTag(r.s.Orders))
-	r.refs.riskTag = tag
-	r.im.Cache.use(r.s, func(c *Cache) { c.refs.riskTag = tag })
-	return err
+	return lookUpOnce(r, func(f *refs) *int64 { return &f.riskTag }, func() (int64, error) {
+		return r.c.TagByName(ctx, RiskTag(r.s.Orders))
+	})
 }
 
 // loadMail looks up mail's records once for the instance's cache.
 func (r *run) loadMail(ctx context.Context) error {
-	if r.refs.mail.Todo != 0 {
+	return lookUpOnce(r, func(f *refs) *odoo.MailRefs { return &f.mail }, func() (odoo.MailRefs, error) {
+		return r.c.MailRefs(ctx)
+	})
+}
+
+// lookUpOnce fills a field of the run's refs from the instance's cache, or
+// else from Odoo into both, under the lookups lock so that imports starting
+// together look it up once.
+func lookUpOnce[T comparable](r *run, field func(*refs) *T, look func() (T, error)) error {
+	var zero T
+	if *field(&r.refs) != zero {
 		return nil
 	}
 	defer r.im.Cache.lockLookups()()
-	r.im.Cache.use(r.s, func(c *Cache) { r.refs.mail = c.refs.mail })
-	if r.refs.mail.Todo != 0 {
+	r.im.Cache.use(r.s, func(c *Cache) { *field(&r.refs) = *field(&c.refs) })
+	if *field(&r.refs) != zero {
 		return nil
 	}
-	m, err := r.c.MailRefs(ctx)
+	v, err := look()
 	if err != nil {
 		return err
 	}
-	r.refs.mail = m
-	r.im.Cache.use(r.s, func(c *Cache) { c.refs.mail = m })
+	*field(&r.refs) = v
+	r.im.Cache.use(r.s, func(c *Cache) { *field(&c.refs) = v })
 	return nil
 }
 

@@ -169,25 +169,6 @@ func (c *Client) MarkDone(ctx context.Context, ids []int64, feedback string) err
 	return c.Call(ctx, "mail.activity", "action_feedback", []any{ids}, map[string]any{"feedback": feedback}, nil)
 }
 
-// byField maps values of a char field to ids of model in one call; the
-// oldest wins.
-func (c *Client) byField(ctx context.Context, model, field string, values []string) (map[string]int64, error) {
-	out := map[string]int64{}
-	if len(values) == 0 {
-		return out, nil
-	}
-	var rows []map[string]any
-	err := c.SearchRead(ctx, model, Domain{In(field, values)}, []string{field}, 0, "id", &rows)
-	for _, r := range rows {
-		v, _ := r[field].(string)
-		id, _ := r["id"].(float64)
-		if _, seen := out[v]; !seen {
-			out[v] = int64(id)
-		}
-	}
-	return out, err
-}
-
 // CountTagged counts the sale orders whose origin starts with prefix that
 // carry the tag named tag and are in one of states.
 func (c *Client) CountTagged(ctx context.Context, prefix, tag string, states []string) (int64, error) {

@@ -191,3 +191,22 @@ func absent(label string, values []string, found map[string]int64) []string {
 func (c *Client) byName(ctx context.Context, model string, names []string) (map[string]int64, error) {
 	return c.byField(ctx, model, "name", names)
 }
+
+// byField maps values of a char field to ids of model in one call; the
+// oldest wins.
+func (c *Client) byField(ctx context.Context, model, field string, values []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(values) == 0 {
+		return out, nil
+	}
+	var rows []map[string]any
+	err := c.SearchRead(ctx, model, Domain{In(field, values)}, []string{field}, 0, "id", &rows)
+	for _, r := range rows {
+		v, _ := r[field].(string)
+		id, _ := r["id"].(float64)
+		if _, seen := out[v]; !seen {
+			out[v] = int64(id)
+		}
+	}
+	return out, err
+}
