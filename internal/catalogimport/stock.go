@@ -87,8 +87,8 @@ func (im *Importer) Stock(ctx context.Context, ids []string) ([]Result, error) {
 func (im *Importer) stockPlaces(ctx context.Context, locs []shopify.Location) ([]stockPlace, error) {
 	var out []stockPlace
 	for _, m := range im.Locations {
-		i := slices.IndexFunc(locs, func(l shopify.Location) bool { return l.ID == m.ShopifyLocation || l.Name == m.ShopifyLocation })
-		if i < 0 {
+		loc, ok := shopify.FindLocation(locs, m.ShopifyLocation)
+		if !ok {
 			return nil, fmt.Errorf("spec.stock.locations names Shopify location %q, which is not an active location of the shop", m.ShopifyLocation)
 		}
 		id, err := im.Odoo.StockLocation(ctx, m.OdooWarehouse, m.OdooLocation)
@@ -102,7 +102,7 @@ func (im *Importer) stockPlaces(ctx context.Context, locs []shopify.Location) ([
 		if id == 0 {
 			return nil, fmt.Errorf("spec.stock.locations maps %q to Odoo %s, which does not exist", m.ShopifyLocation, name)
 		}
-		out = append(out, stockPlace{shopify: locs[i].ID, name: locs[i].Name, odoo: id, odooName: name})
+		out = append(out, stockPlace{shopify: loc.ID, name: loc.Name, odoo: id, odooName: name})
 	}
 	return out, nil
 }

@@ -56,14 +56,11 @@ func ExportStock(ctx context.Context, o *odoo.Client, s *shopify.Client, spec v1
 
 func resolve(ctx context.Context, o *odoo.Client, m v1.LocationMapping, locs []shopify.Location) (place, error) {
 	var p place
-	for _, l := range locs {
-		if l.ID == m.ShopifyLocation || l.Name == m.ShopifyLocation {
-			p.shopify = l.ID
-		}
-	}
-	if p.shopify == "" {
+	l, ok := shopify.FindLocation(locs, m.ShopifyLocation)
+	if !ok {
 		return p, fmt.Errorf("no active Shopify location %q", m.ShopifyLocation)
 	}
+	p.shopify = l.ID
 	var err error
 	if p.ctx, err = o.StockContext(ctx, m.OdooWarehouse, m.OdooLocation); err != nil {
 		return p, err

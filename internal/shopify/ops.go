@@ -60,6 +60,16 @@ type Location struct {
 	} `json:"address"`
 }
 
+// FindLocation is the location of locs a mapping names, by gid or name.
+func FindLocation(locs []Location, ref string) (Location, bool) {
+	for _, l := range locs {
+		if l.ID == ref || l.Name == ref {
+			return l, true
+		}
+	}
+	return Location{}, false
+}
+
 // Locations returns the shop's active locations.
 func (c *Client) Locations(ctx context.Context) ([]Location, error) {
 	return all[Location](ctx, c, "Locations", map[string]any{"first": pageSize})
