@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,8 +18,6 @@ import (
 	"github.com/prometheus/prometheus/tsdb/chunks"
 	"github.com/prometheus/prometheus/util/annotations"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
@@ -30,40 +29,35 @@ import (
 // Gauges are taken as constant for the last two hours, counters as having
 // grown to their value over the last 30 minutes; "for" holds then.
 func TestAlertsFireOnWhatTheOperatorReports(t *testing.T) {
-	now := time.Now()
 	cond := func(typ string, s metav1.ConditionStatus) metav1.Condition {
-		return metav1.Condition{Type: typ, Status: s, Reason: "R"}
+		return metav1.Condition{Type: typ, Status: s, Reason: "R", LastTransitionTime: metav1.Now()}
 	}
 	inst := func(name string, conds ...metav1.Condition) *v1.ShopifyInstance {
-		i := &v1.ShopifyInstance{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "alerts"}}
+		i := &v1.ShopifyInstance{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: v1.ShopifyInstanceSpec{
+			Shopify: v1.ShopifySpec{Shop: name + ".myshopify.com", CredentialsSecretRef: v1.SecretReference{Name: "s"}},
+			Odoo:    v1.OdooSpec{URL: "https://odoo.example", Database: "d", CredentialsSecretRef: v1.SecretReference{Name: "o"}}}}
 		i.Status.Conditions = conds
 		return i
 	}
-	queue := func(name, instance string, age time.Duration, phase v1.QueuePhase, states ...v1.LineState) *v1.OrderQueue {
-		q := &v1.OrderQueue{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "alerts", CreationTimestamp: metav1.NewTime(now.Add(-age))},
-			Spec: v1.OrderQueueSpec{InstanceRef: v1.InstanceReference{Name: instance}}}
+	queue := func(name, instance string, phase v1.QueuePhase, states ...v1.LineState) *v1.OrderQueue {
+		q := &v1.OrderQueue{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: v1.OrderQueueSpec{InstanceRef: v1.InstanceReference{Name: instance},
+			Type: v1.QueueUnshipped, OrderIDs: []string{"1"}}}
 		q.Status.Phase = phase
-		for _, s := range states {
-			q.Status.Lines = append(q.Status.Lines, v1.OrderLine{LineStatus: v1.LineStatus{ID: "1", State: s}})
+		for i, s := range states {
+			q.Status.Lines = append(q.Status.Lines, v1.OrderLine{LineStatus: v1.LineStatus{ID: strconv.Itoa(i), State: s}})
 		}
 		return q
 	}
-	scheme := runtime.NewScheme()
-	if err := v1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
 	ready := cond(v1.ConditionReady, metav1.ConditionTrue)
-	Watch(fake.NewClientBuilder().WithScheme(scheme).WithStatusSubresource(&v1.ShopifyInstance{}, &v1.OrderQueue{}).WithObjects(
+	watchObjects(t, "alerts",
 		inst("ok", ready),
 		inst("stalled", cond(v1.ConditionReady, metav1.ConditionFalse), cond(v1.ConditionStalled, metav1.ConditionTrue)),
 		inst("retrying", cond(v1.ConditionReady, metav1.ConditionFalse), cond(v1.ConditionReconciling, metav1.ConditionTrue)),
 		inst("failing", ready), inst("stuck", ready),
-		queue("ok-1", "ok", 10*time.Minute, v1.PhaseProcessing, v1.LineDone, v1.LineDraft),
-		queue("ok-0", "ok", 5*time.Hour, v1.PhaseCompleted, v1.LineDone),
-		queue("failing-1", "failing", time.Hour, v1.PhasePartiallyCompleted, v1.LineDone, v1.LineFailed),
-		queue("stuck-1", "stuck", 3*time.Hour, v1.PhaseProcessing, v1.LineDraft),
-	).Build())
-	t.Cleanup(func() { cache.Store(nil) })
+		queue("ok-1", "ok", v1.PhaseCompleted, v1.LineDone, v1.LineDone),
+		queue("failing-1", "failing", v1.PhasePartiallyCompleted, v1.LineDone, v1.LineFailed),
+		queue("stuck-1", "stuck", v1.PhaseProcessing, v1.LineDraft),
+	)
 	for range 100 {
 		WebhookDelivery(Instance("alerts", "forged"), "orders/create", "forged")
 		WebhookDelivery(Instance("alerts", "ok"), "orders/create", "accepted")
@@ -72,6 +66,37 @@ func TestAlertsFireOnWhatTheOperatorReports(t *testing.T) {
 	NewShopifyObserver(Instance("alerts", "throttled")).Waited("", 20*time.Minute, false)
 	NewShopifyObserver(Instance("alerts", "ok")).Waited("", time.Minute, false)
 
+	// the queues were made now: an hour and a half on, none is stuck yet;
+	// three hours on, the one still pending is
+	if fired := firing(t, time.Now().Add(90*time.Minute))["ShopifyOdooQueueStuck"]; len(fired) > 0 {
+		t.Errorf("ShopifyOdooQueueStuck fired for %v for queues 90 minutes old", fired)
+	}
+	fired := firing(t, time.Now().Add(3*time.Hour))
+	want := map[string][]string{
+		"ShopifyOdooFailedQueueLines": {"alerts/failing"},
+		"ShopifyOdooInstanceStalled":  {"alerts/stalled"},
+		"ShopifyOdooInstanceNotReady": {"alerts/retrying"},
+		"ShopifyOdooShopifyThrottled": {"alerts/throttled"},
+		"ShopifyOdooOdooErrors":       {"all"},
+		"ShopifyOdooWebhooksRejected": {"alerts/forged"},
+		"ShopifyOdooQueueStuck":       {"alerts/stuck"},
+	}
+	for alert, instances := range want {
+		if !slices.Equal(fired[alert], instances) {
+			t.Errorf("%s fired for %v; want %v", alert, fired[alert], instances)
+		}
+	}
+	for alert := range fired {
+		if _, ok := want[alert]; !ok {
+			t.Errorf("%s is not tested here", alert)
+		}
+	}
+}
+
+// firing evaluates each alert at now, on what the registry reports, and
+// lists the instances it fires for.
+func firing(t *testing.T, now time.Time) map[string][]string {
+	t.Helper()
 	store := recorded(t, now)
 	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 1e6, Timeout: 10 * time.Second, LookbackDelta: 5 * time.Minute})
 	fired := map[string][]string{}
@@ -92,25 +117,7 @@ func TestAlertsFireOnWhatTheOperatorReports(t *testing.T) {
 			slices.Sort(fired[r.Alert])
 		}
 	}
-	want := map[string][]string{
-		"ShopifyOdooFailedQueueLines": {"alerts/failing"},
-		"ShopifyOdooInstanceStalled":  {"alerts/stalled"},
-		"ShopifyOdooInstanceNotReady": {"alerts/retrying"},
-		"ShopifyOdooShopifyThrottled": {"alerts/throttled"},
-		"ShopifyOdooOdooErrors":       {"all"},
-		"ShopifyOdooWebhooksRejected": {"alerts/forged"},
-		"ShopifyOdooQueueStuck":       {"alerts/stuck"},
-	}
-	for alert, instances := range want {
-		if !slices.Equal(fired[alert], instances) {
-			t.Errorf("%s fired for %v; want %v", alert, fired[alert], instances)
-		}
-	}
-	for alert := range fired {
-		if _, ok := want[alert]; !ok {
-			t.Errorf("%s is not tested here", alert)
-		}
-	}
+	return fired
 }
 
 // recorded is what Prometheus would hold after scraping the registry for

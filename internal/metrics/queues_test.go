@@ -1,14 +1,15 @@
 package metrics
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/shopify-odoo/connector/api/v1alpha1"
 )
@@ -17,29 +18,31 @@ import (
 // and import queues by state, when the oldest unfinished queue was created
 // (finished ones do not count), and payout reports by phase.
 func TestGaugesReadTheObjects(t *testing.T) {
-	scheme := runtime.NewScheme()
-	if err := v1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	meta := func(name string, created time.Time) metav1.ObjectMeta {
-		return metav1.ObjectMeta{Name: name, Namespace: "shop", CreationTimestamp: metav1.NewTime(created)}
-	}
+	meta := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name} }
 	ref := v1.InstanceReference{Name: "demo"}
-	line := func(s v1.LineState) v1.LineStatus { return v1.LineStatus{ID: "1", State: s} }
-	done := &v1.OrderQueue{ObjectMeta: meta("done", day), Spec: v1.OrderQueueSpec{InstanceRef: ref}}
+	orders := v1.OrderQueueSpec{InstanceRef: ref, Type: v1.QueueUnshipped, OrderIDs: []string{"1"}}
+	n := 0
+	line := func(s v1.LineState) v1.LineStatus { n++; return v1.LineStatus{ID: strconv.Itoa(n), State: s} }
+	done := &v1.OrderQueue{ObjectMeta: meta("done"), Spec: orders}
 	done.Status.Phase, done.Status.Lines = v1.PhaseCompleted, []v1.OrderLine{{LineStatus: line(v1.LineDone)}}
-	pending := &v1.OrderQueue{ObjectMeta: meta("pending", day.Add(time.Hour)), Spec: v1.OrderQueueSpec{InstanceRef: ref}}
+	c := watchObjects(t, "shop", done)
+	// the pending queue is younger than the finished one by a second at least,
+	// creation times being in seconds
+	for start := time.Now().Unix(); time.Now().Unix() == start; time.Sleep(50 * time.Millisecond) {
+	}
+	pending := &v1.OrderQueue{ObjectMeta: meta("pending"), Spec: orders}
 	pending.Status.Phase, pending.Status.Lines = v1.PhaseProcessing, []v1.OrderLine{{LineStatus: line(v1.LineFailed)}, {LineStatus: line(v1.LineDraft)}}
-	products := &v1.ImportQueue{ObjectMeta: meta("products", day.Add(2*time.Hour)), Spec: v1.ImportQueueSpec{InstanceRef: ref, Resource: v1.ImportProducts}}
+	products := &v1.ImportQueue{ObjectMeta: meta("products"), Spec: v1.ImportQueueSpec{InstanceRef: ref, Resource: v1.ImportProducts, IDs: []string{"1"}}}
 	products.Status.Phase = v1.PhaseFailed
 	products.Status.Lines = []v1.ImportLine{{LineStatus: line(v1.LineFailed)}, {LineStatus: line(v1.LineFailed)}, {LineStatus: line(v1.LineDone)}}
-	report := &v1.PayoutReport{ObjectMeta: meta("p1", day), Spec: v1.PayoutReportSpec{InstanceRef: ref}}
+	report := &v1.PayoutReport{ObjectMeta: meta("p1"), Spec: v1.PayoutReportSpec{InstanceRef: ref, PayoutID: "1"}}
 	report.Status.Phase = v1.PayoutNeedsAttention
-	fresh := &v1.PayoutReport{ObjectMeta: meta("p2", day), Spec: v1.PayoutReportSpec{InstanceRef: ref}}
-	Watch(fake.NewClientBuilder().WithScheme(scheme).WithObjects(done, pending, products, report, fresh).
-		WithStatusSubresource(&v1.OrderQueue{}, &v1.ImportQueue{}, &v1.PayoutReport{}).Build())
-	t.Cleanup(func() { cache.Store(nil) })
+	fresh := &v1.PayoutReport{ObjectMeta: meta("p2"), Spec: v1.PayoutReportSpec{InstanceRef: ref, PayoutID: "2"}}
+	for _, o := range []client.Object{pending, products, report, fresh} {
+		if err := create(context.Background(), c, "shop", o); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	got := gather(t, queueLines)
 	want := map[string]float64{
@@ -49,7 +52,7 @@ func TestGaugesReadTheObjects(t *testing.T) {
 		`queue_lines{state=skipped}`:                              0,
 		`import_queue_lines{resource=Products,state=failed}`:      2,
 		`import_queue_lines{resource=Products,state=done}`:        1,
-		`queue_oldest_pending_timestamp_seconds{kind=OrderQueue}`: float64(day.Add(time.Hour).Unix()),
+		`queue_oldest_pending_timestamp_seconds{kind=OrderQueue}`: float64(pending.CreationTimestamp.Unix()),
 		`payout_reports{phase=NeedsAttention}`:                    1,
 		`payout_reports{phase=Draft}`:                             1,
 		`payout_reports{phase=Reconciled}`:                        0,
